@@ -1,7 +1,6 @@
 package dev.keel.platform.web;
 
 import java.util.List;
-import java.util.function.Function;
 
 import org.springframework.data.domain.Page;
 
@@ -10,9 +9,9 @@ import org.springframework.data.domain.Page;
  */
 public record PageResponse<T>(List<T> content, int page, int size, long totalElements, int totalPages) {
 
-	public static <E, T> PageResponse<T> of(Page<E> page, Function<E, T> mapper) {
-		return new PageResponse<>(page.getContent().stream().map(mapper).toList(), page.getNumber(), page.getSize(),
-				page.getTotalElements(), page.getTotalPages());
+	public static <T> PageResponse<T> of(Page<T> page) {
+		return new PageResponse<>(page.getContent(), page.getNumber(), page.getSize(), page.getTotalElements(),
+				page.getTotalPages());
 	}
 
 }

@@ -1,0 +1,14 @@
+package dev.keel.user.users;
+
+import org.springframework.http.HttpStatus;
+
+import dev.keel.platform.problem.ApiProblem;
+
+class UserNotFound extends ApiProblem {
+
+	UserNotFound(long id) {
+		super(HttpStatus.NOT_FOUND, "user-not-found", "User not found", "No user with id " + id + ".");
+		property("userId", id);
+	}
+
+}

@@ -1,0 +1,310 @@
+package dev.keel.user.users;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.client.RestTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The user API over real HTTP against the real embedded MariaDB, with the settings from config-repo/.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureRestTestClient
+class UserApiIT {
+
+	private static final String PROBLEMS = "https://keel.dev/problems/";
+
+	@Autowired
+	private RestTestClient http;
+
+	@Nested
+	class Create {
+
+		@Test
+		void returnsTheUserAndWhereToFindIt() {
+			String email = uniqueEmail();
+
+			UserResponse created = http.post()
+				.uri("/api/v1/users")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(new UserRequest(email, "Ada Lovelace"))
+				.exchange()
+				.expectStatus()
+				.isCreated()
+				.expectHeader()
+				.valueMatches("Location", "/api/v1/users/\\d+")
+				.expectBody(UserResponse.class)
+				.returnResult()
+				.getResponseBody();
+
+			assertThat(created.email()).isEqualTo(email);
+			assertThat(created.name()).isEqualTo("Ada Lovelace");
+			assertThat(created.version()).isZero();
+			assertThat(created.createdAt()).isNotNull().isEqualTo(created.updatedAt());
+			assertThat(get(created.id())).isEqualTo(created);
+		}
+
+		@Test
+		void duplicateEmailIsAConflictWhateverItsCase() {
+			String email = uniqueEmail();
+			create(email, "First");
+
+			problem(post("{\"email\":\"" + email.toUpperCase() + "\",\"name\":\"Second\"}"), HttpStatus.CONFLICT,
+					"duplicate-email");
+		}
+
+		@Test
+		void invalidFieldsAreAllReported() {
+			post("{\"email\":\"not-an-email\",\"name\":\"  \"}").expectStatus()
+				.isBadRequest()
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody()
+				.jsonPath("$.type")
+				.isEqualTo(PROBLEMS + "validation")
+				.jsonPath("$.errors[*].pointer")
+				.value((pointers) -> assertThat((List<Object>) pointers).containsExactlyInAnyOrder("#/email", "#/name"));
+		}
+
+		@Test
+		void missingBodyMalformedJsonAndWrongTypesAreBadRequests() {
+			problem(post(""), HttpStatus.BAD_REQUEST, "malformed-request");
+			problem(post("{\"email\":"), HttpStatus.BAD_REQUEST, "malformed-request");
+			problem(post("[1,2,3]"), HttpStatus.BAD_REQUEST, "malformed-request");
+			problem(post("{\"email\":{\"a\":1},\"name\":\"x\"}"), HttpStatus.BAD_REQUEST, "malformed-request");
+		}
+
+		@Test
+		void overlongValuesAreRejectedNotTruncated() {
+			problem(post("{\"email\":\"" + uniqueEmail() + "\",\"name\":\"" + "n".repeat(101) + "\"}"),
+					HttpStatus.BAD_REQUEST, "validation");
+		}
+
+		@Test
+		void oversizedBodyIs413() {
+			problem(post("{\"email\":\"a@b.c\",\"name\":\"" + "n".repeat(70_000) + "\"}"), HttpStatus.CONTENT_TOO_LARGE,
+					"payload-too-large");
+		}
+
+		@Test
+		void otherMediaTypesAre415() {
+			problem(http.post().uri("/api/v1/users").contentType(MediaType.TEXT_PLAIN).body("x").exchange(),
+					HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
+		}
+
+	}
+
+	@Nested
+	class Read {
+
+		@Test
+		void unknownIdIs404() {
+			problem(http.get().uri("/api/v1/users/{id}", Long.MAX_VALUE).exchange(), HttpStatus.NOT_FOUND,
+					"user-not-found");
+		}
+
+		@Test
+		void nonNumericIdIs400() {
+			problem(http.get().uri("/api/v1/users/abc").exchange(), HttpStatus.BAD_REQUEST, "validation");
+		}
+
+		@Test
+		void pagesAreBoundedAndOrdered() {
+			create(uniqueEmail(), "Paged One");
+			create(uniqueEmail(), "Paged Two");
+
+			http.get()
+				.uri("/api/v1/users?page=0&size=1")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.content.length()")
+				.isEqualTo(1)
+				.jsonPath("$.size")
+				.isEqualTo(1)
+				.jsonPath("$.totalElements")
+				.value((total) -> assertThat(((Number) total).longValue()).isGreaterThanOrEqualTo(2));
+			for (String query : List.of("size=101", "size=0", "page=-1", "size=ten")) {
+				problem(http.get().uri("/api/v1/users?" + query).exchange(), HttpStatus.BAD_REQUEST, "validation");
+			}
+		}
+
+	}
+
+	@Nested
+	class Update {
+
+		@Test
+		void bumpsTheVersion() {
+			UserResponse user = create(uniqueEmail(), "Before");
+			String email = uniqueEmail();
+
+			UserResponse updated = put(user.id(), new UserUpdate(email, "After", user.version())).expectStatus()
+				.isOk()
+				.expectBody(UserResponse.class)
+				.returnResult()
+				.getResponseBody();
+
+			assertThat(updated.name()).isEqualTo("After");
+			assertThat(updated.email()).isEqualTo(email);
+			assertThat(updated.version()).isEqualTo(user.version() + 1);
+			assertThat(updated.createdAt()).isEqualTo(user.createdAt());
+			assertThat(updated.updatedAt()).isAfterOrEqualTo(user.updatedAt());
+		}
+
+		@Test
+		void staleVersionIsAConflictAndChangesNothing() {
+			UserResponse user = create(uniqueEmail(), "Original");
+			put(user.id(), new UserUpdate(user.email(), "First writer", user.version())).expectStatus().isOk();
+
+			problem(put(user.id(), new UserUpdate(user.email(), "Second writer", user.version())),
+					HttpStatus.CONFLICT, "stale-version");
+			assertThat(get(user.id()).name()).isEqualTo("First writer");
+		}
+
+		@Test
+		void concurrentWritersOfOneVersionGetExactlyOneSuccess() throws Exception {
+			UserResponse user = create(uniqueEmail(), "Contended");
+			CyclicBarrier start = new CyclicBarrier(4);
+			List<CompletableFuture<HttpStatus>> writers = new ArrayList<>();
+			for (int i = 0; i < 4; i++) {
+				String name = "Writer " + i;
+				writers.add(CompletableFuture.supplyAsync(() -> {
+					await(start);
+					return HttpStatus.valueOf(put(user.id(), new UserUpdate(user.email(), name, user.version()))
+						.returnResult()
+						.getStatus()
+						.value());
+				}));
+			}
+
+			List<HttpStatus> statuses = writers.stream().map(CompletableFuture::join).toList();
+
+			assertThat(statuses).containsOnly(HttpStatus.OK, HttpStatus.CONFLICT);
+			assertThat(statuses).filteredOn(HttpStatus.OK::equals).hasSize(1);
+			assertThat(get(user.id()).version()).isEqualTo(user.version() + 1);
+		}
+
+		@Test
+		void takingAnotherUsersEmailIsAConflict() {
+			UserResponse taken = create(uniqueEmail(), "Owner");
+			UserResponse user = create(uniqueEmail(), "Other");
+
+			problem(put(user.id(), new UserUpdate(taken.email(), "Other", user.version())), HttpStatus.CONFLICT,
+					"duplicate-email");
+		}
+
+		@Test
+		void missingVersionIsABadRequest() {
+			UserResponse user = create(uniqueEmail(), "No version");
+
+			problem(http.put()
+				.uri("/api/v1/users/{id}", user.id())
+				.contentType(MediaType.APPLICATION_JSON)
+				.body("{\"email\":\"" + user.email() + "\",\"name\":\"x\"}")
+				.exchange(), HttpStatus.BAD_REQUEST, "validation");
+		}
+
+		@Test
+		void unknownUserIs404() {
+			problem(put(Long.MAX_VALUE, new UserUpdate(uniqueEmail(), "Nobody", 0L)), HttpStatus.NOT_FOUND,
+					"user-not-found");
+		}
+
+	}
+
+	@Nested
+	class Delete {
+
+		@Test
+		void removesTheUser() {
+			UserResponse user = create(uniqueEmail(), "Leaving");
+
+			http.delete().uri("/api/v1/users/{id}", user.id()).exchange().expectStatus().isNoContent();
+
+			problem(http.get().uri("/api/v1/users/{id}", user.id()).exchange(), HttpStatus.NOT_FOUND,
+					"user-not-found");
+			problem(http.delete().uri("/api/v1/users/{id}", user.id()).exchange(), HttpStatus.NOT_FOUND,
+					"user-not-found");
+		}
+
+	}
+
+	private UserResponse create(String email, String name) {
+		return this.http.post()
+			.uri("/api/v1/users")
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(new UserRequest(email, name))
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectBody(UserResponse.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	private UserResponse get(long id) {
+		return this.http.get()
+			.uri("/api/v1/users/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(UserResponse.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	private RestTestClient.ResponseSpec post(String json) {
+		return this.http.post().uri("/api/v1/users").contentType(MediaType.APPLICATION_JSON).body(json).exchange();
+	}
+
+	private RestTestClient.ResponseSpec put(long id, UserUpdate update) {
+		return this.http.put()
+			.uri("/api/v1/users/{id}", id)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(update)
+			.exchange();
+	}
+
+	private static void problem(RestTestClient.ResponseSpec response, HttpStatus status, String type) {
+		response.expectStatus()
+			.isEqualTo(status)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo(PROBLEMS + type)
+			.jsonPath("$.status")
+			.isEqualTo(status.value())
+			.jsonPath("$.title")
+			.exists();
+	}
+
+	private static String uniqueEmail() {
+		return "user-" + UUID.randomUUID() + "@example.com";
+	}
+
+	private static void await(CyclicBarrier barrier) {
+		try {
+			barrier.await();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
