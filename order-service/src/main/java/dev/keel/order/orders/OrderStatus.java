@@ -1,0 +1,8 @@
+package dev.keel.order.orders;
+
+enum OrderStatus {
+
+	/** Stock is reserved and the order is stored. */
+	CONFIRMED
+
+}

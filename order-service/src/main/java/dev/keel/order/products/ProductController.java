@@ -1,0 +1,36 @@
+package dev.keel.order.products;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.PositiveOrZero;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.keel.platform.web.PageResponse;
+
+@RestController
+@RequestMapping("/api/v1/products")
+class ProductController {
+
+	private final Catalogue catalogue;
+
+	ProductController(Catalogue catalogue) {
+		this.catalogue = catalogue;
+	}
+
+	@GetMapping
+	PageResponse<ProductResponse> page(@RequestParam(defaultValue = "0") @PositiveOrZero int page,
+			@RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
+		return PageResponse.of(this.catalogue.page(page, size));
+	}
+
+	@GetMapping("/{sku}")
+	ProductResponse get(@PathVariable String sku) {
+		return this.catalogue.get(sku);
+	}
+
+}

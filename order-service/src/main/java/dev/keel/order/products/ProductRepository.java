@@ -1,0 +1,26 @@
+package dev.keel.order.products;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Query;
+
+interface ProductRepository extends JpaRepository<Product, String> {
+
+	List<Product> findBySkuIn(Collection<String> skus);
+
+	/**
+	 * Takes {@code quantity} from stock if, and only if, that much is there. Returns the number of rows
+	 * changed: 0 means out of stock (or unknown SKU). The row lock it takes is held until commit.
+	 */
+	@Modifying
+	@Query("update Product p set p.stock = p.stock - :quantity where p.sku = :sku and p.stock >= :quantity")
+	int reserve(String sku, int quantity);
+
+	@Query("select p.stock from Product p where p.sku = :sku")
+	Optional<Integer> stockOf(String sku);
+
+}

@@ -1,0 +1,27 @@
+-- Demo catalogue for the local run and dev (config-repo adds db/seed to Flyway's locations there only).
+-- INSERT IGNORE: re-applying it never resets stock that orders have consumed.
+INSERT IGNORE INTO products (sku, name, price, stock) VALUES
+    ('KB-001', 'Mechanical keyboard', 89.90, 200),
+    ('KB-002', 'Compact keyboard', 59.00, 100),
+    ('MS-001', 'Wireless mouse', 29.99, 500),
+    ('MS-002', 'Vertical mouse', 44.50, 50),
+    ('MN-001', '27-inch monitor', 279.00, 50),
+    ('MN-002', '34-inch ultrawide monitor', 499.00, 1000),
+    ('HS-001', 'Noise-cancelling headset', 149.00, 50),
+    ('HS-002', 'USB headset', 39.90, 200),
+    ('WC-001', '1080p webcam', 49.00, 1000),
+    ('WC-002', '4K webcam', 129.00, 50),
+    ('DK-001', 'USB-C dock', 189.00, 1000),
+    ('CB-001', 'USB-C cable 1 m', 9.90, 100),
+    ('CB-002', 'HDMI cable 2 m', 12.50, 50),
+    ('CH-001', 'Ergonomic chair', 349.00, 50),
+    ('DS-001', 'Standing desk', 549.00, 500),
+    ('LP-001', 'Desk lamp', 34.90, 500),
+    ('NB-001', 'Notebook A5', 4.50, 50),
+    ('PN-001', 'Gel pen, pack of 10', 7.90, 100),
+    ('ST-001', 'Laptop stand', 39.00, 50),
+    ('BP-001', 'Laptop backpack', 69.00, 1000),
+    ('SP-001', 'Bluetooth speaker', 59.90, 500),
+    ('MC-001', 'USB microphone', 99.00, 50),
+    ('PD-001', 'Mouse pad XL', 19.90, 1000),
+    ('HB-001', 'USB hub, 4 ports', 24.90, 50);

@@ -1,0 +1,307 @@
+package dev.keel.order.orders;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.web.servlet.client.RestTestClient;
+
+import dev.keel.order.users.UserServiceStub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Orders and products over real HTTP against the real embedded MariaDB; user-service is a stub reached
+ * through discovery and the load balancer.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureRestTestClient
+class OrderApiIT {
+
+	private static final String PROBLEMS = "https://keel.dev/problems/";
+
+	@Autowired
+	private RestTestClient http;
+
+	@Autowired
+	private JdbcTemplate jdbc;
+
+	@AfterEach
+	void userServiceBack() {
+		UserServiceStub.failing(false);
+	}
+
+	@Nested
+	class Place {
+
+		@Test
+		void reservesStockAndStoresTheOrderWithPricesAndTotal() {
+			String keyboard = product("19.99", 10);
+			String mouse = product("5.50", 3);
+			long user = newUserId();
+
+			OrderResponse order = http.post()
+				.uri("/api/v1/orders")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(order(user, keyboard, 2, mouse, 3))
+				.exchange()
+				.expectStatus()
+				.isCreated()
+				.expectHeader()
+				.valueMatches("Location", "/api/v1/orders/\\d+")
+				.expectBody(OrderResponse.class)
+				.returnResult()
+				.getResponseBody();
+
+			assertThat(order.userId()).isEqualTo(user);
+			assertThat(order.status()).isEqualTo(OrderStatus.CONFIRMED);
+			assertThat(order.items()).containsExactly(new OrderResponse.Item(keyboard, 2, new BigDecimal("19.99")),
+					new OrderResponse.Item(mouse, 3, new BigDecimal("5.50")));
+			assertThat(order.total()).isEqualByComparingTo("56.48");
+			assertThat(stock(keyboard)).isEqualTo(8);
+			assertThat(stock(mouse)).isZero();
+			assertThat(get(order.id())).isEqualTo(order);
+		}
+
+		@Test
+		void outOfStockNamesTheSkuAndReservesNothing() {
+			String plenty = product("1.00", 10);
+			String scarce = product("1.00", 1);
+			long user = newUserId();
+
+			problem(post(order(user, plenty, 5, scarce, 2)), HttpStatus.CONFLICT, "out-of-stock").jsonPath("$.sku")
+				.isEqualTo(scarce)
+				.jsonPath("$.available")
+				.isEqualTo(1);
+
+			assertThat(stock(plenty)).as("the first line's reservation was rolled back").isEqualTo(10);
+			assertThat(stock(scarce)).isEqualTo(1);
+			assertThat(ordersOf(user)).isZero();
+		}
+
+		@Test
+		void skusAreCaseInsensitive() {
+			String sku = product("2.00", 5);
+
+			post(order(newUserId(), sku.toLowerCase(), 1)).expectStatus().isCreated();
+
+			assertThat(stock(sku)).isEqualTo(4);
+		}
+
+		@Test
+		void unknownSkuIsUnprocessable() {
+			String known = product("1.00", 5);
+
+			problem(post(order(newUserId(), known, 1, "NO-SUCH-SKU", 1)), HttpStatus.UNPROCESSABLE_CONTENT,
+					"unknown-product")
+				.jsonPath("$.skus[0]")
+				.isEqualTo("NO-SUCH-SKU");
+			assertThat(stock(known)).isEqualTo(5);
+		}
+
+		@Test
+		void unknownUserIsUnprocessable() {
+			String sku = product("1.00", 5);
+
+			problem(post(order(UserServiceStub.UNKNOWN_FROM + 1, sku, 1)), HttpStatus.UNPROCESSABLE_CONTENT,
+					"unknown-user");
+			assertThat(stock(sku)).isEqualTo(5);
+		}
+
+		@Test
+		void userServiceUnavailableIs503AndStoresNothing() {
+			String sku = product("1.00", 5);
+			long user = newUserId();
+			UserServiceStub.failing(true);
+
+			problem(post(order(user, sku, 1)), HttpStatus.SERVICE_UNAVAILABLE, "dependency-unavailable");
+
+			assertThat(stock(sku)).isEqualTo(5);
+			assertThat(ordersOf(user)).isZero();
+		}
+
+		@Test
+		void malformedOrdersAreBadRequests() {
+			String sku = product("1.00", 5);
+			String[] bodies = { "{\"userId\":1,\"items\":[]}", "{\"userId\":1}", "{\"items\":[{\"sku\":\"" + sku
+					+ "\",\"quantity\":1}]}", "{\"userId\":1,\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":0}]}",
+					"{\"userId\":1,\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":-3}]}",
+					"{\"userId\":1,\"items\":[{\"sku\":\"" + sku + "\"}]}", "{\"userId\":1,\"items\":[null]}",
+					"{\"userId\":-1,\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}",
+					"{\"userId\":1,\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1},{\"sku\":\"" + sku
+							+ "\",\"quantity\":2}]}" };
+			for (String body : bodies) {
+				problem(post(body), HttpStatus.BAD_REQUEST, "validation");
+			}
+			for (String body : List.of("{\"userId\":\"one\",\"items\":[]}",
+					"{\"userId\":1,\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":\"two\"}]}",
+					"{\"userId\":1,\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":99999999999}]}", "{")) {
+				problem(post(body), HttpStatus.BAD_REQUEST, "malformed-request");
+			}
+			assertThat(stock(sku)).isEqualTo(5);
+		}
+
+		@Test
+		void duplicateLinesPointAtTheItems() {
+			String sku = product("1.00", 5);
+
+			problem(post(order(newUserId(), sku, 1, sku.toLowerCase(), 1)), HttpStatus.BAD_REQUEST, "validation")
+				.jsonPath("$.errors[0].pointer")
+				.isEqualTo("#/items");
+		}
+
+		@Test
+		void moreLinesThanTheLimitIsUnprocessableAndNamesTheLimit() {
+			List<Map<String, Object>> items = new ArrayList<>();
+			for (int i = 0; i < 51; i++) {
+				items.add(Map.of("sku", "LINE-" + i, "quantity", 1));
+			}
+
+			problem(post(Map.of("userId", newUserId(), "items", items)), HttpStatus.UNPROCESSABLE_CONTENT,
+					"too-many-lines")
+				.jsonPath("$.limit")
+				.isEqualTo(50);
+		}
+
+	}
+
+	@Nested
+	class Read {
+
+		@Test
+		void unknownOrderIs404() {
+			problem(http.get().uri("/api/v1/orders/{id}", Long.MAX_VALUE).exchange(), HttpStatus.NOT_FOUND,
+					"order-not-found");
+		}
+
+		@Test
+		void ordersOfAUserAreNewestFirstAndPaged() {
+			String sku = product("3.00", 10);
+			long user = newUserId();
+			OrderResponse first = place(order(user, sku, 1));
+			OrderResponse second = place(order(user, sku, 2));
+			place(order(newUserId(), sku, 1));
+
+			http.get()
+				.uri("/api/v1/orders?userId={user}&size=1", user)
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.content[0].id")
+				.isEqualTo(second.id())
+				.jsonPath("$.totalElements")
+				.isEqualTo(2);
+			http.get()
+				.uri("/api/v1/orders?userId={user}&page=1&size=1", user)
+				.exchange()
+				.expectBody()
+				.jsonPath("$.content[0].id")
+				.isEqualTo(first.id())
+				.jsonPath("$.content[0].items[0].sku")
+				.isEqualTo(sku);
+		}
+
+		@Test
+		void listingNeedsAValidUserId() {
+			problem(http.get().uri("/api/v1/orders").exchange(), HttpStatus.BAD_REQUEST, "bad-request");
+			problem(http.get().uri("/api/v1/orders?userId=abc").exchange(), HttpStatus.BAD_REQUEST, "validation");
+			problem(http.get().uri("/api/v1/orders?userId=1&size=500").exchange(), HttpStatus.BAD_REQUEST,
+					"validation");
+		}
+
+		@Test
+		void productsShowCurrentStock() {
+			String sku = product("12.34", 7);
+
+			http.get()
+				.uri("/api/v1/products/{sku}", sku)
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.sku")
+				.isEqualTo(sku)
+				.jsonPath("$.price")
+				.isEqualTo(12.34)
+				.jsonPath("$.stock")
+				.isEqualTo(7);
+			http.get().uri("/api/v1/products?size=100").exchange().expectStatus().isOk().expectBody()
+				.jsonPath("$.content[?(@.sku == '%s')]".formatted(sku)).exists();
+			problem(http.get().uri("/api/v1/products/NOPE").exchange(), HttpStatus.NOT_FOUND, "product-not-found");
+		}
+
+	}
+
+	private String product(String price, int stock) {
+		String sku = "T-" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+		this.jdbc.update("INSERT INTO products (sku, name, price, stock) VALUES (?, ?, ?, ?)", sku, "Test " + sku,
+				new BigDecimal(price), stock);
+		return sku;
+	}
+
+	private int stock(String sku) {
+		return this.jdbc.queryForObject("SELECT stock FROM products WHERE sku = ?", Integer.class, sku);
+	}
+
+	private int ordersOf(long user) {
+		return this.jdbc.queryForObject("SELECT COUNT(*) FROM orders WHERE user_id = ?", Integer.class, user);
+	}
+
+	private static long newUserId() {
+		return Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), UserServiceStub.UNKNOWN_FROM - 1) + 1;
+	}
+
+	private static Map<String, Object> order(long user, Object... skuAndQuantity) {
+		List<Map<String, Object>> items = new ArrayList<>();
+		for (int i = 0; i < skuAndQuantity.length; i += 2) {
+			items.add(Map.of("sku", skuAndQuantity[i], "quantity", skuAndQuantity[i + 1]));
+		}
+		return Map.of("userId", user, "items", items);
+	}
+
+	private RestTestClient.ResponseSpec post(Object body) {
+		return this.http.post().uri("/api/v1/orders").contentType(MediaType.APPLICATION_JSON).body(body).exchange();
+	}
+
+	private OrderResponse place(Object body) {
+		return post(body).expectStatus().isCreated().expectBody(OrderResponse.class).returnResult().getResponseBody();
+	}
+
+	private OrderResponse get(long id) {
+		return this.http.get()
+			.uri("/api/v1/orders/{id}", id)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(OrderResponse.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	private static RestTestClient.BodyContentSpec problem(RestTestClient.ResponseSpec response, HttpStatus status,
+			String type) {
+		return response.expectStatus()
+			.isEqualTo(status)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo(PROBLEMS + type)
+			.jsonPath("$.status")
+			.isEqualTo(status.value());
+	}
+
+}
