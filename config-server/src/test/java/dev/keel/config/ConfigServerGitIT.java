@@ -1,0 +1,138 @@
+package dev.keel.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.client.RestTestClient;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Git backend over a real repository that the test creates and commits to.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureRestTestClient
+class ConfigServerGitIT {
+
+	private static Path workingCopy;
+
+	private static Path clone;
+
+	private static Git git;
+
+	@Autowired
+	private RestTestClient http;
+
+	@DynamicPropertySource
+	static void gitRepository(DynamicPropertyRegistry registry) throws Exception {
+		workingCopy = Files.createTempDirectory("config-source-");
+		clone = Files.createTempDirectory("config-clone-");
+		git = Git.init().setDirectory(workingCopy.toFile()).setInitialBranch("main").call();
+		write("config-repo/application.yml", "greeting: shared\nshared.only: yes\n");
+		write("config-repo/demo-service.yml", "greeting: service\n");
+		write("config-repo/demo-service-dev.yml", "greeting: service-dev\n");
+		commit("Initial configuration");
+		registry.add("CONFIG_REPO_URI", workingCopy::toString);
+		registry.add("CONFIG_REPO_CLONE_DIR", clone::toString);
+		registry.add("spring.cloud.config.server.git.refresh-rate", () -> "0");
+	}
+
+	@AfterAll
+	static void deleteRepositories() throws IOException {
+		git.close();
+		FileSystemUtils.deleteRecursively(workingCopy);
+		FileSystemUtils.deleteRecursively(clone);
+	}
+
+	@Test
+	void servesServiceAndProfileFilesMostSpecificFirst() {
+		List<Map<String, Object>> sources = propertySources("demo-service", "dev");
+
+		assertThat(sources).extracting((source) -> String.valueOf(source.get("name")))
+			.satisfiesExactly((name) -> assertThat(name).endsWith("config-repo/demo-service-dev.yml"),
+					(name) -> assertThat(name).endsWith("config-repo/demo-service.yml"),
+					(name) -> assertThat(name).endsWith("config-repo/application.yml"));
+		assertThat(value(sources, "greeting")).isEqualTo("service-dev");
+	}
+
+	@Test
+	void servesCommitsNotTheWorkingCopyAndNeverTouchesIt() throws Exception {
+		write("config-repo/demo-service.yml", "greeting: uncommitted\n");
+
+		assertThat(value(propertySources("demo-service", "default"), "greeting")).isEqualTo("service");
+		assertThat(Files.readString(workingCopy.resolve("config-repo/demo-service.yml")))
+			.isEqualTo("greeting: uncommitted\n");
+		assertThat(git.status().call().getModified()).containsExactly("config-repo/demo-service.yml");
+
+		git.checkout().addPath("config-repo/demo-service.yml").call();
+	}
+
+	@Test
+	void aNewCommitIsServedWithoutRestart() throws Exception {
+		write("config-repo/demo-service.yml", "greeting: service\nlimit: 7\n");
+		commit("Add a limit");
+
+		Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+		Object limit = null;
+		while (limit == null && Instant.now().isBefore(deadline)) {
+			limit = value(propertySources("demo-service", "default"), "limit");
+		}
+		assertThat(limit).isEqualTo(7);
+	}
+
+	@Test
+	void unknownLabelIsNotFound() {
+		this.http.get().uri("/demo-service/default/no-such-branch").exchange().expectStatus().isNotFound();
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<Map<String, Object>> propertySources(String application, String profile) {
+		Map<String, Object> environment = this.http.get()
+			.uri("/{application}/{profile}", application, profile)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Map.class)
+			.returnResult()
+			.getResponseBody();
+		return (List<Map<String, Object>>) environment.get("propertySources");
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Object value(List<Map<String, Object>> sources, String key) {
+		return sources.stream()
+			.map((source) -> (Map<String, Object>) source.get("source"))
+			.filter((source) -> source.containsKey(key))
+			.map((source) -> source.get(key))
+			.findFirst()
+			.orElse(null);
+	}
+
+	private static void write(String path, String content) throws IOException {
+		Path file = workingCopy.resolve(path);
+		Files.createDirectories(file.getParent());
+		Files.writeString(file, content);
+	}
+
+	private static void commit(String message) throws GitAPIException {
+		git.add().addFilepattern(".").call();
+		git.commit().setMessage(message).setAuthor("test", "test@example.com").setSign(false).call();
+	}
+
+}
