@@ -56,14 +56,6 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 	/** Seconds a client should wait before retrying when a dependency is unavailable. */
 	static final String RETRY_AFTER_SECONDS = "1";
 
-	private static final Map<Integer, String> TYPE_BY_STATUS = Map.ofEntries(Map.entry(400, "bad-request"),
-			Map.entry(401, "unauthorized"), Map.entry(403, "forbidden"), Map.entry(404, "not-found"),
-			Map.entry(405, "method-not-allowed"), Map.entry(406, "not-acceptable"), Map.entry(409, "conflict"),
-			Map.entry(412, "precondition-failed"), Map.entry(413, "payload-too-large"),
-			Map.entry(415, "unsupported-media-type"), Map.entry(422, "unprocessable"),
-			Map.entry(429, "too-many-requests"), Map.entry(500, "internal-error"),
-			Map.entry(503, "service-unavailable"));
-
 	@Override
 	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -171,7 +163,7 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 
 	private void complete(ProblemDetail problem, HttpStatusCode status, WebRequest request) {
 		if (problem.getType() == null || URI.create("about:blank").equals(problem.getType())) {
-			problem.setType(ProblemTypes.of(TYPE_BY_STATUS.getOrDefault(status.value(), "http-" + status.value())));
+			problem.setType(ProblemTypes.forStatus(status));
 		}
 		if (problem.getInstance() == null) {
 			problem.setInstance(URI.create(path(request)));

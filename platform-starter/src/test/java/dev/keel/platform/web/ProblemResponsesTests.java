@@ -81,7 +81,7 @@ class ProblemResponsesTests {
 		void oversizedBodyIsRefusedWith413() {
 			String big = "{\"name\":\"" + "x".repeat(500) + "\",\"colour\":\"RED\",\"items\":[{\"quantity\":1}]}";
 
-			assertProblem(post(big), HttpStatus.CONTENT_TOO_LARGE, "payload-too-large");
+			assertProblem(post(big), HttpStatus.CONTENT_TOO_LARGE, "content-too-large");
 		}
 
 		@Test
@@ -146,7 +146,7 @@ class ProblemResponsesTests {
 		void unexpectedFailureIsA500ThatLeaksNothing() {
 			MvcTestResult result = mvc.get().uri("/samples/1").exchange();
 
-			assertProblem(result, HttpStatus.INTERNAL_SERVER_ERROR, "internal-error");
+			assertProblem(result, HttpStatus.INTERNAL_SERVER_ERROR, "internal-server-error");
 			assertThat(result).bodyText().doesNotContain("secret");
 		}
 

@@ -96,7 +96,7 @@ class UserApiIT {
 		@Test
 		void oversizedBodyIs413() {
 			problem(post("{\"email\":\"a@b.c\",\"name\":\"" + "n".repeat(70_000) + "\"}"), HttpStatus.CONTENT_TOO_LARGE,
-					"payload-too-large");
+					"content-too-large");
 		}
 
 		@Test

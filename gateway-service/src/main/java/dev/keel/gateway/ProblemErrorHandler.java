@@ -1,0 +1,123 @@
+package dev.keel.gateway;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+import io.netty.channel.ConnectTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.webflux.error.ErrorWebExceptionHandler;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Every failure at the gateway, whether no route, no instance, a refused connection or a timeout, becomes
+ * RFC 9457 {@code application/problem+json} in the same type namespace as the services' problems, never
+ * Netty's or Boot's default error page.
+ */
+@Component
+@Order(-2)
+class ProblemErrorHandler implements ErrorWebExceptionHandler {
+
+	/** The namespace of platform-starter's {@code ProblemTypes}; generic types are the status name too. */
+	static final String TYPES = "https://keel.dev/problems/";
+
+	private static final Logger log = LoggerFactory.getLogger(ProblemErrorHandler.class);
+
+	private final JsonMapper json;
+
+	ProblemErrorHandler(JsonMapper json) {
+		this.json = json;
+	}
+
+	@Override
+	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+		ServerHttpResponse response = exchange.getResponse();
+		if (response.isCommitted()) {
+			return Mono.error(ex);
+		}
+		Problem problem = problemFor(ex);
+		if (problem.status().is5xxServerError()) {
+			log.warn("{} {} -> {}: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+					problem.status().value(), ex.toString());
+		}
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", TYPES + problem.type());
+		body.put("title", problem.title());
+		body.put("status", problem.status().value());
+		body.put("detail", problem.detail());
+		body.put("instance", exchange.getRequest().getPath().value());
+		response.setStatusCode(problem.status());
+		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+		if (problem.status().value() == 503) {
+			response.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+		}
+		DataBuffer buffer = response.bufferFactory().wrap(this.json.writeValueAsBytes(body));
+		return response.writeWith(Mono.just(buffer));
+	}
+
+	static Problem problemFor(Throwable ex) {
+		if (cause(ex, ConnectException.class) || cause(ex, ConnectTimeoutException.class)) {
+			return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable", "Service unavailable",
+					"The service could not be reached. Retry later.");
+		}
+		if (cause(ex, TimeoutException.class)) {
+			return new Problem(HttpStatus.GATEWAY_TIMEOUT, "gateway-timeout", "Gateway timeout",
+					"The service did not answer in time.");
+		}
+		if (ex instanceof ResponseStatusException status) {
+			return forStatus(status.getStatusCode());
+		}
+		if (cause(ex, IOException.class)) {
+			return new Problem(HttpStatus.BAD_GATEWAY, "bad-gateway", "Bad gateway",
+					"The connection to the service failed before it answered.");
+		}
+		log.error("Unexpected gateway error", ex);
+		return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-server-error", "Internal error",
+				"An unexpected error occurred.");
+	}
+
+	private static Problem forStatus(HttpStatusCode code) {
+		HttpStatus status = HttpStatus.resolve(code.value());
+		if (status == null) {
+			status = HttpStatus.INTERNAL_SERVER_ERROR;
+		}
+		return switch (status) {
+			case NOT_FOUND -> new Problem(status, "not-found", "Not found", "No API resource at this path.");
+			case SERVICE_UNAVAILABLE -> new Problem(status, "service-unavailable", "Service unavailable",
+					"No instance of the service is available. Retry later.");
+			case GATEWAY_TIMEOUT -> new Problem(status, "gateway-timeout", "Gateway timeout",
+					"The service did not answer in time.");
+			default -> new Problem(status, status.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+					status.getReasonPhrase(), status.getReasonPhrase() + ".");
+		};
+	}
+
+	private static boolean cause(Throwable ex, Class<? extends Throwable> type) {
+		for (Throwable current = ex; current != null; current = current.getCause()) {
+			if (type.isInstance(current)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	record Problem(HttpStatus status, String type, String title, String detail) {
+	}
+
+}
