@@ -1,0 +1,124 @@
+package dev.keel.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The whole platform, started once per test class through {@code ./platform} (the users' own tool) on
+ * loopback ports of its own, and always stopped afterwards, leaving nothing running.
+ */
+final class Platform implements BeforeAllCallback, AfterAllCallback {
+
+	static final int GATEWAY_PORT = 18080;
+
+	static final int GATEWAY_MANAGEMENT_PORT = 19080;
+
+	static final int USER_PORT = 18081;
+
+	static final int ORDER_PORT = 18082;
+
+	static final int CONFIG_PORT = 18888;
+
+	static final int DB_PORT = 13307;
+
+	private static final Path ROOT = Path.of(System.getProperty("keel.root", "..")).toAbsolutePath().normalize();
+
+	private static final Path STATE = Path.of(System.getProperty("keel.state", "target/platform")).toAbsolutePath();
+
+	private final int replicas;
+
+	Platform(int replicas) {
+		this.replicas = replicas;
+	}
+
+	@Override
+	public void beforeAll(ExtensionContext context) {
+		Result up = run(TimeUnit.MINUTES.toSeconds(6), "up", "--replicas", String.valueOf(this.replicas));
+		if (up.exitCode() != 0) {
+			run(120, "down");
+			throw new IllegalStateException("./platform up failed:\n" + up.output());
+		}
+	}
+
+	@Override
+	public void afterAll(ExtensionContext context) {
+		Result down = run(180, "down");
+		if (down.exitCode() != 0) {
+			throw new IllegalStateException("./platform down failed:\n" + down.output());
+		}
+	}
+
+	String gateway() {
+		return "http://127.0.0.1:" + GATEWAY_PORT;
+	}
+
+	/** The base URL of one instance, bypassing the gateway (replicas are 1-based). */
+	String instance(String service, int replica) {
+		int base = switch (service) {
+			case "user-service" -> USER_PORT;
+			case "order-service" -> ORDER_PORT;
+			default -> throw new IllegalArgumentException(service);
+		};
+		return "http://127.0.0.1:" + (base + 100 * (replica - 1));
+	}
+
+	Result run(long timeoutSeconds, String... args) {
+		List<String> command = new ArrayList<>();
+		command.add(ROOT.resolve("platform").toString());
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+		Map<String, String> env = builder.environment();
+		env.put("KEEL_STATE_DIR", STATE.toString());
+		env.put("KEEL_GATEWAY_PORT", String.valueOf(GATEWAY_PORT));
+		env.put("KEEL_GATEWAY_MANAGEMENT_PORT", String.valueOf(GATEWAY_MANAGEMENT_PORT));
+		env.put("KEEL_USER_PORT", String.valueOf(USER_PORT));
+		env.put("KEEL_ORDER_PORT", String.valueOf(ORDER_PORT));
+		env.put("KEEL_CONFIG_PORT", String.valueOf(CONFIG_PORT));
+		env.put("KEEL_DB_PORT", String.valueOf(DB_PORT));
+		try {
+			Path output = Files.createTempFile("platform-", ".out");
+			builder.redirectOutput(output.toFile());
+			Process process = builder.start();
+			boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+			if (!finished) {
+				process.destroyForcibly();
+			}
+			String text = Files.readString(output, StandardCharsets.UTF_8);
+			Files.delete(output);
+			System.out.println("$ ./platform " + String.join(" ", args) + "\n" + text);
+			return new Result(finished ? process.exitValue() : -1, text);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The log of one instance (db, config-server, user-service#2, ...). */
+	String log(String instance) {
+		try {
+			return Files.readString(STATE.resolve("logs").resolve(instance.replace('#', '-') + ".log"));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	record Result(int exitCode, String output) {
+	}
+
+}

@@ -1,0 +1,127 @@
+package dev.keel.system;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.UUID;
+
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A user's first session with the platform, through the gateway of a platform started with ./platform up:
+ * real processes, real HTTP, real database, local discovery and load balancing.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PlatformEndToEndIT {
+
+	private static final String PROBLEMS = "https://keel.dev/problems/";
+
+	@RegisterExtension
+	static final Platform platform = new Platform(1);
+
+	private final Http gateway = new Http(platform.gateway());
+
+	@Test
+	@Order(1)
+	void createUserPlaceOrderSeeStockDecreaseAndReadTheOrderBack() {
+		String email = "e2e-" + UUID.randomUUID() + "@example.com";
+		Http.Response created = this.gateway.post("/api/v1/users",
+				"{\"email\":\"%s\",\"name\":\"Grace Hopper\"}".formatted(email));
+		assertThat(created.status()).as(created.toString()).isEqualTo(201);
+		long userId = created.json().get("id").asLong();
+		assertThat(this.gateway.get(created.header("Location")).json().get("email").asString()).isEqualTo(email);
+
+		JsonNode keyboard = this.gateway.get("/api/v1/products/KB-001").json();
+		JsonNode mouse = this.gateway.get("/api/v1/products/MS-001").json();
+		Http.Response placed = this.gateway.post("/api/v1/orders",
+				"{\"userId\":%d,\"items\":[{\"sku\":\"KB-001\",\"quantity\":2},{\"sku\":\"MS-001\",\"quantity\":1}]}"
+					.formatted(userId));
+		assertThat(placed.status()).as(placed.toString()).isEqualTo(201);
+		JsonNode order = placed.json();
+
+		assertThat(order.get("userId").asLong()).isEqualTo(userId);
+		assertThat(order.get("status").asString()).isEqualTo("CONFIRMED");
+		assertThat(order.get("items").get(0).get("unitPrice").decimalValue())
+			.isEqualByComparingTo(keyboard.get("price").decimalValue());
+		BigDecimal expectedTotal = keyboard.get("price")
+			.decimalValue()
+			.multiply(BigDecimal.valueOf(2))
+			.add(mouse.get("price").decimalValue());
+		assertThat(order.get("total").decimalValue()).isEqualByComparingTo(expectedTotal);
+		assertThat(stock("KB-001")).isEqualTo(keyboard.get("stock").asInt() - 2);
+		assertThat(stock("MS-001")).isEqualTo(mouse.get("stock").asInt() - 1);
+
+		assertThat(this.gateway.get(placed.header("Location")).json()).isEqualTo(order);
+		JsonNode ordersOfUser = this.gateway.get("/api/v1/orders?userId=" + userId).json();
+		assertThat(ordersOfUser.get("content").get(0)).isEqualTo(order);
+	}
+
+	@Test
+	@Order(2)
+	void clientMistakesAreProblemsNeverServerErrors() {
+		String email = "dup-" + UUID.randomUUID() + "@example.com";
+		this.gateway.post("/api/v1/users", "{\"email\":\"%s\",\"name\":\"Once\"}".formatted(email));
+
+		problem(this.gateway.post("/api/v1/users", "{\"email\":\"%s\",\"name\":\"Twice\"}".formatted(email)), 409,
+				"duplicate-email");
+		problem(this.gateway.post("/api/v1/users", "{\"email\":\"nope\",\"name\":\"\"}"), 400, "validation");
+		problem(this.gateway.post("/api/v1/users", "{\"email\":"), 400, "malformed-request");
+		problem(this.gateway.get("/api/v1/users/999999999"), 404, "user-not-found");
+		problem(this.gateway.post("/api/v1/orders", "{\"userId\":999999999,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1}]}"),
+				422, "unknown-user");
+		long userId = this.gateway.post("/api/v1/users", "{\"email\":\"o-%s@example.com\",\"name\":\"Buyer\"}"
+			.formatted(UUID.randomUUID())).json().get("id").asLong();
+		problem(this.gateway.post("/api/v1/orders",
+				"{\"userId\":%d,\"items\":[{\"sku\":\"NOPE-1\",\"quantity\":1}]}".formatted(userId)), 422,
+				"unknown-product");
+		int stock = stock("DS-001");
+		Http.Response outOfStock = this.gateway.post("/api/v1/orders",
+				"{\"userId\":%d,\"items\":[{\"sku\":\"DS-001\",\"quantity\":%d}]}".formatted(userId, stock + 1));
+		problem(outOfStock, 409, "out-of-stock");
+		assertThat(outOfStock.json().get("sku").asString()).isEqualTo("DS-001");
+		assertThat(stock("DS-001")).isEqualTo(stock);
+		problem(this.gateway.post("/api/v1/orders", "{\"userId\":%d,\"items\":[]}".formatted(userId)), 400,
+				"validation");
+		problem(this.gateway.get("/api/v1/nothing"), 404, "not-found");
+	}
+
+	@Test
+	@Order(3)
+	void actuatorIsNeverReachableThroughTheGateway() {
+		problem(this.gateway.get("/actuator/health"), 404, "not-found");
+		problem(this.gateway.send(HttpRequest
+			.newBuilder(URI.create(platform.gateway() + "/api/v1/users/../../../actuator/env"))
+			.GET()), 400, "bad-request");
+		assertThat(new Http(platform.instance("user-service", 1)).get("/actuator/health/readiness").status())
+			.isEqualTo(200);
+	}
+
+	@Test
+	@Order(4)
+	void aServiceThatIsDownIsA503Problem() {
+		assertThat(platform.run(30, "kill", "order-service").exitCode()).isZero();
+
+		Http.Response response = this.gateway.get("/api/v1/products/KB-001");
+
+		problem(response, 503, "service-unavailable");
+		assertThat(response.header("Retry-After")).isNotBlank();
+	}
+
+	private int stock(String sku) {
+		return this.gateway.get("/api/v1/products/" + sku).json().get("stock").asInt();
+	}
+
+	private static void problem(Http.Response response, int status, String type) {
+		assertThat(response.status()).as(response.toString()).isEqualTo(status);
+		assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+		assertThat(response.json().get("type").asString()).isEqualTo(PROBLEMS + type);
+	}
+
+}
