@@ -105,6 +105,21 @@ class PlatformEndToEndIT {
 
 	@Test
 	@Order(4)
+	void everyProcessExposesProbesAndPrometheusMetrics() {
+		for (int port : new int[] { Platform.CONFIG_PORT, Platform.USER_PORT, Platform.ORDER_PORT,
+				Platform.GATEWAY_MANAGEMENT_PORT }) {
+			Http process = new Http("http://127.0.0.1:" + port);
+			assertThat(process.get("/actuator/health/liveness").status()).as("liveness on %d", port).isEqualTo(200);
+			assertThat(process.get("/actuator/health/readiness").status()).as("readiness on %d", port)
+				.isEqualTo(200);
+			Http.Response metrics = process.get("/actuator/prometheus");
+			assertThat(metrics.status()).as("prometheus on %d", port).isEqualTo(200);
+			assertThat(metrics.raw().body()).contains("jvm_memory_used_bytes");
+		}
+	}
+
+	@Test
+	@Order(5)
 	void aServiceThatIsDownIsA503Problem() {
 		assertThat(platform.run(30, "kill", "order-service").exitCode()).isZero();
 
