@@ -1,0 +1,38 @@
+package dev.keel.platform.transaction;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How {@link RetryableTransaction}s are retried: exponential backoff with jitter, bounded by attempts and by
+ * total time.
+ *
+ * @param maxAttempts attempts in all, the first one included
+ * @param initialBackoff wait before the first retry
+ * @param multiplier growth of the wait from one retry to the next
+ * @param jitter random spread of each wait, from 0 (none) to 1 (anywhere between 0 and twice the wait)
+ * @param maxBackoff longest wait between two attempts
+ * @param maxTotalTime no attempt starts after this much time since the first one
+ * @param retryAfter what the 503 tells clients to wait when retries are exhausted
+ */
+@ConfigurationProperties("keel.transactions.retry")
+public record TransactionRetryProperties(@DefaultValue("5") int maxAttempts,
+		@DefaultValue("20ms") Duration initialBackoff, @DefaultValue("2.0") double multiplier,
+		@DefaultValue("0.5") double jitter, @DefaultValue("500ms") Duration maxBackoff,
+		@DefaultValue("5s") Duration maxTotalTime, @DefaultValue("1s") Duration retryAfter) {
+
+	public TransactionRetryProperties {
+		if (maxAttempts < 1) {
+			throw new IllegalArgumentException("keel.transactions.retry.max-attempts must be at least 1");
+		}
+		if (jitter < 0 || jitter >= 1) {
+			throw new IllegalArgumentException("keel.transactions.retry.jitter must be in [0, 1)");
+		}
+		if (multiplier < 1) {
+			throw new IllegalArgumentException("keel.transactions.retry.multiplier must be at least 1");
+		}
+	}
+
+}

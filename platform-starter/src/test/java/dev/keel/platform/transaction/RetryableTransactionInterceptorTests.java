@@ -1,0 +1,158 @@
+package dev.keel.platform.transaction;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.resilience4j.retry.RetryRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.dao.CannotAcquireLockException;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionSystemException;
+import org.springframework.transaction.support.AbstractPlatformTransactionManager;
+import org.springframework.transaction.support.DefaultTransactionStatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The interceptor's decisions, with a transaction manager whose commit can be made to fail (the one case
+ * a real database cannot be made to produce on demand).
+ */
+class RetryableTransactionInterceptorTests {
+
+	private final FlakyTransactionManager transactions = new FlakyTransactionManager();
+
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	@Test
+	void aFailedCommitIsNotRetriedAndReportsAnUnknownOutcome() {
+		this.transactions.failCommits = true;
+		Work work = proxy(new TransactionRetryProperties(5, Duration.ofMillis(1), 2, 0, Duration.ofMillis(5),
+				Duration.ofSeconds(5), Duration.ofSeconds(1)));
+
+		assertThatExceptionOfType(TransactionOutcomeUnknown.class).isThrownBy(work::succeed);
+
+		assertThat(work.calls()).hasValue(1);
+		assertThat(this.meters.get("keel.transaction.calls").tag("outcome", "outcome_unknown").counter().count())
+			.isEqualTo(1);
+	}
+
+	@Test
+	void stopsAfterMaxAttemptsAndRollsEachOneBack() {
+		Work work = proxy(new TransactionRetryProperties(3, Duration.ofMillis(1), 2, 0, Duration.ofMillis(5),
+				Duration.ofSeconds(5), Duration.ofSeconds(2)));
+
+		assertThatExceptionOfType(TransactionRetriesExhausted.class).isThrownBy(work::deadlock)
+			.satisfies((ex) -> assertThat(ex.getHeaders().getFirst("Retry-After")).isEqualTo("2"));
+
+		assertThat(work.calls()).hasValue(3);
+		assertThat(this.transactions.rollbacks).hasValue(3);
+		assertThat(this.meters.get("keel.transaction.attempts").counter().count()).isEqualTo(3);
+		assertThat(this.meters.get("keel.transaction.retries").tag("cause", "deadlock").counter().count())
+			.isEqualTo(3);
+	}
+
+	@Test
+	void stopsWhenTheTimeBudgetIsSpentEvenWithAttemptsLeft() {
+		Work work = proxy(new TransactionRetryProperties(100, Duration.ofMillis(20), 1, 0, Duration.ofMillis(20),
+				Duration.ofMillis(100), Duration.ofSeconds(1)));
+		long start = System.nanoTime();
+
+		assertThatExceptionOfType(TransactionRetriesExhausted.class).isThrownBy(work::deadlock);
+
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+		assertThat(work.calls().get()).isBetween(2, 10);
+	}
+
+	@Test
+	void classifiesDriverErrorsWhateverTheirTranslation() {
+		assertThat(TransientFailure.of(new RuntimeException(new SQLException("deadlock", "40001", 1213)), false))
+			.contains(TransientFailure.DEADLOCK);
+		assertThat(TransientFailure.of(new RuntimeException(new SQLException("lock wait", "HY000", 1205)), false))
+			.contains(TransientFailure.LOCK_WAIT_TIMEOUT);
+		assertThat(TransientFailure.of(new RuntimeException(new SQLException("link failure", "08S01", 0)), false))
+			.contains(TransientFailure.CONNECTION);
+		assertThat(TransientFailure.of(new CannotAcquireLockException("nowait"), false))
+			.contains(TransientFailure.LOCK_NOT_ACQUIRED);
+		assertThat(TransientFailure.of(new RuntimeException(new SQLException("dup", "23000", 1062)), false)).isEmpty();
+		assertThat(TransientFailure.of(new IllegalArgumentException(), false)).isEmpty();
+	}
+
+	private Work proxy(TransactionRetryProperties properties) {
+		StaticListableBeanFactory beans = new StaticListableBeanFactory();
+		beans.addBean("transactionManager", this.transactions);
+		beans.addBean("retryRegistry", RetryRegistry.ofDefaults());
+		beans.addBean("properties", properties);
+		beans.addBean("meters", this.meters);
+		RetryableTransactionInterceptor interceptor = new RetryableTransactionInterceptor(
+				beans.getBeanProvider(PlatformTransactionManager.class),
+				beans.getBeanProvider(RetryRegistry.class), beans.getBeanProvider(TransactionRetryProperties.class),
+				beans.getBeanProvider(MeterRegistry.class));
+		ProxyFactory factory = new ProxyFactory(new Work());
+		factory.addAdvisor(new DefaultPointcutAdvisor(
+				AnnotationMatchingPointcut.forMethodAnnotation(RetryableTransaction.class), interceptor));
+		factory.setProxyTargetClass(true);
+		return (Work) factory.getProxy();
+	}
+
+	static class Work {
+
+		private final AtomicInteger calls = new AtomicInteger();
+
+		AtomicInteger calls() {
+			return this.calls;
+		}
+
+		@RetryableTransaction("succeed")
+		void succeed() {
+			this.calls.incrementAndGet();
+		}
+
+		@RetryableTransaction("deadlock")
+		void deadlock() {
+			this.calls.incrementAndGet();
+			throw new CannotAcquireLockException("deadlock", new SQLException("Deadlock found", "40001", 1213));
+		}
+
+	}
+
+	static class FlakyTransactionManager extends AbstractPlatformTransactionManager {
+
+		volatile boolean failCommits;
+
+		final AtomicInteger rollbacks = new AtomicInteger();
+
+		@Override
+		protected Object doGetTransaction() {
+			return new Object();
+		}
+
+		@Override
+		protected void doBegin(Object transaction, TransactionDefinition definition) {
+		}
+
+		@Override
+		protected void doCommit(DefaultTransactionStatus status) {
+			if (this.failCommits) {
+				throw new TransactionSystemException("connection lost during commit",
+						new SQLException("Communications link failure", "08S01"));
+			}
+		}
+
+		@Override
+		protected void doRollback(DefaultTransactionStatus status) {
+			this.rollbacks.incrementAndGet();
+		}
+
+	}
+
+}
