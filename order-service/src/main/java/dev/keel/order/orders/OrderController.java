@@ -13,10 +13,13 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.keel.platform.idempotency.IdempotencyKey;
+import dev.keel.platform.idempotency.IdempotencyProperties;
 import dev.keel.platform.web.PageResponse;
 
 @RestController
@@ -25,14 +28,27 @@ class OrderController {
 
 	private final OrderService orders;
 
-	OrderController(OrderService orders) {
+	private final IdempotencyProperties idempotency;
+
+	OrderController(OrderService orders, IdempotencyProperties idempotency) {
 		this.orders = orders;
+		this.idempotency = idempotency;
 	}
 
+	/**
+	 * Places an order. With an {@code Idempotency-Key}, repeating the request returns the original order
+	 * (same id, 201, {@code Idempotent-Replayed: true}) instead of placing another.
+	 */
 	@PostMapping
-	ResponseEntity<OrderResponse> place(@Valid @RequestBody OrderRequest request) {
-		OrderResponse order = this.orders.place(request);
-		return ResponseEntity.created(URI.create("/api/v1/orders/" + order.id())).body(order);
+	ResponseEntity<OrderResponse> place(@RequestHeader(name = IdempotencyKey.HEADER, required = false) String key,
+			@Valid @RequestBody OrderRequest request) {
+		PlacedOrder placed = this.orders.place(request, IdempotencyKey.of(key, this.idempotency.required()));
+		ResponseEntity.BodyBuilder response = ResponseEntity
+			.created(URI.create("/api/v1/orders/" + placed.order().id()));
+		if (placed.replayed()) {
+			response.header(IdempotencyKey.REPLAYED_HEADER, "true");
+		}
+		return response.body(placed.order());
 	}
 
 	@GetMapping("/{id}")

@@ -2,32 +2,51 @@ package dev.keel.order.orders;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
 
 import dev.keel.order.products.Catalogue;
+import dev.keel.platform.idempotency.IdempotencyKey;
+import dev.keel.platform.idempotency.IdempotencyStore;
+import dev.keel.platform.transaction.RetryableTransaction;
 
 /**
- * The database half of placing an order: reserve stock for every line and store the order, all in one
- * transaction, so that an order is either fully reserved and stored or not at all.
+ * The database half of placing an order: claim the idempotency key, reserve stock for every line and store
+ * the order, all in one transaction, so that an order is either fully reserved and stored (with its key)
+ * or not at all. Retried as a whole on deadlocks and lock timeouts.
  */
 @Component
 class OrderPlacement {
+
+	static final String OPERATION = "place-order";
 
 	private final Catalogue catalogue;
 
 	private final OrderRepository orders;
 
-	OrderPlacement(Catalogue catalogue, OrderRepository orders) {
+	private final IdempotencyStore idempotency;
+
+	private final OrderProperties properties;
+
+	OrderPlacement(Catalogue catalogue, OrderRepository orders, IdempotencyStore idempotency,
+			OrderProperties properties) {
 		this.catalogue = catalogue;
 		this.orders = orders;
+		this.idempotency = idempotency;
+		this.properties = properties;
 	}
 
-	@Transactional
-	Order reserveAndStore(OrderRequest request) {
+	/**
+	 * @throws IdempotencyStore.KeyClaimed when another request with the same key has committed first
+	 */
+	@RetryableTransaction("placeOrder")
+	Order reserveAndStore(OrderRequest request, Optional<IdempotencyKey> key, String fingerprint) {
+		// First, so that a concurrent duplicate waits here, before it has locked any stock.
+		key.ifPresent((value) -> this.idempotency.claim(OPERATION, value, fingerprint));
 		List<String> skus = request.items().stream().map(OrderRequest.Item::sku).toList();
 		Map<String, BigDecimal> prices = this.catalogue.pricesOf(skus);
 		List<String> unknown = skus.stream().filter((sku) -> !prices.containsKey(sku)).toList();
@@ -35,12 +54,27 @@ class OrderPlacement {
 			throw new UnknownProducts(unknown);
 		}
 		List<OrderLine> lines = new ArrayList<>();
-		// In the order the client sent: concurrent orders may lock rows in opposite orders and deadlock.
-		for (OrderRequest.Item item : request.items()) {
+		for (OrderRequest.Item item : lockOrder(request.items())) {
 			this.catalogue.reserve(item.sku(), item.quantity());
+		}
+		for (OrderRequest.Item item : request.items()) {
 			lines.add(new OrderLine(item.sku(), item.quantity(), prices.get(item.sku())));
 		}
-		return this.orders.save(Order.confirmed(request.userId(), lines));
+		Order order = this.orders.save(Order.confirmed(request.userId(), lines));
+		key.ifPresent((value) -> this.idempotency.complete(OPERATION, value, String.valueOf(order.getId())));
+		return order;
+	}
+
+	/**
+	 * The order in which stock rows are locked: as the client sent them (concurrent orders that share SKUs
+	 * in different orders can deadlock, and are retried), or by SKU where configured, which avoids most
+	 * deadlocks.
+	 */
+	private List<OrderRequest.Item> lockOrder(List<OrderRequest.Item> items) {
+		if (!this.properties.reserveInSkuOrder()) {
+			return items;
+		}
+		return items.stream().sorted(Comparator.comparing(OrderRequest.Item::sku)).toList();
 	}
 
 }

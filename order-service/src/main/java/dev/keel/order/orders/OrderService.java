@@ -1,5 +1,10 @@
 package dev.keel.order.orders;
 
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
@@ -7,6 +12,9 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.keel.order.users.UserDirectory;
+import dev.keel.platform.idempotency.IdempotencyKey;
+import dev.keel.platform.idempotency.IdempotencyProblems;
+import dev.keel.platform.idempotency.IdempotencyStore;
 
 @Service
 class OrderService {
@@ -19,27 +27,64 @@ class OrderService {
 
 	private final OrderRepository orders;
 
-	OrderService(OrderProperties properties, UserDirectory users, OrderPlacement placement,
-			OrderRepository orders) {
+	private final IdempotencyStore idempotency;
+
+	private final MeterRegistry meters;
+
+	OrderService(OrderProperties properties, UserDirectory users, OrderPlacement placement, OrderRepository orders,
+			IdempotencyStore idempotency, MeterRegistry meters) {
 		this.properties = properties;
 		this.users = users;
 		this.placement = placement;
 		this.orders = orders;
+		this.idempotency = idempotency;
+		this.meters = meters;
 	}
 
-	OrderResponse place(OrderRequest request) {
+	PlacedOrder place(OrderRequest request, Optional<IdempotencyKey> key) {
 		int limit = this.properties.maxLinesPerOrder();
 		if (request.items().size() > limit) {
 			throw new TooManyLines(request.items().size(), limit);
 		}
+		String fingerprint = IdempotencyStore.fingerprint(canonical(request));
+		if (key.isPresent()) {
+			Optional<IdempotencyStore.Stored> stored = this.idempotency.find(OrderPlacement.OPERATION, key.get());
+			if (stored.isPresent()) {
+				return replay(stored.get(), fingerprint);
+			}
+		}
 		// Remote call first, outside any transaction: no row lock is held while user-service answers.
 		this.users.requireExisting(request.userId());
-		return OrderResponse.of(this.placement.reserveAndStore(request));
+		try {
+			PlacedOrder placed = new PlacedOrder(
+					OrderResponse.of(this.placement.reserveAndStore(request, key, fingerprint)), false);
+			this.meters.counter("keel.orders.placed").increment();
+			return placed;
+		}
+		catch (IdempotencyStore.KeyClaimed ex) {
+			// A concurrent request with the same key committed while this one waited for the key.
+			return this.idempotency.find(OrderPlacement.OPERATION, key.orElseThrow())
+				.map((stored) -> replay(stored, fingerprint))
+				.orElseThrow(IdempotencyProblems.InProgress::new);
+		}
 	}
 
-	@Transactional(readOnly = true)
+	private PlacedOrder replay(IdempotencyStore.Stored stored, String fingerprint) {
+		long id = Long.parseLong(stored.replayFor(fingerprint));
+		this.meters.counter("keel.idempotency.replays", "operation", OrderPlacement.OPERATION).increment();
+		return new PlacedOrder(get(id), true);
+	}
+
+	/** What makes two requests the same: the user and the lines, in order, with SKUs canonical. */
+	private static String canonical(OrderRequest request) {
+		return request.userId() + "|" + request.items()
+			.stream()
+			.map((item) -> item.sku() + "*" + item.quantity())
+			.collect(Collectors.joining(","));
+	}
+
 	OrderResponse get(long id) {
-		return this.orders.findById(id).map(OrderResponse::of).orElseThrow(() -> new OrderNotFound(id));
+		return this.orders.findWithLinesById(id).map(OrderResponse::of).orElseThrow(() -> new OrderNotFound(id));
 	}
 
 	@Transactional(readOnly = true)

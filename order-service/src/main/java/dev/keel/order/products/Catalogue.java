@@ -40,7 +40,7 @@ public class Catalogue {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void reserve(String sku, int quantity) {
 		if (this.products.reserve(sku, quantity) == 0) {
-			throw new OutOfStock(sku, quantity, this.products.stockOf(sku).orElse(0));
+			throw new OutOfStock(sku, quantity, this.products.currentStockOf(sku).orElse(0));
 		}
 	}
 

@@ -20,7 +20,11 @@ interface ProductRepository extends JpaRepository<Product, String> {
 	@Query("update Product p set p.stock = p.stock - :quantity where p.sku = :sku and p.stock >= :quantity")
 	int reserve(String sku, int quantity);
 
-	@Query("select p.stock from Product p where p.sku = :sku")
-	Optional<Integer> stockOf(String sku);
+	/**
+	 * Current stock, read with a lock: a plain read would see the transaction's snapshot, older than what
+	 * the failed guarded update saw.
+	 */
+	@Query(value = "SELECT stock FROM products WHERE sku = :sku FOR UPDATE", nativeQuery = true)
+	Optional<Integer> currentStockOf(String sku);
 
 }

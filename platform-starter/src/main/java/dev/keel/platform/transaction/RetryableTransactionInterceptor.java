@@ -66,10 +66,10 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 		Retry retry = retry(operation, annotation.retryOptimisticLockConflicts(), settings);
 		try {
 			Object result = retry.executeCheckedSupplier(() -> {
-				int attempt = attempts.incrementAndGet();
-				if (attempt > 1 && System.nanoTime() > deadline) {
+				if (attempts.get() > 0 && System.nanoTime() > deadline) {
 					throw new RetryBudgetSpent(lastException.get());
 				}
+				int attempt = attempts.incrementAndGet();
 				count("keel.transaction.attempts", operation);
 				try {
 					return attempt(invocation, annotation);

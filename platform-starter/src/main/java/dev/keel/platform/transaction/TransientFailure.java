@@ -32,11 +32,12 @@ enum TransientFailure {
 	static Optional<TransientFailure> of(Throwable failure, boolean optimisticLockRetryable) {
 		SQLException sql = sqlException(failure);
 		if (sql != null) {
-			if (sql.getErrorCode() == ER_LOCK_DEADLOCK || "40001".equals(sql.getSQLState())) {
-				return Optional.of(DEADLOCK);
-			}
+			// The error code first: MariaDB reports a lock wait timeout with SQLState 40001 too.
 			if (sql.getErrorCode() == ER_LOCK_WAIT_TIMEOUT) {
 				return Optional.of(LOCK_WAIT_TIMEOUT);
+			}
+			if (sql.getErrorCode() == ER_LOCK_DEADLOCK || "40001".equals(sql.getSQLState())) {
+				return Optional.of(DEADLOCK);
 			}
 			if ((sql.getSQLState() != null && sql.getSQLState().startsWith("08"))
 					|| sql instanceof SQLTransientConnectionException) {

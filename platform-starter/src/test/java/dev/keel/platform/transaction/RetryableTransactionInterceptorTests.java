@@ -79,6 +79,8 @@ class RetryableTransactionInterceptorTests {
 			.contains(TransientFailure.DEADLOCK);
 		assertThat(TransientFailure.of(new RuntimeException(new SQLException("lock wait", "HY000", 1205)), false))
 			.contains(TransientFailure.LOCK_WAIT_TIMEOUT);
+		assertThat(TransientFailure.of(new RuntimeException(new SQLException("lock wait", "40001", 1205)), false))
+			.as("as MariaDB reports it").contains(TransientFailure.LOCK_WAIT_TIMEOUT);
 		assertThat(TransientFailure.of(new RuntimeException(new SQLException("link failure", "08S01", 0)), false))
 			.contains(TransientFailure.CONNECTION);
 		assertThat(TransientFailure.of(new CannotAcquireLockException("nowait"), false))
