@@ -13,6 +13,7 @@ import dev.keel.order.products.Catalogue;
 import dev.keel.platform.idempotency.IdempotencyKey;
 import dev.keel.platform.idempotency.IdempotencyStore;
 import dev.keel.platform.transaction.RetryableTransaction;
+import dev.keel.platform.transaction.TransactionAttempt;
 
 /**
  * The database half of placing an order: claim the idempotency key, reserve stock for every line and store
@@ -66,12 +67,13 @@ class OrderPlacement {
 	}
 
 	/**
-	 * The order in which stock rows are locked: as the client sent them (concurrent orders that share SKUs
-	 * in different orders can deadlock, and are retried), or by SKU where configured, which avoids most
-	 * deadlocks.
+	 * The order in which stock rows are locked. As the client sent them: concurrent orders that share SKUs
+	 * in different orders can deadlock, and the loser is retried. A retry locks in SKU order, as every
+	 * attempt does where configured: two transactions that lock in the same order cannot deadlock each
+	 * other, so a deadlock victim does not lose again and again to the same crowd.
 	 */
 	private List<OrderRequest.Item> lockOrder(List<OrderRequest.Item> items) {
-		if (!this.properties.reserveInSkuOrder()) {
+		if (!this.properties.reserveInSkuOrder() && !TransactionAttempt.isRetry()) {
 			return items;
 		}
 		return items.stream().sorted(Comparator.comparing(OrderRequest.Item::sku)).toList();

@@ -71,6 +71,7 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 				}
 				int attempt = attempts.incrementAndGet();
 				count("keel.transaction.attempts", operation);
+				TransactionAttempt.set(attempt);
 				try {
 					return attempt(invocation, annotation);
 				}
@@ -87,6 +88,9 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 								TransientFailure.describe(failure));
 					});
 					throw failure;
+				}
+				finally {
+					TransactionAttempt.clear();
 				}
 			});
 			outcome(operation, (attempts.get() == 1) ? "success_without_retry" : "success_after_retry");

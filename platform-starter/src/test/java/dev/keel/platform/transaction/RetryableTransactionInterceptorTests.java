@@ -2,6 +2,8 @@ package dev.keel.platform.transaction;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.resilience4j.retry.RetryRegistry;
@@ -55,6 +57,8 @@ class RetryableTransactionInterceptorTests {
 			.satisfies((ex) -> assertThat(ex.getHeaders().getFirst("Retry-After")).isEqualTo("2"));
 
 		assertThat(work.calls()).hasValue(3);
+		assertThat(work.attemptsSeen()).as("what TransactionAttempt told each attempt").containsExactly(1, 2, 3);
+		assertThat(TransactionAttempt.number()).as("outside").isZero();
 		assertThat(this.transactions.rollbacks).hasValue(3);
 		assertThat(this.meters.get("keel.transaction.attempts").counter().count()).isEqualTo(3);
 		assertThat(this.meters.get("keel.transaction.retries").tag("cause", "deadlock").counter().count())
@@ -110,6 +114,8 @@ class RetryableTransactionInterceptorTests {
 
 		private final AtomicInteger calls = new AtomicInteger();
 
+		private final List<Integer> attemptsSeen = new ArrayList<>();
+
 		AtomicInteger calls() {
 			return this.calls;
 		}
@@ -119,9 +125,14 @@ class RetryableTransactionInterceptorTests {
 			this.calls.incrementAndGet();
 		}
 
+		List<Integer> attemptsSeen() {
+			return this.attemptsSeen;
+		}
+
 		@RetryableTransaction("deadlock")
 		void deadlock() {
 			this.calls.incrementAndGet();
+			this.attemptsSeen.add(TransactionAttempt.number());
 			throw new CannotAcquireLockException("deadlock", new SQLException("Deadlock found", "40001", 1213));
 		}
 
