@@ -25,6 +25,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.keel.gateway.ratelimit.RateLimited;
+import dev.keel.gateway.resilience.RouteCircuitOpen;
+
 /**
  * Every failure at the gateway, whether no route, no instance, a refused connection or a timeout, becomes
  * RFC 9457 {@code application/problem+json} in the same type namespace as the services' problems, never
@@ -64,32 +67,44 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 		body.put("instance", exchange.getRequest().getPath().value());
 		response.setStatusCode(problem.status());
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-		if (problem.status().value() == 503) {
-			response.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+		if (problem.retryAfterSeconds() > 0) {
+			response.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(problem.retryAfterSeconds()));
 		}
 		DataBuffer buffer = response.bufferFactory().wrap(this.json.writeValueAsBytes(body));
 		return response.writeWith(Mono.just(buffer));
 	}
 
 	static Problem problemFor(Throwable ex) {
+		if (ex instanceof RateLimited limited) {
+			return new Problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-requests", "Too many requests",
+					"This client has used up its rate limit of %d requests for this API. Retry after %d s."
+						.formatted(limited.limit(), limited.retryAfterSeconds()),
+					limited.retryAfterSeconds());
+		}
+		if (ex instanceof RouteCircuitOpen open) {
+			return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "circuit-open", "Service unavailable",
+					"The service is failing; requests are not sent to it for a while. Retry later.",
+					open.retryAfterSeconds());
+		}
 		if (cause(ex, ConnectException.class) || cause(ex, ConnectTimeoutException.class)) {
 			return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable", "Service unavailable",
-					"The service could not be reached. Retry later.");
+					"The service could not be reached. Retry later.", 1);
 		}
-		if (cause(ex, TimeoutException.class)) {
+		if (cause(ex, TimeoutException.class) || cause(ex, org.springframework.cloud.gateway.support.TimeoutException.class)) {
 			return new Problem(HttpStatus.GATEWAY_TIMEOUT, "gateway-timeout", "Gateway timeout",
-					"The service did not answer in time.");
+					"The service did not answer in time.", 0);
 		}
-		if (ex instanceof ResponseStatusException status) {
+		ResponseStatusException status = find(ex, ResponseStatusException.class);
+		if (status != null) {
 			return forStatus(status.getStatusCode());
 		}
 		if (cause(ex, IOException.class)) {
 			return new Problem(HttpStatus.BAD_GATEWAY, "bad-gateway", "Bad gateway",
-					"The connection to the service failed before it answered.");
+					"The connection to the service failed before it answered.", 1);
 		}
 		log.error("Unexpected gateway error", ex);
 		return new Problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-server-error", "Internal error",
-				"An unexpected error occurred.");
+				"An unexpected error occurred.", 0);
 	}
 
 	private static Problem forStatus(HttpStatusCode code) {
@@ -98,26 +113,31 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 			status = HttpStatus.INTERNAL_SERVER_ERROR;
 		}
 		return switch (status) {
-			case NOT_FOUND -> new Problem(status, "not-found", "Not found", "No API resource at this path.");
+			case NOT_FOUND -> new Problem(status, "not-found", "Not found", "No API resource at this path.", 0);
 			case SERVICE_UNAVAILABLE -> new Problem(status, "service-unavailable", "Service unavailable",
-					"No instance of the service is available. Retry later.");
+					"No instance of the service is available. Retry later.", 1);
 			case GATEWAY_TIMEOUT -> new Problem(status, "gateway-timeout", "Gateway timeout",
-					"The service did not answer in time.");
+					"The service did not answer in time.", 0);
 			default -> new Problem(status, status.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-					status.getReasonPhrase(), status.getReasonPhrase() + ".");
+					status.getReasonPhrase(), status.getReasonPhrase() + ".", 0);
 		};
 	}
 
 	private static boolean cause(Throwable ex, Class<? extends Throwable> type) {
-		for (Throwable current = ex; current != null; current = current.getCause()) {
-			if (type.isInstance(current)) {
-				return true;
-			}
-		}
-		return false;
+		return find(ex, type) != null;
 	}
 
-	record Problem(HttpStatus status, String type, String title, String detail) {
+	/** The failure of the given type, whether thrown as is or wrapped (by exhausted retries, say). */
+	private static <T extends Throwable> T find(Throwable ex, Class<T> type) {
+		for (Throwable current = ex; current != null; current = current.getCause()) {
+			if (type.isInstance(current)) {
+				return type.cast(current);
+			}
+		}
+		return null;
+	}
+
+	record Problem(HttpStatus status, String type, String title, String detail, long retryAfterSeconds) {
 	}
 
 }

@@ -1,0 +1,91 @@
+package dev.keel.gateway.resilience;
+
+import java.util.concurrent.TimeUnit;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.HasRouteId;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.stereotype.Component;
+
+/**
+ * A Resilience4j circuit breaker per route ({@code resilience4j.circuitbreaker.instances.<route>}), around
+ * everything else the route does, retries included: one client request is one call. Failures are errors
+ * (nothing reachable, timeouts) and 500/502/503/504 answers; 4xx answers are the client's and count as
+ * successes. While open, requests fail at once with {@link RouteCircuitOpen}; after the open wait it lets
+ * a few probe requests through (half-open) and closes again when they succeed.
+ * <p>
+ * Spring Cloud Gateway's own CircuitBreaker filter cannot count 5xx answers without either replacing them
+ * with an error or turning every other error into an empty 200 ({@code resumeWithoutError}), hence this one.
+ */
+@Component
+public class RouteCircuitBreakerGatewayFilterFactory
+		extends AbstractGatewayFilterFactory<RouteCircuitBreakerGatewayFilterFactory.Config> {
+
+	private final CircuitBreakerRegistry circuitBreakers;
+
+	public RouteCircuitBreakerGatewayFilterFactory(CircuitBreakerRegistry circuitBreakers) {
+		super(Config.class);
+		this.circuitBreakers = circuitBreakers;
+	}
+
+	@Override
+	public GatewayFilter apply(Config config) {
+		CircuitBreaker breaker = this.circuitBreakers.circuitBreaker(config.getRouteId());
+		long retryAfter = Math.max(1,
+				TimeUnit.MILLISECONDS.toSeconds(breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) + 999));
+		return (exchange, chain) -> {
+			if (!breaker.tryAcquirePermission()) {
+				return Mono.error(new RouteCircuitOpen(config.getRouteId(), retryAfter));
+			}
+			long start = breaker.getCurrentTimestamp();
+			return chain.filter(exchange).doOnSuccess((done) -> {
+				HttpStatusCode status = exchange.getResponse().getStatusCode();
+				long elapsed = breaker.getCurrentTimestamp() - start;
+				if (status != null && isFailure(status.value())) {
+					breaker.onError(elapsed, breaker.getTimestampUnit(), new FailedAnswer(status.value()));
+				}
+				else {
+					breaker.onSuccess(elapsed, breaker.getTimestampUnit());
+				}
+			})
+				.doOnError((failure) -> breaker.onError(breaker.getCurrentTimestamp() - start,
+						breaker.getTimestampUnit(), failure))
+				.doOnCancel(breaker::releasePermission);
+		};
+	}
+
+	static boolean isFailure(int status) {
+		return status == 500 || status == 502 || status == 503 || status == 504;
+	}
+
+	public static class Config implements HasRouteId {
+
+		private String routeId;
+
+		@Override
+		public void setRouteId(String routeId) {
+			this.routeId = routeId;
+		}
+
+		@Override
+		public String getRouteId() {
+			return this.routeId;
+		}
+
+	}
+
+	/** Recorded as the failure of a call that got a 5xx answer. */
+	private static final class FailedAnswer extends RuntimeException {
+
+		FailedAnswer(int status) {
+			super("answered " + status, null, false, false);
+		}
+
+	}
+
+}

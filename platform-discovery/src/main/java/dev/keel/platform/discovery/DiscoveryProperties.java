@@ -1,0 +1,22 @@
+package dev.keel.platform.discovery;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How a process judges the instances it sends traffic to, and how it leaves when it stops.
+ *
+ * @param healthCheckPath the readiness endpoint of every instance
+ * @param healthCheckInterval how often each known instance is probed
+ * @param healthCheckTimeout how long a probe may take before it counts as a failure
+ * @param forgetAfter instances absent from discovery this long are no longer probed
+ * @param propagationDelay on shutdown, how long to keep serving after leaving discovery and turning
+ * readiness off, so that callers notice before the port closes
+ */
+@ConfigurationProperties("keel.discovery")
+public record DiscoveryProperties(@DefaultValue("/actuator/health/readiness") String healthCheckPath,
+		@DefaultValue("1s") Duration healthCheckInterval, @DefaultValue("800ms") Duration healthCheckTimeout,
+		@DefaultValue("60s") Duration forgetAfter, @DefaultValue("5s") Duration propagationDelay) {
+}
