@@ -12,6 +12,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.keel.order.users.UserDirectory;
+import dev.keel.order.users.UserServiceUnavailable;
+import dev.keel.order.users.UserSummary;
 import dev.keel.platform.idempotency.IdempotencyKey;
 import dev.keel.platform.idempotency.IdempotencyProblems;
 import dev.keel.platform.idempotency.IdempotencyStore;
@@ -54,10 +56,10 @@ class OrderService {
 			}
 		}
 		// Remote call first, outside any transaction: no row lock is held while user-service answers.
-		this.users.requireExisting(request.userId());
+		UserSummary user = this.users.require(request.userId());
 		try {
 			PlacedOrder placed = new PlacedOrder(
-					OrderResponse.of(this.placement.reserveAndStore(request, key, fingerprint)), false);
+					OrderResponse.of(this.placement.reserveAndStore(request, key, fingerprint), user, false), false);
 			this.meters.counter("keel.orders.placed").increment();
 			return placed;
 		}
@@ -83,8 +85,19 @@ class OrderService {
 			.collect(Collectors.joining(","));
 	}
 
+	/**
+	 * An order with its user's details; when user-service cannot answer, the order without them, marked
+	 * degraded, rather than no order at all.
+	 */
 	OrderResponse get(long id) {
-		return this.orders.findWithLinesById(id).map(OrderResponse::of).orElseThrow(() -> new OrderNotFound(id));
+		Order order = this.orders.findWithLinesById(id).orElseThrow(() -> new OrderNotFound(id));
+		try {
+			return OrderResponse.of(order, this.users.lookup(order.getUserId()).orElse(null), false);
+		}
+		catch (UserServiceUnavailable ex) {
+			this.meters.counter("keel.orders.degraded.reads").increment();
+			return OrderResponse.of(order, null, true);
+		}
 	}
 
 	@Transactional(readOnly = true)

@@ -1,32 +1,47 @@
 package dev.keel.order.users;
 
+import java.util.Optional;
+
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
+import dev.keel.platform.client.ServiceClients;
+
 /**
- * user-service as order-service sees it, reached through discovery and the load balancer.
+ * user-service as order-service sees it: called by name, load-balanced, with timeouts, retries, a circuit
+ * breaker and a bulkhead ({@code keel.clients.user-service}, {@code resilience4j.*.instances.user-service}).
  */
 @Component
 public class UserDirectory {
 
 	private final RestClient userService;
 
-	UserDirectory(RestClient.Builder loadBalanced) {
-		this.userService = loadBalanced.baseUrl("http://user-service").build();
+	UserDirectory(ServiceClients clients) {
+		this.userService = clients.builder("user-service").build();
 	}
 
 	/**
-	 * Returns normally if the user exists; throws {@link UnknownUser} if it does not and
-	 * {@link UserServiceUnavailable} if user-service cannot tell.
+	 * The user, who must exist.
+	 * @throws UnknownUser if user-service does not know the user
+	 * @throws UserServiceUnavailable if user-service cannot tell
 	 */
-	public void requireExisting(long userId) {
+	public UserSummary require(long userId) {
+		return lookup(userId).orElseThrow(() -> new UnknownUser(userId));
+	}
+
+	/**
+	 * The user if user-service knows it, empty if it does not.
+	 * @throws UserServiceUnavailable if user-service cannot tell
+	 */
+	public Optional<UserSummary> lookup(long userId) {
 		try {
-			this.userService.get().uri("/api/v1/users/{id}", userId).retrieve().toBodilessEntity();
+			return Optional.ofNullable(
+					this.userService.get().uri("/api/v1/users/{id}", userId).retrieve().body(UserSummary.class));
 		}
 		catch (HttpClientErrorException.NotFound ex) {
-			throw new UnknownUser(userId);
+			return Optional.empty();
 		}
 		catch (RestClientException ex) {
 			throw new UserServiceUnavailable(ex);

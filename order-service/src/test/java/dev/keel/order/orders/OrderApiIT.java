@@ -1,6 +1,7 @@
 package dev.keel.order.orders;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -179,6 +180,28 @@ class OrderApiIT {
 
 	@Nested
 	class Read {
+
+		@Test
+		void anOrderReadOnItsOwnCarriesItsUserOrSaysItIsDegraded() {
+			String sku = product("3.00", 10);
+			long user = newUserId();
+			OrderResponse order = place(order(user, sku, 1));
+
+			OrderResponse complete = get(order.id());
+			assertThat(complete.user()).isNotNull();
+			assertThat(complete.user().id()).isEqualTo(user);
+			assertThat(complete.degraded()).isFalse();
+
+			UserServiceStub.failing(true);
+			long start = System.nanoTime();
+			OrderResponse degraded = get(order.id());
+
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).as("within the client's timeouts")
+				.isLessThan(Duration.ofSeconds(3));
+			assertThat(degraded.degraded()).isTrue();
+			assertThat(degraded.user()).isNull();
+			assertThat(degraded.items()).isEqualTo(order.items());
+		}
 
 		@Test
 		void unknownOrderIs404() {

@@ -48,6 +48,9 @@ public final class UserServiceStub {
 				throw new UncheckedIOException(ex);
 			}
 			server.createContext("/api/v1/users/", UserServiceStub::handle);
+			// Up (its readiness answers) even while failing requests, as an overloaded instance would be.
+			server.createContext("/actuator/health/readiness",
+					(exchange) -> respond(exchange, 200, "application/json", "{\"status\":\"UP\"}"));
 			server.start();
 		}
 		return server.getAddress().getPort();

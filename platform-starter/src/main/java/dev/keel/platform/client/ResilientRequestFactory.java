@@ -1,0 +1,187 @@
+package dev.keel.platform.client;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.util.Set;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.Retry;
+
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.AbstractClientHttpRequest;
+import org.springframework.http.client.ClientHttpRequest;
+import org.springframework.http.client.ClientHttpRequestFactory;
+import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.util.FastByteArrayOutputStream;
+
+import dev.keel.platform.discovery.InstanceHealth;
+
+/**
+ * Sends each request of a service client through, outermost first: a bulkhead (at most so many calls at
+ * once), a circuit breaker (fail fast while the service is failing) and a retry in which every attempt
+ * picks an instance anew from the load balancer. Requests are built against the service name
+ * ({@code http://user-service/...}) and only here resolved to an instance, per attempt, which a
+ * {@code ClientHttpRequestInterceptor} cannot do.
+ */
+class ResilientRequestFactory implements ClientHttpRequestFactory {
+
+	private static final Set<HttpMethod> SAFE_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
+	private static final Set<Integer> FAILED_ANSWERS = Set.of(500, 502, 503, 504);
+
+	private final String serviceId;
+
+	private final LoadBalancerClient loadBalancer;
+
+	private final InstanceHealth health;
+
+	private final ClientHttpRequestFactory transport;
+
+	private final Bulkhead bulkhead;
+
+	private final CircuitBreaker circuitBreaker;
+
+	private final Retry safeRetry;
+
+	private final Retry unsafeRetry;
+
+	ResilientRequestFactory(String serviceId, LoadBalancerClient loadBalancer, InstanceHealth health,
+			ClientHttpRequestFactory transport, Bulkhead bulkhead, CircuitBreaker circuitBreaker, Retry safeRetry,
+			Retry unsafeRetry) {
+		this.serviceId = serviceId;
+		this.loadBalancer = loadBalancer;
+		this.health = health;
+		this.transport = transport;
+		this.bulkhead = bulkhead;
+		this.circuitBreaker = circuitBreaker;
+		this.safeRetry = safeRetry;
+		this.unsafeRetry = unsafeRetry;
+	}
+
+	@Override
+	public ClientHttpRequest createRequest(URI uri, HttpMethod method) {
+		return new ResilientRequest(uri, method);
+	}
+
+	static boolean isSafe(HttpMethod method) {
+		return SAFE_METHODS.contains(method);
+	}
+
+	static boolean isRetryableAnswer(ClientHttpResponse response) {
+		try {
+			int status = response.getStatusCode().value();
+			return status == 502 || status == 503 || status == 504;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private final class ResilientRequest extends AbstractClientHttpRequest {
+
+		private final URI uri;
+
+		private final HttpMethod method;
+
+		private final FastByteArrayOutputStream body = new FastByteArrayOutputStream(1024);
+
+		ResilientRequest(URI uri, HttpMethod method) {
+			this.uri = uri;
+			this.method = method;
+		}
+
+		@Override
+		public HttpMethod getMethod() {
+			return this.method;
+		}
+
+		@Override
+		public URI getURI() {
+			return this.uri;
+		}
+
+		@Override
+		protected OutputStream getBodyInternal(HttpHeaders headers) {
+			return this.body;
+		}
+
+		@Override
+		protected ClientHttpResponse executeInternal(HttpHeaders headers) throws IOException {
+			try {
+				bulkhead.acquirePermission();
+			}
+			catch (BulkheadFullException ex) {
+				throw new ServiceCallRefused(serviceId + " has too many calls in flight", ex);
+			}
+			try {
+				circuitBreaker.acquirePermission();
+			}
+			catch (CallNotPermittedException ex) {
+				bulkhead.releasePermission();
+				throw new ServiceCallRefused("the circuit breaker of " + serviceId + " is open", ex);
+			}
+			long start = circuitBreaker.getCurrentTimestamp();
+			try {
+				Retry retry = isSafe(this.method) ? safeRetry : unsafeRetry;
+				ClientHttpResponse response = retry.executeCheckedSupplier(() -> attempt(headers));
+				long elapsed = circuitBreaker.getCurrentTimestamp() - start;
+				if (FAILED_ANSWERS.contains(response.getStatusCode().value())) {
+					circuitBreaker.onError(elapsed, circuitBreaker.getTimestampUnit(),
+							new IOException(serviceId + " answered " + response.getStatusCode().value()));
+				}
+				else {
+					circuitBreaker.onSuccess(elapsed, circuitBreaker.getTimestampUnit());
+				}
+				return response;
+			}
+			catch (Throwable failure) {
+				circuitBreaker.onError(circuitBreaker.getCurrentTimestamp() - start, circuitBreaker.getTimestampUnit(),
+						failure);
+				if (failure instanceof IOException io) {
+					throw io;
+				}
+				if (failure instanceof RuntimeException runtime) {
+					throw runtime;
+				}
+				throw new IOException(failure);
+			}
+			finally {
+				bulkhead.releasePermission();
+			}
+		}
+
+		private ClientHttpResponse attempt(HttpHeaders headers) throws IOException {
+			ServiceInstance instance = loadBalancer.choose(serviceId);
+			if (instance == null) {
+				throw new ServiceCallRefused("no instance of " + serviceId + " is available", null);
+			}
+			URI target = loadBalancer.reconstructURI(instance, this.uri);
+			ClientHttpRequest request = transport.createRequest(target, this.method);
+			request.getHeaders().putAll(headers);
+			if (this.body.size() > 0) {
+				this.body.writeTo(request.getBody());
+			}
+			try {
+				return request.execute();
+			}
+			catch (IOException ex) {
+				if (InstanceHealth.isConnectFailure(ex)) {
+					health.connectionFailed(instance, ex);
+				}
+				else {
+					health.suspect(instance);
+				}
+				throw ex;
+			}
+		}
+
+	}
+
+}
