@@ -1,0 +1,249 @@
+package dev.keel.system;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Instances dying and restarting under steady load, with two instances of each service, through the
+ * gateway of a platform started with ./platform up --replicas 2.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ResilienceIT {
+
+	private static final String PROBLEMS = "https://keel.dev/problems/";
+
+	@RegisterExtension
+	static final Platform platform = new Platform(2);
+
+	private static final Http gateway = new Http(platform.gateway());
+
+	private static long userId;
+
+	private static String sku;
+
+	@BeforeAll
+	static void userAndProduct() {
+		userId = gateway.post("/api/v1/users", "{\"email\":\"load-%s@example.com\",\"name\":\"Load\"}"
+			.formatted(UUID.randomUUID())).json().get("id").asLong();
+		// The product with the most stock, so that the order load is never refused for stock.
+		JsonNode products = gateway.get("/api/v1/products?size=100").json().get("content");
+		JsonNode most = products.get(0);
+		for (JsonNode product : products) {
+			if (product.get("stock").asInt() > most.get("stock").asInt()) {
+				most = product;
+			}
+		}
+		sku = most.get("sku").asString();
+	}
+
+	@Test
+	@Order(1)
+	void aSigkilledInstanceCostsNoRequestAndGetsNoneAfterTwoSeconds() {
+		try (Load load = Load.start("GET users", 60, Set.of(200), () -> get("/api/v1/users/" + userId, "load-kill"))) {
+			load.awaitAnswers(120);
+
+			assertThat(platform.run(30, "kill", "user-service#2").exitCode()).isZero();
+			long killedAt = System.nanoTime();
+			load.awaitAnswers(120);
+			await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - killedAt >= 2_000_000_000L);
+			double requestsToDeadInstance = gatewayRequestsTo(Platform.USER_PORT + 100);
+			load.awaitAnswers(200);
+
+			assertThat(gatewayRequestsTo(Platform.USER_PORT + 100)).as("requests to the dead instance after 2 s")
+				.isEqualTo(requestsToDeadInstance);
+			assertThat(load.failures()).as(load.toString()).isEmpty();
+		}
+	}
+
+	@Test
+	@Order(2)
+	void aRollingRestartOfEveryInstanceLosesNoRequestAndDuplicatesNoOrder() {
+		int ordersBefore = ordersOfUser();
+		try (Load reads = Load.start("GET users", 40, Set.of(200), () -> get("/api/v1/users/" + userId, "load-reads"));
+				Load products = Load.start("GET products", 20, Set.of(200), () -> get("/api/v1/products/" + sku, "load-products"));
+				Load orders = Load.start("POST orders", 5, Set.of(201), () -> HttpRequest
+					.newBuilder(URI.create(platform.gateway() + "/api/v1/orders"))
+					.header("Content-Type", "application/json")
+					.header("X-API-Key", "load-orders")
+					.header("Idempotency-Key", UUID.randomUUID().toString())
+					.timeout(Duration.ofSeconds(15))
+					.POST(HttpRequest.BodyPublishers.ofString(
+							"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku)))
+					.build())) {
+			reads.awaitAnswers(40);
+
+			assertThat(platform.run(300, "restart", "user-service").exitCode()).isZero();
+			assertThat(platform.run(300, "restart", "order-service").exitCode()).isZero();
+			reads.awaitAnswers(40);
+
+			orders.close();
+			assertThat(reads.failures()).as(reads.toString()).isEmpty();
+			assertThat(products.failures()).as(products.toString()).isEmpty();
+			assertThat(orders.failures()).as(orders.toString()).isEmpty();
+			assertThat(orders.responses()).isNotEmpty();
+			assertThat(ordersOfUser() - ordersBefore).as("one order per keyed POST answered 201")
+				.isEqualTo(orders.responses().size());
+		}
+	}
+
+	@Test
+	@Order(3)
+	void withUserServiceDownOrdersAreReadDegradedAndRefusedThenRecover() {
+		JsonNode order = gateway.post("/api/v1/orders", orderBody(), "Idempotency-Key", UUID.randomUUID().toString())
+			.json();
+		long orderId = order.get("id").asLong();
+		platform.run(30, "kill", "user-service#1");
+		platform.run(30, "kill", "user-service#2");
+		int ordersBefore = ordersOfUser();
+
+		long start = System.nanoTime();
+		Http.Response degraded = gateway.get("/api/v1/orders/" + orderId);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+		assertThat(degraded.status()).as(degraded.toString()).isEqualTo(200);
+		assertThat(degraded.json().get("degraded").asBoolean()).isTrue();
+		assertThat(degraded.json().has("user")).isFalse();
+		Http.Response refused = gateway.post("/api/v1/orders", orderBody(), "Idempotency-Key",
+				UUID.randomUUID().toString());
+		problem(refused, 503, "dependency-unavailable");
+		assertThat(refused.header("Retry-After")).isNotBlank();
+
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+			assertThat(gateway.get("/api/v1/orders/" + orderId).json().get("degraded").asBoolean()).isTrue();
+			assertThat(userServiceCircuitOpen()).as("order-service's circuit to user-service").isTrue();
+		});
+		assertThat(ordersOfUserDirectly()).as("nothing stored while the user could not be verified")
+			.isEqualTo(ordersBefore);
+
+		assertThat(platform.run(300, "restart", "user-service").exitCode()).isZero();
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			Http.Response read = gateway.get("/api/v1/orders/" + orderId);
+			assertThat(read.json().get("degraded").asBoolean()).isFalse();
+			assertThat(read.json().get("user").get("id").asLong()).isEqualTo(userId);
+		});
+		assertThat(gateway.post("/api/v1/orders", orderBody(), "Idempotency-Key", UUID.randomUUID().toString())
+			.status()).isEqualTo(201);
+	}
+
+	@Test
+	@Order(4)
+	void aClientOverItsRateLimitGets429WithItsHeaders() throws Exception {
+		ExecutorService clients = Executors.newFixedThreadPool(16);
+		List<CompletableFuture<Http.Response>> requests = new ArrayList<>();
+		for (int i = 0; i < 2000; i++) {
+			requests.add(CompletableFuture.supplyAsync(() -> gateway.send(HttpRequest
+				.newBuilder(URI.create(platform.gateway() + "/api/v1/users/" + userId))
+				.header("X-API-Key", "greedy")), clients));
+		}
+		Http.Response limited = null;
+		for (CompletableFuture<Http.Response> request : requests) {
+			Http.Response response = request.get();
+			assertThat(response.status()).isIn(200, 429);
+			if (response.status() == 429 && limited == null) {
+				limited = response;
+			}
+		}
+		clients.shutdown();
+
+		assertThat(limited).as("2000 requests at once exceed a burst of 200 refilled at 100/s").isNotNull();
+		problem(limited, 429, "too-many-requests");
+		assertThat(limited.header("Retry-After")).isEqualTo("1");
+		assertThat(limited.header("RateLimit-Limit")).isEqualTo("200");
+		assertThat(limited.header("RateLimit-Remaining")).isEqualTo("0");
+		assertThat(gateway.send(HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/users/" + userId))
+			.header("X-API-Key", "patient")).status()).as("other clients go on").isEqualTo(200);
+	}
+
+	@Test
+	@Order(5)
+	void aRouteWhoseServiceIsDownOpensItsCircuitAndClosesItWhenTheServiceReturns() {
+		platform.run(30, "kill", "order-service#1");
+		platform.run(30, "kill", "order-service#2");
+
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+			Http.Response response = gateway.get("/api/v1/products/" + sku);
+			problem(response, 503, "circuit-open");
+			assertThat(response.header("Retry-After")).isEqualTo("5");
+		});
+
+		assertThat(platform.run(300, "restart", "order-service").exitCode()).isZero();
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+			.untilAsserted(() -> assertThat(gateway.get("/api/v1/products/" + sku).status()).isEqualTo(200));
+	}
+
+	private static HttpRequest get(String path, String apiKey) {
+		return HttpRequest.newBuilder(URI.create(platform.gateway() + path))
+			.header("X-API-Key", apiKey)
+			.timeout(Duration.ofSeconds(15))
+			.GET()
+			.build();
+	}
+
+	private static String orderBody() {
+		return "{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku);
+	}
+
+	private static int ordersOfUser() {
+		return gateway.get("/api/v1/orders?size=1&userId=" + userId).json().get("totalElements").asInt();
+	}
+
+	private static int ordersOfUserDirectly() {
+		return new Http(platform.instance("order-service", 1)).get("/api/v1/orders?size=1&userId=" + userId)
+			.json()
+			.get("totalElements")
+			.asInt();
+	}
+
+	/** Requests the gateway's load balancer sent to the instance on this port, per its own metrics. */
+	private static double gatewayRequestsTo(int port) {
+		String metrics = new Http("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT).get("/actuator/prometheus")
+			.raw()
+			.body();
+		return metrics.lines()
+			.filter((line) -> line.startsWith("loadbalancer_requests_") && line.contains("_count{")
+					&& line.contains("serviceInstance_port=\"" + port + "\""))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
+	private static boolean userServiceCircuitOpen() {
+		for (int replica = 1; replica <= 2; replica++) {
+			String metrics = new Http(platform.instance("order-service", replica)).get("/actuator/prometheus")
+				.raw()
+				.body();
+			boolean open = metrics.lines()
+				.anyMatch((line) -> line.startsWith("resilience4j_circuitbreaker_state{")
+						&& line.contains("name=\"user-service\"") && line.contains("state=\"open\"")
+						&& line.endsWith(" 1.0"));
+			if (!open) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static void problem(Http.Response response, int status, String type) {
+		assertThat(response.status()).as(response.toString()).isEqualTo(status);
+		assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+		assertThat(response.json().get("type").asString()).isEqualTo(PROBLEMS + type);
+	}
+
+}
