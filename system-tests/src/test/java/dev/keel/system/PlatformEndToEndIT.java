@@ -59,8 +59,11 @@ class PlatformEndToEndIT {
 		assertThat(stock("MS-001")).isEqualTo(mouse.get("stock").asInt() - 1);
 
 		assertThat(this.gateway.get(placed.header("Location")).json()).isEqualTo(order);
-		JsonNode ordersOfUser = this.gateway.get("/api/v1/orders?userId=" + userId).json();
-		assertThat(ordersOfUser.get("content").get(0)).isEqualTo(order);
+		assertThat(order.get("user").get("email").asString()).isEqualTo(email);
+		JsonNode listed = this.gateway.get("/api/v1/orders?userId=" + userId).json().get("content").get(0);
+		assertThat(listed.get("id")).isEqualTo(order.get("id"));
+		assertThat(listed.get("items")).isEqualTo(order.get("items"));
+		assertThat(listed.get("total")).isEqualTo(order.get("total"));
 	}
 
 	@Test

@@ -218,8 +218,8 @@ class ResilienceIT {
 			.raw()
 			.body();
 		return metrics.lines()
-			.filter((line) -> line.startsWith("loadbalancer_requests_") && line.contains("_count{")
-					&& line.contains("serviceInstance_port=\"" + port + "\""))
+			.filter((line) -> line.startsWith("keel_loadbalancer_requests_total{")
+					&& line.contains("target=\"localhost:" + port + "\""))
 			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
 			.sum();
 	}

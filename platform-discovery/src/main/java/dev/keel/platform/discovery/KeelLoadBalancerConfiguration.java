@@ -1,5 +1,8 @@
 package dev.keel.platform.discovery;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
@@ -44,8 +47,8 @@ public class KeelLoadBalancerConfiguration {
 	}
 
 	@Bean
-	ConnectionFailureLifecycle connectionFailureLifecycle(InstanceHealth health) {
-		return new ConnectionFailureLifecycle(health);
+	InstanceOutcomeLifecycle instanceOutcomeLifecycle(InstanceHealth health, ObjectProvider<MeterRegistry> meters) {
+		return new InstanceOutcomeLifecycle(health, meters);
 	}
 
 	/**
