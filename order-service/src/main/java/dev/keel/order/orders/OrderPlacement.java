@@ -1,7 +1,6 @@
 package dev.keel.order.orders;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +15,8 @@ import dev.keel.platform.transaction.RetryableTransaction;
 import dev.keel.platform.transaction.TransactionAttempt;
 
 /**
- * The database half of placing an order: claim the idempotency key, reserve stock for every line and store
- * the order, all in one transaction, so that an order is either fully reserved and stored (with its key)
+ * The database half of placing an order: claim the idempotency key, store the order, reserve stock for
+ * every line, all in one transaction, so that an order is either fully reserved and stored (with its key)
  * or not at all. Retried as a whole on deadlocks and lock timeouts.
  */
 @Component
@@ -54,14 +53,16 @@ class OrderPlacement {
 		if (!unknown.isEmpty()) {
 			throw new UnknownProducts(unknown);
 		}
-		List<OrderLine> lines = new ArrayList<>();
+		List<OrderLine> lines = request.items()
+			.stream()
+			.map((item) -> new OrderLine(item.sku(), item.quantity(), prices.get(item.sku())))
+			.toList();
+		// The order is written before any stock is locked, so that the contended stock rows stay locked
+		// only from the first reservation to the commit.
+		Order order = this.orders.saveAndFlush(Order.confirmed(request.userId(), lines));
 		for (OrderRequest.Item item : lockOrder(request.items())) {
 			this.catalogue.reserve(item.sku(), item.quantity());
 		}
-		for (OrderRequest.Item item : request.items()) {
-			lines.add(new OrderLine(item.sku(), item.quantity(), prices.get(item.sku())));
-		}
-		Order order = this.orders.save(Order.confirmed(request.userId(), lines));
 		key.ifPresent((value) -> this.idempotency.complete(OPERATION, value, String.valueOf(order.getId())));
 		return order;
 	}

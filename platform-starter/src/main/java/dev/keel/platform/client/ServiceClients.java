@@ -66,7 +66,10 @@ public class ServiceClients {
 	 */
 	public RestClient.Builder builder(String serviceId) {
 		ServiceClientSettings settings = settings(serviceId);
-		HttpClient http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+		HttpClient http = HttpClient.newBuilder()
+			.connectTimeout(settings.connectTimeout())
+			.version(HttpClient.Version.HTTP_1_1)
+			.build();
 		JdkClientHttpRequestFactory transport = new JdkClientHttpRequestFactory(http);
 		transport.setReadTimeout(settings.readTimeout());
 		ResilientRequestFactory factory = new ResilientRequestFactory(serviceId, this.loadBalancer, this.health,

@@ -1,0 +1,270 @@
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Steady load against a running platform while something happens to it, or to compare paths:
+ * <ul>
+ * <li>{@code latency}: GETs at a fixed rate, alternately through the gateway and straight to a user-service
+ * instance, in the same run; prints p50/p99/max of both and what the gateway adds.</li>
+ * <li>{@code kill}: GETs through the gateway; after a few seconds one user-service instance is SIGKILLed;
+ * prints failed requests and how long the gateway took to take the instance out of rotation.</li>
+ * <li>{@code restart}: GETs and keyed order POSTs through the gateway while every instance of both services
+ * is restarted, one at a time; prints failed requests and checks no order was duplicated.</li>
+ * </ul>
+ * Run with {@code ./platform bench latency|kill|restart}. JDK only.
+ */
+public class ResilienceBenchmark {
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		String scenario = options.get("scenario");
+		String gateway = options.get("gateway");
+		int rate = Integer.parseInt(options.getOrDefault("rate", "50"));
+		long user = createUser(gateway);
+		switch (scenario) {
+			case "latency" -> latency(gateway, options.get("direct"), user, rate,
+					Integer.parseInt(options.getOrDefault("seconds", "30")));
+			case "kill" -> kill(gateway, user, rate, options);
+			case "restart" -> restart(gateway, user, rate, options);
+			default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+		}
+	}
+
+	private static void latency(String gateway, String direct, long user, int rate, int seconds) throws Exception {
+		// Warm both paths first, so that the JIT and connection pools are not what is measured.
+		Load warmup = new Load(rate, (tick) -> get((tick % 2 == 0 ? gateway : direct) + "/api/v1/users/" + user));
+		warmup.runFor(Duration.ofSeconds(10));
+		Load load = new Load(rate, (tick) -> get((tick % 2 == 0 ? gateway : direct) + "/api/v1/users/" + user));
+		load.runFor(Duration.ofSeconds(seconds));
+		List<Long> viaGateway = load.latencies((uri) -> uri.startsWith(gateway));
+		List<Long> straight = load.latencies((uri) -> uri.startsWith(direct));
+		System.out.printf("%d GET/s for %d s, alternating; failures %d%n", rate, seconds, load.failures.size());
+		System.out.printf("through the gateway  p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d requests)%n",
+				p(viaGateway, 50), p(viaGateway, 99), p(viaGateway, 100), viaGateway.size());
+		System.out.printf("straight to service  p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d requests)%n",
+				p(straight, 50), p(straight, 99), p(straight, 100), straight.size());
+		System.out.printf("added by the gateway p50 %.2f ms  p99 %.2f ms%n", p(viaGateway, 50) - p(straight, 50),
+				p(viaGateway, 99) - p(straight, 99));
+	}
+
+	private static void kill(String gateway, long user, int rate, Map<String, String> options) throws Exception {
+		Load load = new Load(rate, (tick) -> get(gateway + "/api/v1/users/" + user));
+		load.start();
+		Thread.sleep(5_000);
+		Instant killedAt = Instant.now();
+		run(options.get("platform"), "kill", options.get("victim"));
+		Thread.sleep(10_000);
+		load.stop();
+		Instant evictedAt = eviction(Path.of(options.get("gateway-log")), options.get("victim-address"), killedAt);
+		System.out.printf("%d GET/s through the gateway; %s SIGKILLed after 5 s, load for 10 s more%n", rate,
+				options.get("victim"));
+		System.out.printf("requests %d, failed %d%s%n", load.answered.get(), load.failures.size(), load.failureSummary());
+		System.out.printf("out of rotation after %s%n",
+				(evictedAt != null) ? Duration.between(killedAt, evictedAt).toMillis() + " ms" : "(not seen in the log)");
+	}
+
+	private static void restart(String gateway, long user, int rate, Map<String, String> options) throws Exception {
+		String sku = options.get("sku");
+		int ordersBefore = orders(gateway, user);
+		AtomicInteger placed = new AtomicInteger();
+		Load reads = new Load(rate, (tick) -> get(gateway + "/api/v1/users/" + user));
+		Load writes = new Load(Math.max(1, rate / 10), (tick) -> HttpRequest.newBuilder(URI.create(gateway + "/api/v1/orders"))
+			.header("Content-Type", "application/json")
+			.header("X-API-Key", "bench-writes")
+			.header("Idempotency-Key", UUID.randomUUID().toString())
+			.timeout(Duration.ofSeconds(15))
+			.POST(HttpRequest.BodyPublishers.ofString(
+					"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(user, sku)))
+			.build());
+		reads.start();
+		writes.start();
+		long start = System.nanoTime();
+		run(options.get("platform"), "restart", "user-service");
+		run(options.get("platform"), "restart", "order-service");
+		reads.stop();
+		writes.stop();
+		double seconds = (System.nanoTime() - start) / 1e9;
+		writes.statuses.forEach((status, count) -> {
+			if (status == 201) {
+				placed.addAndGet(count);
+			}
+		});
+		int stored = orders(gateway, user) - ordersBefore;
+		System.out.printf("rolling restart of every user-service and order-service instance took %.0f s%n", seconds);
+		System.out.printf("GETs   %d, failed %d%s%n", reads.answered.get(), reads.failures.size(), reads.failureSummary());
+		System.out.printf("POSTs  %d, failed %d%s%n", writes.answered.get(), writes.failures.size(), writes.failureSummary());
+		System.out.printf("orders stored %d for %d answered 201  %s%n", stored, placed.get(),
+				(stored == placed.get()) ? "ok" : "DUPLICATED OR LOST");
+	}
+
+	/** When the gateway logged that the victim left the rotation, at or after the kill. */
+	private static Instant eviction(Path log, String address, Instant after) throws IOException {
+		Pattern line = Pattern.compile("^(\\S+)\\s+INFO.*" + Pattern.quote(address) + " left the rotation");
+		for (String entry : Files.readAllLines(log)) {
+			Matcher matcher = line.matcher(entry);
+			if (matcher.find()) {
+				Instant at = Instant.parse(matcher.group(1));
+				if (!at.isBefore(after.minusMillis(5))) {
+					return at;
+				}
+			}
+		}
+		return null;
+	}
+
+	private static void run(String platform, String... args) throws Exception {
+		List<String> command = new ArrayList<>(List.of(platform));
+		command.addAll(List.of(args));
+		Process process = new ProcessBuilder(command).inheritIO().start();
+		if (process.waitFor() != 0) {
+			throw new IllegalStateException(String.join(" ", command) + " failed");
+		}
+	}
+
+	private static HttpRequest get(String url) {
+		return HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", "bench-reads").timeout(Duration.ofSeconds(15)).build();
+	}
+
+	private static long createUser(String gateway) throws Exception {
+		HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/users"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(
+					"{\"email\":\"bench-%s@example.com\",\"name\":\"Benchmark\"}".formatted(UUID.randomUUID())))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		Matcher id = Pattern.compile("\"id\":(\\d+)").matcher(response.body());
+		if (response.statusCode() != 201 || !id.find()) {
+			throw new IllegalStateException("creating the benchmark user failed: " + response.body());
+		}
+		return Long.parseLong(id.group(1));
+	}
+
+	private static int orders(String gateway, long user) throws Exception {
+		String body = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/orders?size=1&userId=" + user)).build(),
+				HttpResponse.BodyHandlers.ofString()).body();
+		Matcher total = Pattern.compile("\"totalElements\":(\\d+)").matcher(body);
+		return total.find() ? Integer.parseInt(total.group(1)) : -1;
+	}
+
+	private static double p(List<Long> sorted, int percentile) {
+		if (sorted.isEmpty()) {
+			return Double.NaN;
+		}
+		int index = Math.max(0, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1);
+		return sorted.get(index) / 1e6;
+	}
+
+	private static Map<String, String> options(String[] args) {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (int i = 0; i + 1 < args.length; i += 2) {
+			options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+		}
+		return options;
+	}
+
+	/** Requests at a fixed rate, each timed and recorded. */
+	private static final class Load {
+
+		private final int rate;
+
+		private final java.util.function.LongFunction<HttpRequest> requests;
+
+		private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+
+		private final AtomicInteger sent = new AtomicInteger();
+
+		private final AtomicInteger answered = new AtomicInteger();
+
+		private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+
+		private final ConcurrentLinkedQueue<Map.Entry<String, Long>> timings = new ConcurrentLinkedQueue<>();
+
+		private final Map<Integer, Integer> statuses = Collections.synchronizedMap(new TreeMap<>());
+
+		Load(int rate, java.util.function.LongFunction<HttpRequest> requests) {
+			this.rate = rate;
+			this.requests = requests;
+		}
+
+		void start() {
+			AtomicInteger tick = new AtomicInteger();
+			this.ticker.scheduleAtFixedRate(() -> send(tick.getAndIncrement()), 0, 1_000_000 / this.rate,
+					TimeUnit.MICROSECONDS);
+		}
+
+		void runFor(Duration duration) throws InterruptedException {
+			start();
+			Thread.sleep(duration.toMillis());
+			stop();
+		}
+
+		void stop() throws InterruptedException {
+			this.ticker.shutdownNow();
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (this.answered.get() < this.sent.get() && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+		}
+
+		private void send(long tick) {
+			this.sent.incrementAndGet();
+			HttpRequest request = this.requests.apply(tick);
+			long start = System.nanoTime();
+			HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+				long took = System.nanoTime() - start;
+				if (failure != null) {
+					this.failures.add(failure.toString());
+				}
+				else {
+					this.statuses.merge(response.statusCode(), 1, Integer::sum);
+					if (response.statusCode() >= 500 || response.statusCode() == 429) {
+						this.failures.add(response.statusCode() + " " + response.body());
+					}
+					else {
+						this.timings.add(Map.entry(request.uri().toString(), took));
+					}
+				}
+				this.answered.incrementAndGet();
+			});
+		}
+
+		List<Long> latencies(java.util.function.Predicate<String> uri) {
+			List<Long> selected = new ArrayList<>();
+			for (Map.Entry<String, Long> timing : this.timings) {
+				if (uri.test(timing.getKey())) {
+					selected.add(timing.getValue());
+				}
+			}
+			Collections.sort(selected);
+			return selected;
+		}
+
+		String failureSummary() {
+			return this.failures.isEmpty() ? "" : " (first: " + this.failures.peek() + ")";
+		}
+
+	}
+
+}
