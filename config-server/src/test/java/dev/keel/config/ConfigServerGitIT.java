@@ -14,10 +14,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.cloud.context.encrypt.EncryptorFactory;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.security.crypto.encrypt.TextEncryptor;
 import org.springframework.test.web.servlet.client.RestTestClient;
 import org.springframework.util.FileSystemUtils;
 
@@ -26,9 +28,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Git backend over a real repository that the test creates and commits to.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// The key as an inlined property: Spring Cloud creates the encryptor while the environment is prepared, before
+// dynamic properties exist (in a deployment it is an environment variable, there from the start).
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "ENCRYPT_KEY=" + ConfigServerGitIT.KEY, "CONFIG_SERVER_PASSWORD=" + ConfigServerGitIT.CLIENT_PASSWORD,
+				"CONFIG_SERVER_ADMIN_PASSWORD=" + ConfigServerGitIT.ADMIN_PASSWORD })
 @AutoConfigureRestTestClient
 class ConfigServerGitIT {
+
+	static final String KEY = "test-encrypt-key-0123456789";
+
+	static final String CLIENT_PASSWORD = "client-secret";
+
+	static final String ADMIN_PASSWORD = "admin-secret";
 
 	private static Path workingCopy;
 
@@ -47,10 +59,16 @@ class ConfigServerGitIT {
 		write("config-repo/application.yml", "greeting: shared\nshared.only: yes\n");
 		write("config-repo/demo-service.yml", "greeting: service\n");
 		write("config-repo/demo-service-dev.yml", "greeting: service-dev\n");
+		write("config-repo/application-dev.yml", "greeting: shared-dev\n");
+		TextEncryptor right = new EncryptorFactory().create(KEY);
+		TextEncryptor wrong = new EncryptorFactory().create("some-other-key");
+		write("config-repo/vault-service.yml", "db.password: '{cipher}%s'\ndb.other: '{cipher}%s'\n"
+			.formatted(right.encrypt("s3cr3t"), wrong.encrypt("s3cr3t")));
 		commit("Initial configuration");
 		registry.add("CONFIG_REPO_URI", workingCopy::toString);
 		registry.add("CONFIG_REPO_CLONE_DIR", clone::toString);
 		registry.add("spring.cloud.config.server.git.refresh-rate", () -> "0");
+
 	}
 
 	@AfterAll
@@ -61,14 +79,61 @@ class ConfigServerGitIT {
 	}
 
 	@Test
-	void servesServiceAndProfileFilesMostSpecificFirst() {
+	void servesProfileFilesBeforeServiceFilesMostSpecificFirst() {
 		List<Map<String, Object>> sources = propertySources("demo-service", "dev");
 
+		// The precedence the README documents: a profile file, even application-<profile>.yml, beats
+		// <service>.yml.
 		assertThat(sources).extracting((source) -> String.valueOf(source.get("name")))
 			.satisfiesExactly((name) -> assertThat(name).endsWith("config-repo/demo-service-dev.yml"),
+					(name) -> assertThat(name).endsWith("config-repo/application-dev.yml"),
 					(name) -> assertThat(name).endsWith("config-repo/demo-service.yml"),
 					(name) -> assertThat(name).endsWith("config-repo/application.yml"));
 		assertThat(value(sources, "greeting")).isEqualTo("service-dev");
+	}
+
+	@Test
+	void decryptsCipherValuesAndMarksTheOnesItCannotDecrypt() {
+		List<Map<String, Object>> sources = propertySources("vault-service", "default");
+
+		assertThat(value(sources, "db.password")).isEqualTo("s3cr3t");
+		assertThat(value(sources, "db.other")).as("not served as ciphertext").isNull();
+		assertThat(value(sources, "invalid.db.other")).isEqualTo("<n/a>");
+	}
+
+	@Test
+	void configurationNeedsTheClientCredentials() {
+		this.http.get().uri("/demo-service/default").exchange().expectStatus().isUnauthorized();
+		this.http.get()
+			.uri("/demo-service/default")
+			.headers((headers) -> headers.setBasicAuth("config-client", "wrong"))
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
+		this.http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+	}
+
+	@Test
+	void onlyTheAdminMayEncryptOrDecrypt() {
+		this.http.post()
+			.uri("/encrypt")
+			.headers((headers) -> headers.setBasicAuth("config-client", CLIENT_PASSWORD))
+			.body("x")
+			.exchange()
+			.expectStatus()
+			.isForbidden();
+		this.http.post().uri("/decrypt").body("x").exchange().expectStatus().isUnauthorized();
+		String cipher = this.http.post()
+			.uri("/encrypt")
+			.headers((headers) -> headers.setBasicAuth("config-admin", ADMIN_PASSWORD))
+			.body("hello")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(new EncryptorFactory().create(KEY).decrypt(cipher)).isEqualTo("hello");
 	}
 
 	@Test
@@ -98,13 +163,19 @@ class ConfigServerGitIT {
 
 	@Test
 	void unknownLabelIsNotFound() {
-		this.http.get().uri("/demo-service/default/no-such-branch").exchange().expectStatus().isNotFound();
+		this.http.get()
+			.uri("/demo-service/default/no-such-branch")
+			.headers((headers) -> headers.setBasicAuth("config-client", CLIENT_PASSWORD))
+			.exchange()
+			.expectStatus()
+			.isNotFound();
 	}
 
 	@SuppressWarnings("unchecked")
 	private List<Map<String, Object>> propertySources(String application, String profile) {
 		Map<String, Object> environment = this.http.get()
 			.uri("/{application}/{profile}", application, profile)
+			.headers((headers) -> headers.setBasicAuth("config-client", CLIENT_PASSWORD))
 			.exchange()
 			.expectStatus()
 			.isOk()

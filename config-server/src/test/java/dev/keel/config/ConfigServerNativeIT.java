@@ -38,6 +38,7 @@ class ConfigServerNativeIT {
 		folder = Files.createTempDirectory("config-repo-");
 		Files.writeString(folder.resolve("demo-service.yml"), "greeting: saved\n");
 		registry.add("KEEL_CONFIG_REPO_DIR", folder::toString);
+		registry.add("CONFIG_SERVER_PASSWORD", () -> "client-secret");
 	}
 
 	@AfterAll
@@ -58,6 +59,7 @@ class ConfigServerNativeIT {
 	private Object greeting() {
 		Map<String, Object> environment = this.http.get()
 			.uri("/demo-service/default")
+			.headers((headers) -> headers.setBasicAuth("config-client", "client-secret"))
 			.exchange()
 			.expectStatus()
 			.isOk()

@@ -1,6 +1,7 @@
 package dev.keel.order.orders;
 
 import java.net.URI;
+import java.util.function.Supplier;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.keel.platform.config.LiveProperties;
 import dev.keel.platform.idempotency.IdempotencyKey;
 import dev.keel.platform.idempotency.IdempotencyProperties;
 import dev.keel.platform.web.PageResponse;
@@ -28,11 +30,11 @@ class OrderController {
 
 	private final OrderService orders;
 
-	private final IdempotencyProperties idempotency;
+	private final Supplier<IdempotencyProperties> idempotency;
 
-	OrderController(OrderService orders, IdempotencyProperties idempotency) {
+	OrderController(OrderService orders, LiveProperties live) {
 		this.orders = orders;
-		this.idempotency = idempotency;
+		this.idempotency = live.bind("keel.idempotency", IdempotencyProperties.class);
 	}
 
 	/**
@@ -42,7 +44,7 @@ class OrderController {
 	@PostMapping
 	ResponseEntity<OrderResponse> place(@RequestHeader(name = IdempotencyKey.HEADER, required = false) String key,
 			@Valid @RequestBody OrderRequest request) {
-		PlacedOrder placed = this.orders.place(request, IdempotencyKey.of(key, this.idempotency.required()));
+		PlacedOrder placed = this.orders.place(request, IdempotencyKey.of(key, this.idempotency.get().required()));
 		ResponseEntity.BodyBuilder response = ResponseEntity
 			.created(URI.create("/api/v1/orders/" + placed.order().id()));
 		if (placed.replayed()) {

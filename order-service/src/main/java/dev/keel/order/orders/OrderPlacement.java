@@ -5,10 +5,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
 import dev.keel.order.products.Catalogue;
+import dev.keel.platform.config.LiveProperties;
 import dev.keel.platform.idempotency.IdempotencyKey;
 import dev.keel.platform.idempotency.IdempotencyStore;
 import dev.keel.platform.transaction.RetryableTransaction;
@@ -30,14 +32,13 @@ class OrderPlacement {
 
 	private final IdempotencyStore idempotency;
 
-	private final OrderProperties properties;
+	private final Supplier<OrderProperties> properties;
 
-	OrderPlacement(Catalogue catalogue, OrderRepository orders, IdempotencyStore idempotency,
-			OrderProperties properties) {
+	OrderPlacement(Catalogue catalogue, OrderRepository orders, IdempotencyStore idempotency, LiveProperties live) {
 		this.catalogue = catalogue;
 		this.orders = orders;
 		this.idempotency = idempotency;
-		this.properties = properties;
+		this.properties = live.bind("orders", OrderProperties.class);
 	}
 
 	/**
@@ -74,7 +75,7 @@ class OrderPlacement {
 	 * other, so a deadlock victim does not lose again and again to the same crowd.
 	 */
 	private List<OrderRequest.Item> lockOrder(List<OrderRequest.Item> items) {
-		if (!this.properties.reserveInSkuOrder() && !TransactionAttempt.isRetry()) {
+		if (!this.properties.get().reserveInSkuOrder() && !TransactionAttempt.isRetry()) {
 			return items;
 		}
 		return items.stream().sorted(Comparator.comparing(OrderRequest.Item::sku)).toList();

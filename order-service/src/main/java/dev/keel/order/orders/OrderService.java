@@ -1,6 +1,7 @@
 package dev.keel.order.orders;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import org.springframework.transaction.annotation.Transactional;
 import dev.keel.order.users.UserDirectory;
 import dev.keel.order.users.UserServiceUnavailable;
 import dev.keel.order.users.UserSummary;
+import dev.keel.platform.config.LiveProperties;
 import dev.keel.platform.idempotency.IdempotencyKey;
 import dev.keel.platform.idempotency.IdempotencyProblems;
 import dev.keel.platform.idempotency.IdempotencyStore;
@@ -21,7 +23,7 @@ import dev.keel.platform.idempotency.IdempotencyStore;
 @Service
 class OrderService {
 
-	private final OrderProperties properties;
+	private final Supplier<OrderProperties> properties;
 
 	private final UserDirectory users;
 
@@ -33,9 +35,9 @@ class OrderService {
 
 	private final MeterRegistry meters;
 
-	OrderService(OrderProperties properties, UserDirectory users, OrderPlacement placement, OrderRepository orders,
+	OrderService(LiveProperties live, UserDirectory users, OrderPlacement placement, OrderRepository orders,
 			IdempotencyStore idempotency, MeterRegistry meters) {
-		this.properties = properties;
+		this.properties = live.bind("orders", OrderProperties.class);
 		this.users = users;
 		this.placement = placement;
 		this.orders = orders;
@@ -44,7 +46,7 @@ class OrderService {
 	}
 
 	PlacedOrder place(OrderRequest request, Optional<IdempotencyKey> key) {
-		int limit = this.properties.maxLinesPerOrder();
+		int limit = this.properties.get().maxLinesPerOrder();
 		if (request.items().size() > limit) {
 			throw new TooManyLines(request.items().size(), limit);
 		}

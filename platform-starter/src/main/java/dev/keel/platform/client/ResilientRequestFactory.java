@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -42,32 +43,27 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 
 	private final InstanceHealth health;
 
-	private final ClientHttpRequestFactory transport;
-
-	private final Bulkhead bulkhead;
-
-	private final CircuitBreaker circuitBreaker;
-
-	private final Retry safeRetry;
-
-	private final Retry unsafeRetry;
+	private final Supplier<Policies> policies;
 
 	ResilientRequestFactory(String serviceId, LoadBalancerClient loadBalancer, InstanceHealth health,
-			ClientHttpRequestFactory transport, Bulkhead bulkhead, CircuitBreaker circuitBreaker, Retry safeRetry,
-			Retry unsafeRetry) {
+			Supplier<Policies> policies) {
 		this.serviceId = serviceId;
 		this.loadBalancer = loadBalancer;
 		this.health = health;
-		this.transport = transport;
-		this.bulkhead = bulkhead;
-		this.circuitBreaker = circuitBreaker;
-		this.safeRetry = safeRetry;
-		this.unsafeRetry = unsafeRetry;
+		this.policies = policies;
+	}
+
+	/**
+	 * What a call goes through, as of the current configuration (looked up per request, so that a refresh
+	 * applies to the next call).
+	 */
+	record Policies(ClientHttpRequestFactory transport, Bulkhead bulkhead, CircuitBreaker circuitBreaker,
+			Retry safeRetry, Retry unsafeRetry) {
 	}
 
 	@Override
 	public ClientHttpRequest createRequest(URI uri, HttpMethod method) {
-		return new ResilientRequest(uri, method);
+		return new ResilientRequest(uri, method, this.policies.get());
 	}
 
 	static boolean isSafe(HttpMethod method) {
@@ -92,9 +88,21 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 
 		private final FastByteArrayOutputStream body = new FastByteArrayOutputStream(1024);
 
-		ResilientRequest(URI uri, HttpMethod method) {
+		private final Bulkhead bulkhead;
+
+		private final CircuitBreaker circuitBreaker;
+
+		private final Retry retry;
+
+		private final ClientHttpRequestFactory transport;
+
+		ResilientRequest(URI uri, HttpMethod method, Policies policies) {
 			this.uri = uri;
 			this.method = method;
+			this.bulkhead = policies.bulkhead();
+			this.circuitBreaker = policies.circuitBreaker();
+			this.retry = isSafe(method) ? policies.safeRetry() : policies.unsafeRetry();
+			this.transport = policies.transport();
 		}
 
 		@Override
@@ -115,34 +123,33 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 		@Override
 		protected ClientHttpResponse executeInternal(HttpHeaders headers) throws IOException {
 			try {
-				bulkhead.acquirePermission();
+				this.bulkhead.acquirePermission();
 			}
 			catch (BulkheadFullException ex) {
 				throw new ServiceCallRefused(serviceId + " has too many calls in flight", ex);
 			}
 			try {
-				circuitBreaker.acquirePermission();
+				this.circuitBreaker.acquirePermission();
 			}
 			catch (CallNotPermittedException ex) {
-				bulkhead.releasePermission();
+				this.bulkhead.releasePermission();
 				throw new ServiceCallRefused("the circuit breaker of " + serviceId + " is open", ex);
 			}
-			long start = circuitBreaker.getCurrentTimestamp();
+			long start = this.circuitBreaker.getCurrentTimestamp();
 			try {
-				Retry retry = isSafe(this.method) ? safeRetry : unsafeRetry;
-				ClientHttpResponse response = retry.executeCheckedSupplier(() -> attempt(headers));
-				long elapsed = circuitBreaker.getCurrentTimestamp() - start;
+				ClientHttpResponse response = this.retry.executeCheckedSupplier(() -> attempt(headers));
+				long elapsed = this.circuitBreaker.getCurrentTimestamp() - start;
 				if (FAILED_ANSWERS.contains(response.getStatusCode().value())) {
-					circuitBreaker.onError(elapsed, circuitBreaker.getTimestampUnit(),
+					this.circuitBreaker.onError(elapsed, this.circuitBreaker.getTimestampUnit(),
 							new IOException(serviceId + " answered " + response.getStatusCode().value()));
 				}
 				else {
-					circuitBreaker.onSuccess(elapsed, circuitBreaker.getTimestampUnit());
+					this.circuitBreaker.onSuccess(elapsed, this.circuitBreaker.getTimestampUnit());
 				}
 				return response;
 			}
 			catch (Throwable failure) {
-				circuitBreaker.onError(circuitBreaker.getCurrentTimestamp() - start, circuitBreaker.getTimestampUnit(),
+				this.circuitBreaker.onError(this.circuitBreaker.getCurrentTimestamp() - start, this.circuitBreaker.getTimestampUnit(),
 						failure);
 				if (failure instanceof IOException io) {
 					throw io;
@@ -153,7 +160,7 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 				throw new IOException(failure);
 			}
 			finally {
-				bulkhead.releasePermission();
+				this.bulkhead.releasePermission();
 			}
 		}
 
@@ -163,7 +170,7 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 				throw new ServiceCallRefused("no instance of " + serviceId + " is available", null);
 			}
 			URI target = loadBalancer.reconstructURI(instance, this.uri);
-			ClientHttpRequest request = transport.createRequest(target, this.method);
+			ClientHttpRequest request = this.transport.createRequest(target, this.method);
 			request.getHeaders().putAll(headers);
 			if (this.body.size() > 0) {
 				this.body.writeTo(request.getBody());

@@ -10,9 +10,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.Environment;
 import org.springframework.web.client.RestClient;
 
+import dev.keel.platform.config.LiveProperties;
 import dev.keel.platform.discovery.InstanceHealth;
 
 /**
@@ -30,8 +30,8 @@ public class ServiceClientAutoConfiguration {
 	@Bean
 	ServiceClients serviceClients(RestClient.Builder template, LoadBalancerClient loadBalancer, InstanceHealth health,
 			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, RetryRegistry retries,
-			Environment environment) {
-		return new ServiceClients(template, loadBalancer, health, circuitBreakers, bulkheads, retries, environment);
+			LiveProperties live) {
+		return new ServiceClients(template, loadBalancer, health, circuitBreakers, bulkheads, retries, live);
 	}
 
 }

@@ -2,6 +2,8 @@ package dev.keel.platform.client;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -10,14 +12,12 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
-import org.springframework.core.env.Environment;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
+import dev.keel.platform.config.LiveProperties;
 import dev.keel.platform.discovery.InstanceHealth;
 
 /**
@@ -47,40 +47,59 @@ public class ServiceClients {
 
 	private final RetryRegistry retries;
 
-	private final Environment environment;
+	private final LiveProperties live;
 
 	public ServiceClients(RestClient.Builder template, LoadBalancerClient loadBalancer, InstanceHealth health,
 			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, RetryRegistry retries,
-			Environment environment) {
+			LiveProperties live) {
 		this.template = template;
 		this.loadBalancer = loadBalancer;
 		this.health = health;
 		this.circuitBreakers = circuitBreakers;
 		this.bulkheads = bulkheads;
 		this.retries = retries;
-		this.environment = environment;
+		this.live = live;
 	}
 
 	/**
-	 * A builder for a client of the given service, its base URL {@code http://<service>}.
+	 * A builder for a client of the given service, its base URL {@code http://<service>}. Its settings and
+	 * Resilience4j instances follow configuration refreshes.
 	 */
 	public RestClient.Builder builder(String serviceId) {
-		ServiceClientSettings settings = settings(serviceId);
-		HttpClient http = HttpClient.newBuilder()
-			.connectTimeout(settings.connectTimeout())
-			.version(HttpClient.Version.HTTP_1_1)
-			.build();
-		JdkClientHttpRequestFactory transport = new JdkClientHttpRequestFactory(http);
-		transport.setReadTimeout(settings.readTimeout());
+		LiveProperties.Live<ServiceClientSettings> settings = this.live.bind("keel.clients." + serviceId,
+				ServiceClientSettings.class);
+		AtomicReference<Map.Entry<ServiceClientSettings, ResilientRequestFactory.Policies>> current = new AtomicReference<>();
 		ResilientRequestFactory factory = new ResilientRequestFactory(serviceId, this.loadBalancer, this.health,
-				transport, this.bulkheads.bulkhead(serviceId), this.circuitBreakers.circuitBreaker(serviceId),
-				retry("client-" + serviceId, settings, true), retry("client-" + serviceId + "-unsafe", settings, false));
+				() -> policies(serviceId, settings.get(), current));
 		return this.template.clone().baseUrl("http://" + serviceId).requestFactory(factory);
 	}
 
-	ServiceClientSettings settings(String serviceId) {
-		return Binder.get(this.environment)
-			.bindOrCreate("keel.clients." + serviceId, Bindable.of(ServiceClientSettings.class));
+	private ResilientRequestFactory.Policies policies(String serviceId, ServiceClientSettings settings,
+			AtomicReference<Map.Entry<ServiceClientSettings, ResilientRequestFactory.Policies>> current) {
+		Map.Entry<ServiceClientSettings, ResilientRequestFactory.Policies> known = current.get();
+		Retry safe;
+		Retry unsafe;
+		JdkClientHttpRequestFactory transport;
+		if (known != null && known.getKey().equals(settings)) {
+			transport = (JdkClientHttpRequestFactory) known.getValue().transport();
+			safe = known.getValue().safeRetry();
+			unsafe = known.getValue().unsafeRetry();
+		}
+		else {
+			HttpClient http = HttpClient.newBuilder()
+				.connectTimeout(settings.connectTimeout())
+				.version(HttpClient.Version.HTTP_1_1)
+				.build();
+			transport = new JdkClientHttpRequestFactory(http);
+			transport.setReadTimeout(settings.readTimeout());
+			safe = retry("client-" + serviceId, settings, true);
+			unsafe = retry("client-" + serviceId + "-unsafe", settings, false);
+		}
+		// The registries may be rebuilt by a refresh (new circuit breaker settings): ask them every time.
+		ResilientRequestFactory.Policies policies = new ResilientRequestFactory.Policies(transport,
+				this.bulkheads.bulkhead(serviceId), this.circuitBreakers.circuitBreaker(serviceId), safe, unsafe);
+		current.set(Map.entry(settings, policies));
+		return policies;
 	}
 
 	/**
@@ -97,6 +116,11 @@ public class ServiceClients {
 			.consumeResultBeforeRetryAttempt((attempt, response) -> response.close())
 			.failAfterMaxAttempts(false)
 			.build();
+		Retry retry = Retry.of(name, config);
+		if (this.retries.find(name).isPresent()) {
+			this.retries.replace(name, retry);
+			return retry;
+		}
 		return this.retries.retry(name, () -> config);
 	}
 

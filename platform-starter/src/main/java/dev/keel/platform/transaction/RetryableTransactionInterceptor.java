@@ -1,7 +1,10 @@
 package dev.keel.platform.transaction;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.core.IntervalFunction;
@@ -35,12 +38,14 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 
 	private final ObjectProvider<RetryRegistry> retries;
 
-	private final ObjectProvider<TransactionRetryProperties> properties;
+	private final Supplier<TransactionRetryProperties> properties;
+
+	private final Map<String, Map.Entry<TransactionRetryProperties, Retry>> retriesByOperation = new ConcurrentHashMap<>();
 
 	private final ObjectProvider<MeterRegistry> meters;
 
 	RetryableTransactionInterceptor(ObjectProvider<PlatformTransactionManager> transactionManager,
-			ObjectProvider<RetryRegistry> retries, ObjectProvider<TransactionRetryProperties> properties,
+			ObjectProvider<RetryRegistry> retries, Supplier<TransactionRetryProperties> properties,
 			ObjectProvider<MeterRegistry> meters) {
 		this.transactionManager = transactionManager;
 		this.retries = retries;
@@ -58,7 +63,7 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 					+ invocation.getMethod().toGenericString() + " was called inside a transaction; "
 					+ "only a transaction it begins itself can be retried");
 		}
-		TransactionRetryProperties settings = this.properties.getObject();
+		TransactionRetryProperties settings = this.properties.get();
 		long deadline = System.nanoTime() + settings.maxTotalTime().toNanos();
 		AtomicInteger attempts = new AtomicInteger();
 		AtomicReference<TransientFailure> lastFailure = new AtomicReference<>();
@@ -148,15 +153,33 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 		return new TransactionRetriesExhausted(operation, attempts, lastFailure, retryAfter, cause);
 	}
 
+	/**
+	 * The operation's Resilience4j retry, replaced in the registry when its settings have changed (a
+	 * configuration refresh), so that metrics keep one name per operation.
+	 */
 	private Retry retry(String operation, boolean optimisticLockRetryable, TransactionRetryProperties settings) {
 		String name = "transaction-" + operation;
-		return this.retries.getObject().retry(name, () -> RetryConfig.custom()
-			.maxAttempts(settings.maxAttempts())
-			.intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(),
-					settings.multiplier(), settings.jitter(), settings.maxBackoff()))
-			.retryOnException((failure) -> isRetryable(failure, optimisticLockRetryable))
-			.failAfterMaxAttempts(false)
-			.build());
+		return this.retriesByOperation.compute(name, (key, current) -> {
+			if (current != null && current.getKey().equals(settings)) {
+				return current;
+			}
+			Retry retry = Retry.of(name, RetryConfig.custom()
+				.maxAttempts(settings.maxAttempts())
+				.intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(),
+						settings.multiplier(), settings.jitter(), settings.maxBackoff()))
+				.retryOnException((failure) -> isRetryable(failure, optimisticLockRetryable))
+				.failAfterMaxAttempts(false)
+				.build());
+			RetryRegistry registry = this.retries.getObject();
+			if (registry.find(name).isPresent()) {
+				registry.replace(name, retry);
+			}
+			else {
+				registry.addConfiguration(name, retry.getRetryConfig());
+				retry = registry.retry(name, name);
+			}
+			return Map.entry(settings, retry);
+		}).getValue();
 	}
 
 	private static boolean isRetryable(Throwable failure, boolean optimisticLockRetryable) {

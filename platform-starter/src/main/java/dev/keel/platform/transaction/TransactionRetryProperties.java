@@ -2,12 +2,11 @@ package dev.keel.platform.transaction;
 
 import java.time.Duration;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * How {@link RetryableTransaction}s are retried: exponential backoff with jitter, bounded by attempts and by
- * total time.
+ * How {@link RetryableTransaction}s are retried ({@code keel.transactions.retry.*}, live: a refresh applies to
+ * the next call): exponential backoff with jitter, bounded by attempts and by total time.
  *
  * @param maxAttempts attempts in all, the first one included
  * @param initialBackoff wait before the first retry
@@ -17,7 +16,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxTotalTime no attempt starts after this much time since the first one
  * @param retryAfter what the 503 tells clients to wait when retries are exhausted
  */
-@ConfigurationProperties("keel.transactions.retry")
 public record TransactionRetryProperties(@DefaultValue("5") int maxAttempts,
 		@DefaultValue("20ms") Duration initialBackoff, @DefaultValue("2.0") double multiplier,
 		@DefaultValue("0.5") double jitter, @DefaultValue("500ms") Duration maxBackoff,

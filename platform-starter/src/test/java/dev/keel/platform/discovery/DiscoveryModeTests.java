@@ -45,11 +45,11 @@ class DiscoveryModeTests {
 					Map.of("NACOS_SERVER_ADDR", "nacos-0.nacos:8848,nacos-1.nacos:8848", "NACOS_USERNAME", "keel",
 							"NACOS_PASSWORD", "s3cret", "NACOS_DISCOVERY_IP", "10.1.2.3", "KEEL_VERSION", "1.4.2",
 							"KEEL_ZONE", "eu-west-1a"),
-					"docker", "prod"))
+					"docker", "dev"))
 			.run((context) -> {
 				NacosDiscoveryProperties nacos = context.getBean(NacosDiscoveryProperties.class);
 				assertThat(nacos.getServerAddr()).isEqualTo("nacos-0.nacos:8848,nacos-1.nacos:8848");
-				assertThat(nacos.getNamespace()).isEqualTo("prod");
+				assertThat(nacos.getNamespace()).isEqualTo("dev");
 				assertThat(nacos.getGroup()).isEqualTo("KEEL");
 				assertThat(nacos.getUsername()).isEqualTo("keel");
 				assertThat(nacos.getPassword()).isEqualTo("s3cret");
@@ -57,6 +57,15 @@ class DiscoveryModeTests {
 				assertThat(nacos.getMetadata()).containsEntry("version", "1.4.2").containsEntry("zone", "eu-west-1a");
 				assertThat(nacos.getService()).isEqualTo("user-service");
 			});
+	}
+
+	@Test
+	void productionTakesItsNacosPasswordEncryptedFromConfigRepo() {
+		this.runner
+			.withInitializer((context) -> configRepo(context.getEnvironment().getPropertySources(),
+					Map.of("NACOS_PASSWORD", "plaintext-from-env"), "docker", "prod"))
+			.run((context) -> assertThat(context.getBean(NacosDiscoveryProperties.class).getPassword())
+				.as("config-server decrypts it before a service sees it").startsWith("{cipher}"));
 	}
 
 	@Test

@@ -97,11 +97,10 @@ class RetryableTransactionInterceptorTests {
 		StaticListableBeanFactory beans = new StaticListableBeanFactory();
 		beans.addBean("transactionManager", this.transactions);
 		beans.addBean("retryRegistry", RetryRegistry.ofDefaults());
-		beans.addBean("properties", properties);
 		beans.addBean("meters", this.meters);
 		RetryableTransactionInterceptor interceptor = new RetryableTransactionInterceptor(
 				beans.getBeanProvider(PlatformTransactionManager.class),
-				beans.getBeanProvider(RetryRegistry.class), beans.getBeanProvider(TransactionRetryProperties.class),
+				beans.getBeanProvider(RetryRegistry.class), () -> properties,
 				beans.getBeanProvider(MeterRegistry.class));
 		ProxyFactory factory = new ProxyFactory(new Work());
 		factory.addAdvisor(new DefaultPointcutAdvisor(
