@@ -38,8 +38,18 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 
 	private final int replicas;
 
+	private final Map<String, String> environment;
+
 	Platform(int replicas) {
+		this(replicas, Map.of());
+	}
+
+	/**
+	 * @param environment passed to ./platform and through it to every process it starts
+	 */
+	Platform(int replicas, Map<String, String> environment) {
 		this.replicas = replicas;
+		this.environment = environment;
 	}
 
 	@Override
@@ -86,6 +96,7 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 		env.put("KEEL_ORDER_PORT", String.valueOf(ORDER_PORT));
 		env.put("KEEL_CONFIG_PORT", String.valueOf(CONFIG_PORT));
 		env.put("KEEL_DB_PORT", String.valueOf(DB_PORT));
+		env.putAll(this.environment);
 		try {
 			Path output = Files.createTempFile("platform-", ".out");
 			builder.redirectOutput(output.toFile());
@@ -106,6 +117,21 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/** The config-server password ./platform made for this state directory. */
+	String configServerPassword() {
+		try {
+			return Files.readString(STATE.resolve("run").resolve("config-server-password")).trim();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** The jar ./platform runs for a module. */
+	static Path jar(String module) {
+		return ROOT.resolve(module).resolve("target").resolve(module + "-0.1.0-SNAPSHOT.jar");
 	}
 
 	/** The log of one instance (db, config-server, user-service#2, ...). */
