@@ -165,6 +165,9 @@ class ConfigIT {
 		Files.writeString(REPOSITORY.resolve("config-repo/user-service-broken.yml"),
 				"spring:\n  datasource:\n    password: '" + wrong + "'\n");
 		commit("A secret for another key");
+		// config-server fetches the repository every few seconds: start the service once it serves the commit.
+		await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+			.until(() -> configServer("/user-service/local,dev,broken").contains("invalid.spring.datasource.password"));
 
 		Run run = startUserService("local,dev,broken", Platform.CONFIG_PORT, Map.of());
 
@@ -189,6 +192,14 @@ class ConfigIT {
 		Http.Response response = userService.get("/actuator/env/keel.probe." + name);
 		assertThat(response.status()).as(response.toString()).isEqualTo(200);
 		return response.json().get("property").get("value").asString();
+	}
+
+	private static String configServer(String path) {
+		return new Http("http://127.0.0.1:" + Platform.CONFIG_PORT)
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + Platform.CONFIG_PORT + path))
+				.header("Authorization", basic("config-client", platform.configServerPassword())))
+			.raw()
+			.body();
 	}
 
 	private static String threeLines(long userId) {

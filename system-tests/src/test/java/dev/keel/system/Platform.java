@@ -34,11 +34,14 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 
 	private static final Path ROOT = Path.of(System.getProperty("keel.root", "..")).toAbsolutePath().normalize();
 
-	private static final Path STATE = Path.of(System.getProperty("keel.state", "target/platform")).toAbsolutePath();
+	private static final Path STATES = Path.of(System.getProperty("keel.state", "target/platform")).toAbsolutePath();
 
 	private final int replicas;
 
 	private final Map<String, String> environment;
+
+	/** Each test class its own state, database included: no test depends on what another left behind. */
+	private Path state;
 
 	Platform(int replicas) {
 		this(replicas, Map.of());
@@ -54,6 +57,7 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 
 	@Override
 	public void beforeAll(ExtensionContext context) {
+		this.state = STATES.resolve(context.getRequiredTestClass().getSimpleName());
 		Result up = run(TimeUnit.MINUTES.toSeconds(6), "up", "--replicas", String.valueOf(this.replicas));
 		if (up.exitCode() != 0) {
 			run(120, "down");
@@ -89,7 +93,7 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
 		Map<String, String> env = builder.environment();
-		env.put("KEEL_STATE_DIR", STATE.toString());
+		env.put("KEEL_STATE_DIR", this.state.toString());
 		env.put("KEEL_GATEWAY_PORT", String.valueOf(GATEWAY_PORT));
 		env.put("KEEL_GATEWAY_MANAGEMENT_PORT", String.valueOf(GATEWAY_MANAGEMENT_PORT));
 		env.put("KEEL_USER_PORT", String.valueOf(USER_PORT));
@@ -122,7 +126,7 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 	/** The config-server password ./platform made for this state directory. */
 	String configServerPassword() {
 		try {
-			return Files.readString(STATE.resolve("run").resolve("config-server-password")).trim();
+			return Files.readString(this.state.resolve("run").resolve("config-server-password")).trim();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -137,7 +141,7 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 	/** The log of one instance (db, config-server, user-service#2, ...). */
 	String log(String instance) {
 		try {
-			return Files.readString(STATE.resolve("logs").resolve(instance.replace('#', '-') + ".log"));
+			return Files.readString(this.state.resolve("logs").resolve(instance.replace('#', '-') + ".log"));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -1,0 +1,114 @@
+package dev.keel.system;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.io.FileSystemResource;
+
+import static dev.keel.system.Deployment.list;
+import static dev.keel.system.Deployment.map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Every overlay rendered by kubectl kustomize, and the rendered manifests held to what keeps pods up:
+ * probes on the actuator groups, a grace period longer than the graceful shutdown, pinned images, no secret
+ * in the manifests, a budget and an autoscaler for every deployment.
+ */
+class KubernetesTests {
+
+	private static final Set<String> DEPLOYMENTS = Set.of("config-server", "user-service", "order-service",
+			"gateway-service");
+
+	@ParameterizedTest
+	@ValueSource(strings = { "dev", "staging", "prod" })
+	void overlayRendersToManifestsThatKeepPodsUp(String environment) {
+		assumeTrue(Deployment.available("kubectl", "version", "--client"),
+				"kubectl is not installed here (the CI machine has it)");
+		Deployment.Result rendered = Deployment.run(Map.of(), "kubectl", "kustomize", "deploy/k8s/overlays/" + environment);
+		assertThat(rendered.exitCode()).as(rendered.errors()).isZero();
+		List<Map<String, Object>> objects = Deployment.documents(rendered.output());
+
+		assertThat(ofKind(objects, "Secret")).as("secrets are created from a secret store, not committed").isEmpty();
+		assertThat(objects).allSatisfy((object) -> assertThat(map(object.get("metadata")).get("namespace"))
+			.isEqualTo("keel-" + environment));
+		assertThat(names(ofKind(objects, "Deployment"))).isEqualTo(DEPLOYMENTS);
+		assertThat(names(ofKind(objects, "Service"))).isEqualTo(DEPLOYMENTS);
+		assertThat(names(ofKind(objects, "PodDisruptionBudget"))).isEqualTo(DEPLOYMENTS);
+		assertThat(names(ofKind(objects, "HorizontalPodAutoscaler"))).isEqualTo(DEPLOYMENTS);
+		Map<String, Object> ingress = ofKind(objects, "Ingress").get(0);
+		assertThat(String.valueOf(ingress)).contains("name=gateway-service").contains("path=/api");
+		Map<String, Object> config = map(ofKind(objects, "ConfigMap").get(0).get("data"));
+		assertThat(config).containsEntry("SPRING_PROFILES_ACTIVE", "kubernetes," + environment)
+			.containsEntry("NACOS_NAMESPACE", environment);
+
+		for (Map<String, Object> deployment : ofKind(objects, "Deployment")) {
+			assertPodStaysUp(deployment, environment);
+		}
+	}
+
+	private static void assertPodStaysUp(Map<String, Object> deployment, String environment) {
+		String name = String.valueOf(map(deployment.get("metadata")).get("name"));
+		Map<String, Object> pod = map(map(map(deployment.get("spec")).get("template")).get("spec"));
+		Map<String, Object> container = map(list(pod.get("containers")).get(0));
+		String probePort = name.equals("gateway-service") ? "management" : "http";
+
+		assertThat(map(pod.get("securityContext")).get("runAsNonRoot")).as(name).isEqualTo(true);
+		assertThat(String.valueOf(container.get("image"))).as(name).matches(".+:[^:]*\\d[^:]*")
+			.doesNotEndWith(":latest");
+		assertProbe(name, container, "startupProbe", "/actuator/health/liveness", probePort);
+		assertProbe(name, container, "livenessProbe", "/actuator/health/liveness", probePort);
+		assertProbe(name, container, "readinessProbe", "/actuator/health/readiness", probePort);
+		assertThat(list(container.get("ports"))).extracting((port) -> map(port).get("name")).contains(probePort);
+		assertThat(map(container.get("resources")).get("limits")).as(name).isNotNull();
+
+		List<Object> preStop = list(map(map(map(container.get("lifecycle")).get("preStop")).get("exec")).get("command"));
+		Duration preStopSleep = Duration.ofSeconds(Long.parseLong(String.valueOf(preStop.get(preStop.size() - 1))
+			.replaceAll("\\D+", "")));
+		Properties settings = configRepo(environment);
+		Duration shutdown = preStopSleep
+			.plus(DurationStyle.detectAndParse(settings.get("keel.discovery.propagation-delay").toString()))
+			.plus(DurationStyle.detectAndParse(settings.get("spring.lifecycle.timeout-per-shutdown-phase").toString()));
+		assertThat(Duration.ofSeconds(((Number) pod.get("terminationGracePeriodSeconds")).longValue()))
+			.as("%s: grace period >= preStop + propagation delay + drain", name)
+			.isGreaterThanOrEqualTo(shutdown);
+	}
+
+	private static void assertProbe(String deployment, Map<String, Object> container, String probe, String path,
+			String port) {
+		Map<String, Object> get = map(map(container.get(probe)).get("httpGet"));
+		assertThat(get.get("path")).as("%s %s", deployment, probe).isEqualTo(path);
+		assertThat(get.get("port")).as("%s %s", deployment, probe).isEqualTo(port);
+	}
+
+	/** What the services see in this environment on Kubernetes: application.yml and its profile files. */
+	private static Properties configRepo(String environment) {
+		Properties merged = new Properties();
+		for (String file : List.of("application.yml", "application-kubernetes.yml", "application-" + environment + ".yml")) {
+			YamlPropertiesFactoryBean yaml = new YamlPropertiesFactoryBean();
+			yaml.setResources(new FileSystemResource(Deployment.ROOT.resolve("config-repo").resolve(file)));
+			merged.putAll(yaml.getObject());
+		}
+		return merged;
+	}
+
+	private static List<Map<String, Object>> ofKind(List<Map<String, Object>> objects, String kind) {
+		return objects.stream().filter((object) -> kind.equals(object.get("kind"))).toList();
+	}
+
+	private static Set<String> names(List<Map<String, Object>> objects) {
+		return objects.stream()
+			.map((object) -> String.valueOf(map(object.get("metadata")).get("name")))
+			.collect(Collectors.toSet());
+	}
+
+}
