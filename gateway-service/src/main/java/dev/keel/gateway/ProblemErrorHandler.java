@@ -65,6 +65,11 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 		body.put("status", problem.status().value());
 		body.put("detail", problem.detail());
 		body.put("instance", exchange.getRequest().getPath().value());
+		CorrelationWebFilter.traceId(exchange).ifPresent((traceId) -> body.put("traceId", traceId));
+		Object requestId = exchange.getAttribute(CorrelationWebFilter.REQUEST_ID_ATTRIBUTE);
+		if (requestId != null) {
+			body.put("requestId", requestId);
+		}
 		response.setStatusCode(problem.status());
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
 		if (problem.retryAfterSeconds() > 0) {
@@ -96,7 +101,7 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 		}
 		ResponseStatusException status = find(ex, ResponseStatusException.class);
 		if (status != null) {
-			return forStatus(status.getStatusCode());
+			return forStatus(status.getStatusCode(), status.getReason());
 		}
 		if (cause(ex, IOException.class)) {
 			return new Problem(HttpStatus.BAD_GATEWAY, "bad-gateway", "Bad gateway",
@@ -107,7 +112,8 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 				"An unexpected error occurred.", 0);
 	}
 
-	private static Problem forStatus(HttpStatusCode code) {
+	/** Only the gateway's own reasons reach clients; they never contain anything from a request. */
+	private static Problem forStatus(HttpStatusCode code, String reason) {
 		HttpStatus status = HttpStatus.resolve(code.value());
 		if (status == null) {
 			status = HttpStatus.INTERNAL_SERVER_ERROR;
@@ -118,6 +124,8 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 					"No instance of the service is available. Retry later.", 1);
 			case GATEWAY_TIMEOUT -> new Problem(status, "gateway-timeout", "Gateway timeout",
 					"The service did not answer in time.", 0);
+			case BAD_REQUEST -> new Problem(status, "bad-request", "Bad request",
+					(reason != null) ? reason : "The request is malformed.", 0);
 			default -> new Problem(status, status.name().toLowerCase(Locale.ROOT).replace('_', '-'),
 					status.getReasonPhrase(), status.getReasonPhrase() + ".", 0);
 		};

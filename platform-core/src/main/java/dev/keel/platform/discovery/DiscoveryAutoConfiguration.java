@@ -1,6 +1,11 @@
 package dev.keel.platform.discovery;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.client.serviceregistry.AbstractAutoServiceRegistration;
@@ -20,6 +25,20 @@ public class DiscoveryAutoConfiguration {
 	@Bean
 	InstanceHealth instanceHealth(DiscoveryProperties properties) {
 		return new InstanceHealth(properties);
+	}
+
+	/**
+	 * Readiness as a metric ({@code keel_readiness}: 1 accepting traffic, 0 refusing), so that alerts can see
+	 * an instance flapping between the two.
+	 */
+	@Bean
+	Object readinessGauge(ObjectProvider<MeterRegistry> meters, ApplicationAvailability availability) {
+		meters.ifAvailable((registry) -> Gauge
+			.builder("keel.readiness",
+					() -> (availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC) ? 1 : 0)
+			.description("1 while the instance accepts traffic, 0 while it refuses it")
+			.register(registry));
+		return availability;
 	}
 
 	@Bean

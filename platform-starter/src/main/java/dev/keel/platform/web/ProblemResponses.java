@@ -40,6 +40,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.keel.platform.observability.Correlation;
 import dev.keel.platform.problem.ProblemTypes;
 
 /**
@@ -171,6 +172,10 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 		String traceId = MDC.get("traceId");
 		if (traceId != null) {
 			problem.setProperty("traceId", traceId);
+		}
+		String requestId = MDC.get(Correlation.REQUEST_ID);
+		if (requestId != null) {
+			problem.setProperty("requestId", requestId);
 		}
 		if (status.is4xxClientError()) {
 			log.debug("{} {}: {}", status.value(), path(request), problem.getDetail());
