@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
@@ -43,6 +44,10 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			.maximumSize(config.getMaxClients())
 			.expireAfterAccess(Duration.ofMinutes(10))
 			.build();
+		Counter limited = Counter.builder("keel.gateway.rate.limited")
+			.description("Requests refused with 429 because the client's token bucket was empty")
+			.tag("route", String.valueOf(config.getRouteId()))
+			.register(this.meters);
 		return (exchange, chain) -> {
 			String client = client(exchange.getRequest(), config.getApiKeyHeader());
 			TokenBucket bucket = buckets.get(client,
@@ -51,7 +56,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			exchange.getResponse().getHeaders().set(LIMIT_HEADER, String.valueOf(config.getBurstCapacity()));
 			exchange.getResponse().getHeaders().set(REMAINING_HEADER, String.valueOf(decision.remaining()));
 			if (!decision.allowed()) {
-				this.meters.counter("keel.gateway.rate.limited", "route", String.valueOf(config.getRouteId())).increment();
+				limited.increment();
 				return Mono.error(new RateLimited(config.getBurstCapacity(), decision.retryAfterSeconds()));
 			}
 			return chain.filter(exchange);

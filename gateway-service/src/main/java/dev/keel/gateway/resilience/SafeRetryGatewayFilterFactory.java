@@ -3,6 +3,7 @@ package dev.keel.gateway.resilience;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.retry.Backoff;
@@ -59,6 +60,10 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	@Override
 	public GatewayFilter apply(Config config) {
+		// Zeros up front, so that a retry-storm alert and the dashboards see every route before its first retry.
+		Stream.concat(Stream.of("not-connected", "io-error", "timeout"),
+				RETRYABLE_STATUSES.stream().map((status) -> "status-" + status))
+			.forEach((reason) -> count(config, reason, 0));
 		Backoff backoff = Backoff.exponential(config.getFirstBackoff(), config.getMaxBackoff(), 2, false);
 		Jitter jitter = Jitter.random(config.getJitter());
 		Retry<ServerWebExchange> onError = Retry
@@ -68,7 +73,7 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			.backoff(backoff)
 			.jitter(jitter)
 			.doOnRetry((context) -> {
-				count(config, reason(context.exception()));
+				count(config, reason(context.exception()), 1);
 				ServerWebExchangeUtils.reset(context.applicationContext());
 			});
 		Repeat<ServerWebExchange> onAnswer = Repeat
@@ -79,7 +84,7 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			.jitter(jitter)
 			.doOnRepeat((context) -> {
 				HttpStatusCode status = context.applicationContext().getResponse().getStatusCode();
-				count(config, "status-" + ((status != null) ? status.value() : 0));
+				count(config, "status-" + ((status != null) ? status.value() : 0), 1);
 				ServerWebExchangeUtils.reset(context.applicationContext());
 			});
 		GatewayFilter retrying = this.retries.apply(config.getRouteId(), onAnswer, onError);
@@ -135,9 +140,9 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		return (cause(failure, IOException.class)) ? "io-error" : "timeout";
 	}
 
-	private void count(Config config, String reason) {
+	private void count(Config config, String reason, int retries) {
 		this.meters.counter("keel.gateway.retries", "route", String.valueOf(config.getRouteId()), "reason", reason)
-			.increment();
+			.increment(retries);
 	}
 
 	private static boolean cause(Throwable failure, Class<? extends Throwable> type) {

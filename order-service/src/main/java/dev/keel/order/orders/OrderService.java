@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.data.domain.Page;
@@ -33,7 +34,12 @@ class OrderService {
 
 	private final IdempotencyStore idempotency;
 
-	private final MeterRegistry meters;
+	// Registered up front so dashboards and alerts see a zero, not an absent series, before the first event.
+	private final Counter placed;
+
+	private final Counter replays;
+
+	private final Counter degradedReads;
 
 	OrderService(LiveProperties live, UserDirectory users, OrderPlacement placement, OrderRepository orders,
 			IdempotencyStore idempotency, MeterRegistry meters) {
@@ -42,7 +48,14 @@ class OrderService {
 		this.placement = placement;
 		this.orders = orders;
 		this.idempotency = idempotency;
-		this.meters = meters;
+		this.placed = Counter.builder("keel.orders.placed").description("Orders stored").register(meters);
+		this.replays = Counter.builder("keel.idempotency.replays")
+			.description("Requests answered with the stored result of an earlier request with the same key")
+			.tag("operation", OrderPlacement.OPERATION)
+			.register(meters);
+		this.degradedReads = Counter.builder("keel.orders.degraded.reads")
+			.description("Orders returned without user details because user-service could not answer")
+			.register(meters);
 	}
 
 	PlacedOrder place(OrderRequest request, Optional<IdempotencyKey> key) {
@@ -62,7 +75,7 @@ class OrderService {
 		try {
 			PlacedOrder placed = new PlacedOrder(
 					OrderResponse.of(this.placement.reserveAndStore(request, key, fingerprint), user, false), false);
-			this.meters.counter("keel.orders.placed").increment();
+			this.placed.increment();
 			return placed;
 		}
 		catch (IdempotencyStore.KeyClaimed ex) {
@@ -75,7 +88,7 @@ class OrderService {
 
 	private PlacedOrder replay(IdempotencyStore.Stored stored, String fingerprint) {
 		long id = Long.parseLong(stored.replayFor(fingerprint));
-		this.meters.counter("keel.idempotency.replays", "operation", OrderPlacement.OPERATION).increment();
+		this.replays.increment();
 		return new PlacedOrder(get(id), true);
 	}
 
@@ -97,7 +110,7 @@ class OrderService {
 			return OrderResponse.of(order, this.users.lookup(order.getUserId()).orElse(null), false);
 		}
 		catch (UserServiceUnavailable ex) {
-			this.meters.counter("keel.orders.degraded.reads").increment();
+			this.degradedReads.increment();
 			return OrderResponse.of(order, null, true);
 		}
 	}

@@ -5,6 +5,9 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
@@ -20,8 +23,11 @@ public class Catalogue {
 
 	private final ProductRepository products;
 
-	Catalogue(ProductRepository products) {
+	private final Counter outOfStock;
+
+	Catalogue(ProductRepository products, MeterRegistry meters) {
 		this.products = products;
+		this.outOfStock = meters.counter("keel.orders.out.of.stock");
 	}
 
 	/**
@@ -40,6 +46,7 @@ public class Catalogue {
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void reserve(String sku, int quantity) {
 		if (this.products.reserve(sku, quantity) == 0) {
+			this.outOfStock.increment();
 			throw new OutOfStock(sku, quantity, this.products.currentStockOf(sku).orElse(0));
 		}
 	}

@@ -1,5 +1,6 @@
 package dev.keel.platform.transaction;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -162,6 +163,12 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 		return this.retriesByOperation.compute(name, (key, current) -> {
 			if (current != null && current.getKey().equals(settings)) {
 				return current;
+			}
+			if (current == null) {
+				// A zero per cause from the first call on, so a retry-storm alert compares against a series.
+				this.meters.ifAvailable((meters) -> Arrays.stream(TransientFailure.values())
+					.forEach((cause) -> meters.counter("keel.transaction.retries", "operation", operation, "cause",
+							cause.tag())));
 			}
 			Retry retry = Retry.of(name, RetryConfig.custom()
 				.maxAttempts(settings.maxAttempts())

@@ -1,0 +1,260 @@
+package dev.keel.system;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What an operator sees of a request and of the platform, on a platform started with ./platform up: the
+ * client's trace in every process's logs, in the response and in problems; request ids; metrics with their
+ * tags; dashboards and alerts that read only metrics the processes really expose.
+ */
+class ObservabilityIT {
+
+	/** A sample line: its name and its labels (whose values may hold braces: uri="/api/v1/users/{id}"). */
+	private static final Pattern SAMPLE = Pattern
+		.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*})?\\s", Pattern.MULTILINE);
+
+	@RegisterExtension
+	static final Platform platform = new Platform(1);
+
+	private static final Http gateway = new Http(platform.gateway());
+
+	private static long userId;
+
+	private static String email;
+
+	/** Traffic every test can rely on: an order, its idempotent replay, an out-of-stock rejection. */
+	@BeforeAll
+	static void traffic() {
+		email = "observed-" + UUID.randomUUID() + "@example.com";
+		Http.Response user = gateway.post("/api/v1/users", "{\"email\":\"%s\",\"name\":\"Ada\"}".formatted(email));
+		assertThat(user.status()).as(user.toString()).isEqualTo(201);
+		userId = user.json().get("id").asLong();
+		assertThat(gateway.post("/api/v1/users", "{\"email\":\"%s\",\"name\":\"Ada again\"}".formatted(email)).status())
+			.isEqualTo(409);
+		String order = "{\"userId\":%d,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1}]}".formatted(userId);
+		String key = UUID.randomUUID().toString();
+		assertThat(gateway.post("/api/v1/orders", order, "Idempotency-Key", key).status()).isEqualTo(201);
+		Http.Response replayed = gateway.post("/api/v1/orders", order, "Idempotency-Key", key);
+		assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
+		Http.Response outOfStock = gateway.post("/api/v1/orders",
+				"{\"userId\":%d,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1000}]}".formatted(userId));
+		assertThat(outOfStock.status()).as(outOfStock.toString()).isEqualTo(409);
+	}
+
+	@Test
+	void theClientsTraceIsInTheResponseAndInTheLogsOfEveryProcessTheRequestTouched() {
+		String traceId = newTraceId();
+		String requestId = "it-" + UUID.randomUUID();
+
+		Http.Response placed = gateway.send(post("/api/v1/orders",
+				"{\"userId\":%d,\"items\":[{\"sku\":\"MS-001\",\"quantity\":1}]}".formatted(userId))
+			.header("traceparent", traceparent(traceId))
+			.header("X-Request-Id", requestId));
+
+		assertThat(placed.status()).as(placed.toString()).isEqualTo(201);
+		assertThat(placed.raw().headers().allValues("X-Trace-Id")).containsExactly(traceId);
+		assertThat(placed.raw().headers().allValues("X-Request-Id")).containsExactly(requestId);
+		// gateway → order-service → user-service (the order's user is verified), each with the trace and the
+		// request id on its lines.
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			for (String process : List.of("gateway-service", "order-service#1", "user-service#1")) {
+				assertThat(linesWith(process, traceId)).as(process).isNotEmpty();
+			}
+			for (String process : List.of("order-service#1", "user-service#1")) {
+				assertThat(linesWith(process, traceId)).as(process).anyMatch((line) -> line.contains(requestId));
+			}
+		});
+	}
+
+	@Test
+	void aProblemCarriesTheTraceOfTheRequestWhereverItWasMade() {
+		String traceId = newTraceId();
+		Http.Response unknownUser = gateway.send(post("/api/v1/orders",
+				"{\"userId\":987654321,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1}]}")
+			.header("traceparent", traceparent(traceId)));
+
+		assertThat(unknownUser.status()).as(unknownUser.toString()).isEqualTo(422);
+		assertThat(unknownUser.header("Content-Type")).startsWith("application/problem+json");
+		assertThat(unknownUser.json().get("traceId").asString()).isEqualTo(traceId);
+		assertThat(unknownUser.json().get("requestId").asString()).isEqualTo(unknownUser.header("X-Request-Id"));
+		assertThat(unknownUser.header("X-Trace-Id")).isEqualTo(traceId);
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(linesWith("user-service#1", traceId)).anyMatch((line) -> line.contains("404")));
+
+		String gatewayTrace = newTraceId();
+		Http.Response noRoute = gateway.send(HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/nothing"))
+			.header("traceparent", traceparent(gatewayTrace)));
+		assertThat(noRoute.status()).isEqualTo(404);
+		assertThat(noRoute.json().get("traceId").asString()).isEqualTo(gatewayTrace);
+		assertThat(noRoute.header("X-Trace-Id")).isEqualTo(gatewayTrace);
+	}
+
+	@Test
+	void requestIdsAreCheckedAtTheGatewayMadeWhenMissingAndNeverTrustedBlindly() {
+		Http.Response forged = gateway.send(HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/products"))
+			.header("X-Request-Id", "x".repeat(65)));
+		assertThat(forged.status()).isEqualTo(400);
+		assertThat(forged.header("Content-Type")).startsWith("application/problem+json");
+		assertThat(forged.json().get("detail").asString()).contains("X-Request-Id");
+		assertThat(forged.header("X-Request-Id")).isNotEqualTo("x".repeat(65)).matches("[0-9a-f-]{36}");
+		Http.Response injected = gateway.send(HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/products"))
+			.header("X-Request-Id", "id\" level=ERROR msg=\"forged"));
+		assertThat(injected.status()).isEqualTo(400);
+
+		Http.Response generated = gateway.get("/api/v1/products");
+		assertThat(generated.raw().headers().allValues("X-Request-Id")).singleElement()
+			.satisfies((id) -> assertThat(id).matches("[0-9a-f-]{36}"));
+
+		// A caller that bypasses the gateway gets a fresh id instead of its malformed one.
+		Http.Response direct = new Http(platform.instance("user-service", 1)).send(HttpRequest
+			.newBuilder(URI.create(platform.instance("user-service", 1) + "/api/v1/users/" + userId))
+			.header("X-Request-Id", "not a valid id"));
+		assertThat(direct.status()).isEqualTo(200);
+		assertThat(direct.header("X-Request-Id")).matches("[0-9a-f-]{36}");
+	}
+
+	@Test
+	void logsHoldNoPersonalDataAndNoCredentials() {
+		for (String process : List.of("gateway-service", "order-service#1", "user-service#1", "config-server")) {
+			assertThat(platform.log(process)).as(process)
+				.doesNotContain(email)
+				.doesNotContain(platform.configServerPassword())
+				.doesNotContain("users-local")
+				.doesNotContain("orders-local");
+		}
+	}
+
+	@Test
+	void everyProcessExposesItsMetricsTaggedWithApplicationInstanceAndEnvironment() {
+		Map<String, String> processes = Map.of("config-server", "http://127.0.0.1:" + Platform.CONFIG_PORT,
+				"user-service", platform.instance("user-service", 1), "order-service",
+				platform.instance("order-service", 1), "gateway-service",
+				"http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT);
+		Set<String> common = Set.of("jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "process_cpu_usage",
+				"http_server_requests_seconds_bucket");
+		Map<String, Set<String>> expected = Map.of("config-server", common, "user-service",
+				union(common, "keel_readiness", "hikaricp_connections_active", "hikaricp_connections_pending",
+						"hikaricp_connections_acquire_seconds_count"),
+				"order-service",
+				union(common, "keel_readiness", "hikaricp_connections_active", "http_client_requests_seconds_count",
+						"resilience4j_circuitbreaker_state", "resilience4j_bulkhead_available_concurrent_calls",
+						"resilience4j_retry_calls_total", "keel_orders_placed_total", "keel_orders_out_of_stock_total",
+						"keel_idempotency_replays_total", "keel_transaction_retries_total",
+						"keel_transaction_calls_total"),
+				"gateway-service",
+				union(common, "keel_readiness", "spring_cloud_gateway_requests_seconds_bucket",
+						"resilience4j_circuitbreaker_state", "keel_gateway_retries_total",
+						"keel_gateway_rate_limited_total", "keel_loadbalancer_requests_total",
+						"http_client_requests_seconds_count"));
+
+		processes.forEach((application, base) -> {
+			String scraped = scrape(base);
+			Map<String, List<String>> samples = samples(scraped);
+			assertThat(samples.keySet()).as(application).containsAll(expected.get(application));
+			String instance = application.equals("user-service") || application.equals("order-service")
+					? application + "#1" : application;
+			for (String metric : expected.get(application)) {
+				assertThat(samples.get(metric)).as(application + " " + metric)
+					.allSatisfy((labels) -> assertThat(labels).contains("application=\"" + application + "\"")
+						.contains("instance=\"" + instance + "\"")
+						.contains("environment=\"dev\""));
+			}
+		});
+		String orders = scrape(platform.instance("order-service", 1));
+		assertThat(value(orders, "keel_orders_placed_total")).isGreaterThanOrEqualTo(1);
+		assertThat(value(orders, "keel_orders_out_of_stock_total")).isGreaterThanOrEqualTo(1);
+		assertThat(value(orders, "keel_idempotency_replays_total")).isGreaterThanOrEqualTo(1);
+		String gatewayMetrics = scrape("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT);
+		assertThat(samples(gatewayMetrics).get("spring_cloud_gateway_requests_seconds_count"))
+			.anyMatch((labels) -> labels.contains("routeId=\"orders\""))
+			.anyMatch((labels) -> labels.contains("routeId=\"users\""));
+	}
+
+	@Test
+	void dashboardsAndAlertsReadOnlyMetricsTheProcessesExpose() {
+		Set<String> exposed = new HashSet<>(Set.of("up")); // Prometheus' own, per target
+		for (String base : List.of("http://127.0.0.1:" + Platform.CONFIG_PORT, platform.instance("user-service", 1),
+				platform.instance("order-service", 1), "http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT)) {
+			exposed.addAll(samples(scrape(base)).keySet());
+		}
+		Set<String> read = new TreeSet<>();
+		Monitoring.dashboardQueries().forEach((query) -> read.addAll(PromQl.metricNames(query)));
+		Monitoring.alerts().forEach((alert) -> read.addAll(PromQl.metricNames(String.valueOf(alert.get("expr")))));
+
+		assertThat(read).hasSizeGreaterThan(30);
+		assertThat(exposed).containsAll(read);
+	}
+
+	private static List<String> linesWith(String process, String text) {
+		return platform.log(process).lines().filter((line) -> line.contains(text)).toList();
+	}
+
+	private static String scrape(String base) {
+		Http.Response response = new Http(base).get("/actuator/prometheus");
+		assertThat(response.status()).as(base).isEqualTo(200);
+		return response.raw().body();
+	}
+
+	/** Each metric's label sets, one per sample. */
+	private static Map<String, List<String>> samples(String exposition) {
+		Map<String, List<String>> samples = new HashMap<>();
+		Matcher sample = SAMPLE.matcher(exposition);
+		while (sample.find()) {
+			samples.computeIfAbsent(sample.group(1), (name) -> new ArrayList<>())
+				.add((sample.group(2) != null) ? sample.group(2) : "");
+		}
+		return samples;
+	}
+
+	private static double value(String exposition, String metric) {
+		return exposition.lines()
+			.filter((line) -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
+	private static Set<String> union(Set<String> common, String... more) {
+		Set<String> all = new HashSet<>(common);
+		all.addAll(List.of(more));
+		return all;
+	}
+
+	private static HttpRequest.Builder post(String path, String json) {
+		return HttpRequest.newBuilder(URI.create(platform.gateway() + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json));
+	}
+
+	private static String newTraceId() {
+		byte[] id = new byte[16];
+		ThreadLocalRandom.current().nextBytes(id);
+		return HexFormat.of().formatHex(id);
+	}
+
+	private static String traceparent(String traceId) {
+		return "00-" + traceId + "-" + HexFormat.of().formatHex(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }) + "-01";
+	}
+
+}
