@@ -1,17 +1,19 @@
 package dev.keel.platform.discovery;
 
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.client.serviceregistry.AbstractAutoServiceRegistration;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Load balancing with fast eviction and readiness-gated admission for every service this process calls,
@@ -27,24 +29,29 @@ public class DiscoveryAutoConfiguration {
 		return new InstanceHealth(properties);
 	}
 
-	/**
-	 * Readiness as a metric ({@code keel_readiness}: 1 accepting traffic, 0 refusing), so that alerts can see
-	 * an instance flapping between the two.
-	 */
-	@Bean
-	Object readinessGauge(ObjectProvider<MeterRegistry> meters, ApplicationAvailability availability) {
-		meters.ifAvailable((registry) -> Gauge
-			.builder("keel.readiness",
-					() -> (availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC) ? 1 : 0)
-			.description("1 while the instance accepts traffic, 0 while it refuses it")
-			.register(registry));
-		return availability;
-	}
-
 	@Bean
 	GracefulShutdown gracefulShutdown(ApplicationContext context,
 			ObjectProvider<AbstractAutoServiceRegistration<?>> registrations, DiscoveryProperties properties) {
 		return new GracefulShutdown(context, registrations, properties);
+	}
+
+	/**
+	 * Readiness as a metric ({@code keel_readiness}: 1 accepting traffic, 0 refusing), so that alerts can see
+	 * an instance flapping between the two.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterBinder.class)
+	static class ReadinessMetricConfiguration {
+
+		@Bean
+		MeterBinder readinessGauge(ApplicationAvailability availability) {
+			return (registry) -> Gauge
+				.builder("keel.readiness", availability,
+						(state) -> (state.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC) ? 1 : 0)
+				.description("1 while the instance accepts traffic, 0 while it refuses it")
+				.register(registry);
+		}
+
 	}
 
 }
