@@ -31,6 +31,9 @@ import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.keel.platform.idempotency.IdempotencyStore;
 
+import dev.keel.platform.test.Problems;
+
+import static dev.keel.platform.test.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -40,8 +43,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureRestTestClient
 class IdempotentOrdersIT {
-
-	private static final String PROBLEMS = "https://keel.dev/problems/";
 
 	@Autowired
 	private RestTestClient http;
@@ -91,7 +92,7 @@ class IdempotentOrdersIT {
 		String key = UUID.randomUUID().toString();
 		post(key, order(user, sku, 1));
 
-		problem(send(key, order(user, sku, 2)), HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused");
+		assertProblem(send(key, order(user, sku, 2)), HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused");
 
 		assertThat(this.catalogue.stock(sku)).isEqualTo(9);
 		assertThat(this.catalogue.ordersOf(user)).isEqualTo(1);
@@ -139,7 +140,7 @@ class IdempotentOrdersIT {
 		long user = TestCatalogue.newUserId();
 		String key = UUID.randomUUID().toString();
 
-		problem(send(key, order(user, sku, 2)), HttpStatus.CONFLICT, "out-of-stock");
+		assertProblem(send(key, order(user, sku, 2)), HttpStatus.CONFLICT, "out-of-stock");
 		this.jdbc.update("UPDATE products SET stock = 5 WHERE sku = ?", sku);
 		EntityExchangeResult<OrderResponse> retried = post(key, order(user, sku, 2));
 
@@ -153,7 +154,7 @@ class IdempotentOrdersIT {
 		String sku = this.catalogue.product("4.00", 5);
 		long user = TestCatalogue.newUserId();
 		for (String key : List.of("", "has space", "x".repeat(256))) {
-			problem(send(key, order(user, sku, 1)), HttpStatus.BAD_REQUEST, "invalid-idempotency-key");
+			assertProblem(send(key, order(user, sku, 1)), HttpStatus.BAD_REQUEST, "invalid-idempotency-key");
 		}
 		assertThat(this.catalogue.stock(sku)).isEqualTo(5);
 	}
@@ -204,7 +205,7 @@ class IdempotentOrdersIT {
 		assertThat(response.statusCode()).isEqualTo(503);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 		assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
-		assertThat(response.body()).contains(PROBLEMS + "database-contention");
+		assertThat(response.body()).contains(Problems.TYPES + "database-contention");
 		// max-total-time 5 s: no attempt starts after it, and the one running ends within a lock wait (3 s).
 		assertThat(took).as("bounded by the retry budget").isLessThan(Duration.ofSeconds(9));
 		assertThat(this.catalogue.stock(sku)).isEqualTo(5);
@@ -232,16 +233,6 @@ class IdempotentOrdersIT {
 		return "{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":%d}]}".formatted(user, sku, quantity);
 	}
 
-	private static RestTestClient.BodyContentSpec problem(RestTestClient.ResponseSpec response, HttpStatus status,
-			String type) {
-		return response.expectStatus()
-			.isEqualTo(status)
-			.expectHeader()
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.expectBody()
-			.jsonPath("$.type")
-			.isEqualTo(PROBLEMS + type);
-	}
 
 	private static void await(CyclicBarrier barrier) {
 		try {

@@ -21,6 +21,7 @@ import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.keel.order.users.UserServiceStub;
 
+import static dev.keel.platform.test.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,8 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureRestTestClient
 class OrderApiIT {
-
-	private static final String PROBLEMS = "https://keel.dev/problems/";
 
 	@Autowired
 	private RestTestClient http;
@@ -82,7 +81,7 @@ class OrderApiIT {
 			String scarce = product("1.00", 1);
 			long user = newUserId();
 
-			problem(post(order(user, plenty, 5, scarce, 2)), HttpStatus.CONFLICT, "out-of-stock").jsonPath("$.sku")
+			assertProblem(post(order(user, plenty, 5, scarce, 2)), HttpStatus.CONFLICT, "out-of-stock").jsonPath("$.sku")
 				.isEqualTo(scarce)
 				.jsonPath("$.available")
 				.isEqualTo(1);
@@ -105,7 +104,7 @@ class OrderApiIT {
 		void unknownSkuIsUnprocessable() {
 			String known = product("1.00", 5);
 
-			problem(post(order(newUserId(), known, 1, "NO-SUCH-SKU", 1)), HttpStatus.UNPROCESSABLE_CONTENT,
+			assertProblem(post(order(newUserId(), known, 1, "NO-SUCH-SKU", 1)), HttpStatus.UNPROCESSABLE_CONTENT,
 					"unknown-product")
 				.jsonPath("$.skus[0]")
 				.isEqualTo("NO-SUCH-SKU");
@@ -116,7 +115,7 @@ class OrderApiIT {
 		void unknownUserIsUnprocessable() {
 			String sku = product("1.00", 5);
 
-			problem(post(order(UserServiceStub.UNKNOWN_FROM + 1, sku, 1)), HttpStatus.UNPROCESSABLE_CONTENT,
+			assertProblem(post(order(UserServiceStub.UNKNOWN_FROM + 1, sku, 1)), HttpStatus.UNPROCESSABLE_CONTENT,
 					"unknown-user");
 			assertThat(stock(sku)).isEqualTo(5);
 		}
@@ -127,7 +126,7 @@ class OrderApiIT {
 			long user = newUserId();
 			UserServiceStub.failing(true);
 
-			problem(post(order(user, sku, 1)), HttpStatus.SERVICE_UNAVAILABLE, "dependency-unavailable");
+			assertProblem(post(order(user, sku, 1)), HttpStatus.SERVICE_UNAVAILABLE, "dependency-unavailable");
 
 			assertThat(stock(sku)).isEqualTo(5);
 			assertThat(ordersOf(user)).isZero();
@@ -144,12 +143,12 @@ class OrderApiIT {
 					"{\"userId\":1,\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1},{\"sku\":\"" + sku
 							+ "\",\"quantity\":2}]}" };
 			for (String body : bodies) {
-				problem(post(body), HttpStatus.BAD_REQUEST, "validation");
+				assertProblem(post(body), HttpStatus.BAD_REQUEST, "validation");
 			}
 			for (String body : List.of("{\"userId\":\"one\",\"items\":[]}",
 					"{\"userId\":1,\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":\"two\"}]}",
 					"{\"userId\":1,\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":99999999999}]}", "{")) {
-				problem(post(body), HttpStatus.BAD_REQUEST, "malformed-request");
+				assertProblem(post(body), HttpStatus.BAD_REQUEST, "malformed-request");
 			}
 			assertThat(stock(sku)).isEqualTo(5);
 		}
@@ -158,7 +157,7 @@ class OrderApiIT {
 		void duplicateLinesPointAtTheItems() {
 			String sku = product("1.00", 5);
 
-			problem(post(order(newUserId(), sku, 1, sku.toLowerCase(), 1)), HttpStatus.BAD_REQUEST, "validation")
+			assertProblem(post(order(newUserId(), sku, 1, sku.toLowerCase(), 1)), HttpStatus.BAD_REQUEST, "validation")
 				.jsonPath("$.errors[0].pointer")
 				.isEqualTo("#/items");
 		}
@@ -170,7 +169,7 @@ class OrderApiIT {
 				items.add(Map.of("sku", "LINE-" + i, "quantity", 1));
 			}
 
-			problem(post(Map.of("userId", newUserId(), "items", items)), HttpStatus.UNPROCESSABLE_CONTENT,
+			assertProblem(post(Map.of("userId", newUserId(), "items", items)), HttpStatus.UNPROCESSABLE_CONTENT,
 					"too-many-lines")
 				.jsonPath("$.limit")
 				.isEqualTo(50);
@@ -205,7 +204,7 @@ class OrderApiIT {
 
 		@Test
 		void unknownOrderIs404() {
-			problem(http.get().uri("/api/v1/orders/{id}", Long.MAX_VALUE).exchange(), HttpStatus.NOT_FOUND,
+			assertProblem(http.get().uri("/api/v1/orders/{id}", Long.MAX_VALUE).exchange(), HttpStatus.NOT_FOUND,
 					"order-not-found");
 		}
 
@@ -239,9 +238,9 @@ class OrderApiIT {
 
 		@Test
 		void listingNeedsAValidUserId() {
-			problem(http.get().uri("/api/v1/orders").exchange(), HttpStatus.BAD_REQUEST, "bad-request");
-			problem(http.get().uri("/api/v1/orders?userId=abc").exchange(), HttpStatus.BAD_REQUEST, "validation");
-			problem(http.get().uri("/api/v1/orders?userId=1&size=500").exchange(), HttpStatus.BAD_REQUEST,
+			assertProblem(http.get().uri("/api/v1/orders").exchange(), HttpStatus.BAD_REQUEST, "bad-request");
+			assertProblem(http.get().uri("/api/v1/orders?userId=abc").exchange(), HttpStatus.BAD_REQUEST, "validation");
+			assertProblem(http.get().uri("/api/v1/orders?userId=1&size=500").exchange(), HttpStatus.BAD_REQUEST,
 					"validation");
 		}
 
@@ -263,7 +262,7 @@ class OrderApiIT {
 				.isEqualTo(7);
 			http.get().uri("/api/v1/products?size=100").exchange().expectStatus().isOk().expectBody()
 				.jsonPath("$.content[?(@.sku == '%s')]".formatted(sku)).exists();
-			problem(http.get().uri("/api/v1/products/NOPE").exchange(), HttpStatus.NOT_FOUND, "product-not-found");
+			assertProblem(http.get().uri("/api/v1/products/NOPE").exchange(), HttpStatus.NOT_FOUND, "product-not-found");
 		}
 
 	}
@@ -314,17 +313,5 @@ class OrderApiIT {
 			.getResponseBody();
 	}
 
-	private static RestTestClient.BodyContentSpec problem(RestTestClient.ResponseSpec response, HttpStatus status,
-			String type) {
-		return response.expectStatus()
-			.isEqualTo(status)
-			.expectHeader()
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.expectBody()
-			.jsonPath("$.type")
-			.isEqualTo(PROBLEMS + type)
-			.jsonPath("$.status")
-			.isEqualTo(status.value());
-	}
 
 }

@@ -16,6 +16,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
+import dev.keel.platform.test.Problems;
+
+import static dev.keel.platform.test.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -24,8 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureRestTestClient
 class UserApiIT {
-
-	private static final String PROBLEMS = "https://keel.dev/problems/";
 
 	@Autowired
 	private RestTestClient http;
@@ -62,7 +63,7 @@ class UserApiIT {
 			String email = uniqueEmail();
 			create(email, "First");
 
-			problem(post("{\"email\":\"" + email.toUpperCase() + "\",\"name\":\"Second\"}"), HttpStatus.CONFLICT,
+			assertProblem(post("{\"email\":\"" + email.toUpperCase() + "\",\"name\":\"Second\"}"), HttpStatus.CONFLICT,
 					"duplicate-email");
 		}
 
@@ -74,34 +75,34 @@ class UserApiIT {
 				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.expectBody()
 				.jsonPath("$.type")
-				.isEqualTo(PROBLEMS + "validation")
+				.isEqualTo(Problems.TYPES + "validation")
 				.jsonPath("$.errors[*].pointer")
 				.value((pointers) -> assertThat((List<Object>) pointers).containsExactlyInAnyOrder("#/email", "#/name"));
 		}
 
 		@Test
 		void missingBodyMalformedJsonAndWrongTypesAreBadRequests() {
-			problem(post(""), HttpStatus.BAD_REQUEST, "malformed-request");
-			problem(post("{\"email\":"), HttpStatus.BAD_REQUEST, "malformed-request");
-			problem(post("[1,2,3]"), HttpStatus.BAD_REQUEST, "malformed-request");
-			problem(post("{\"email\":{\"a\":1},\"name\":\"x\"}"), HttpStatus.BAD_REQUEST, "malformed-request");
+			assertProblem(post(""), HttpStatus.BAD_REQUEST, "malformed-request");
+			assertProblem(post("{\"email\":"), HttpStatus.BAD_REQUEST, "malformed-request");
+			assertProblem(post("[1,2,3]"), HttpStatus.BAD_REQUEST, "malformed-request");
+			assertProblem(post("{\"email\":{\"a\":1},\"name\":\"x\"}"), HttpStatus.BAD_REQUEST, "malformed-request");
 		}
 
 		@Test
 		void overlongValuesAreRejectedNotTruncated() {
-			problem(post("{\"email\":\"" + uniqueEmail() + "\",\"name\":\"" + "n".repeat(101) + "\"}"),
+			assertProblem(post("{\"email\":\"" + uniqueEmail() + "\",\"name\":\"" + "n".repeat(101) + "\"}"),
 					HttpStatus.BAD_REQUEST, "validation");
 		}
 
 		@Test
 		void oversizedBodyIs413() {
-			problem(post("{\"email\":\"a@b.c\",\"name\":\"" + "n".repeat(70_000) + "\"}"), HttpStatus.CONTENT_TOO_LARGE,
+			assertProblem(post("{\"email\":\"a@b.c\",\"name\":\"" + "n".repeat(70_000) + "\"}"), HttpStatus.CONTENT_TOO_LARGE,
 					"content-too-large");
 		}
 
 		@Test
 		void otherMediaTypesAre415() {
-			problem(http.post().uri("/api/v1/users").contentType(MediaType.TEXT_PLAIN).body("x").exchange(),
+			assertProblem(http.post().uri("/api/v1/users").contentType(MediaType.TEXT_PLAIN).body("x").exchange(),
 					HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
 		}
 
@@ -112,13 +113,13 @@ class UserApiIT {
 
 		@Test
 		void unknownIdIs404() {
-			problem(http.get().uri("/api/v1/users/{id}", Long.MAX_VALUE).exchange(), HttpStatus.NOT_FOUND,
+			assertProblem(http.get().uri("/api/v1/users/{id}", Long.MAX_VALUE).exchange(), HttpStatus.NOT_FOUND,
 					"user-not-found");
 		}
 
 		@Test
 		void nonNumericIdIs400() {
-			problem(http.get().uri("/api/v1/users/abc").exchange(), HttpStatus.BAD_REQUEST, "validation");
+			assertProblem(http.get().uri("/api/v1/users/abc").exchange(), HttpStatus.BAD_REQUEST, "validation");
 		}
 
 		@Test
@@ -139,7 +140,7 @@ class UserApiIT {
 				.jsonPath("$.totalElements")
 				.value((total) -> assertThat(((Number) total).longValue()).isGreaterThanOrEqualTo(2));
 			for (String query : List.of("size=101", "size=0", "page=-1", "size=ten")) {
-				problem(http.get().uri("/api/v1/users?" + query).exchange(), HttpStatus.BAD_REQUEST, "validation");
+				assertProblem(http.get().uri("/api/v1/users?" + query).exchange(), HttpStatus.BAD_REQUEST, "validation");
 			}
 		}
 
@@ -171,7 +172,7 @@ class UserApiIT {
 			UserResponse user = create(uniqueEmail(), "Original");
 			put(user.id(), new UserUpdate(user.email(), "First writer", user.version())).expectStatus().isOk();
 
-			problem(put(user.id(), new UserUpdate(user.email(), "Second writer", user.version())),
+			assertProblem(put(user.id(), new UserUpdate(user.email(), "Second writer", user.version())),
 					HttpStatus.CONFLICT, "stale-version");
 			assertThat(get(user.id()).name()).isEqualTo("First writer");
 		}
@@ -204,7 +205,7 @@ class UserApiIT {
 			UserResponse taken = create(uniqueEmail(), "Owner");
 			UserResponse user = create(uniqueEmail(), "Other");
 
-			problem(put(user.id(), new UserUpdate(taken.email(), "Other", user.version())), HttpStatus.CONFLICT,
+			assertProblem(put(user.id(), new UserUpdate(taken.email(), "Other", user.version())), HttpStatus.CONFLICT,
 					"duplicate-email");
 		}
 
@@ -212,7 +213,7 @@ class UserApiIT {
 		void missingVersionIsABadRequest() {
 			UserResponse user = create(uniqueEmail(), "No version");
 
-			problem(http.put()
+			assertProblem(http.put()
 				.uri("/api/v1/users/{id}", user.id())
 				.contentType(MediaType.APPLICATION_JSON)
 				.body("{\"email\":\"" + user.email() + "\",\"name\":\"x\"}")
@@ -221,7 +222,7 @@ class UserApiIT {
 
 		@Test
 		void unknownUserIs404() {
-			problem(put(Long.MAX_VALUE, new UserUpdate(uniqueEmail(), "Nobody", 0L)), HttpStatus.NOT_FOUND,
+			assertProblem(put(Long.MAX_VALUE, new UserUpdate(uniqueEmail(), "Nobody", 0L)), HttpStatus.NOT_FOUND,
 					"user-not-found");
 		}
 
@@ -236,9 +237,9 @@ class UserApiIT {
 
 			http.delete().uri("/api/v1/users/{id}", user.id()).exchange().expectStatus().isNoContent();
 
-			problem(http.get().uri("/api/v1/users/{id}", user.id()).exchange(), HttpStatus.NOT_FOUND,
+			assertProblem(http.get().uri("/api/v1/users/{id}", user.id()).exchange(), HttpStatus.NOT_FOUND,
 					"user-not-found");
-			problem(http.delete().uri("/api/v1/users/{id}", user.id()).exchange(), HttpStatus.NOT_FOUND,
+			assertProblem(http.delete().uri("/api/v1/users/{id}", user.id()).exchange(), HttpStatus.NOT_FOUND,
 					"user-not-found");
 		}
 
@@ -280,19 +281,6 @@ class UserApiIT {
 			.exchange();
 	}
 
-	private static void problem(RestTestClient.ResponseSpec response, HttpStatus status, String type) {
-		response.expectStatus()
-			.isEqualTo(status)
-			.expectHeader()
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.expectBody()
-			.jsonPath("$.type")
-			.isEqualTo(PROBLEMS + type)
-			.jsonPath("$.status")
-			.isEqualTo(status.value())
-			.jsonPath("$.title")
-			.exists();
-	}
 
 	private static String uniqueEmail() {
 		return "user-" + UUID.randomUUID() + "@example.com";
