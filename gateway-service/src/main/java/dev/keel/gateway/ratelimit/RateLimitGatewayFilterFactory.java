@@ -11,10 +11,11 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 
+
+import dev.keel.gateway.RouteConfig;
 /**
  * A token bucket per client and route: the client is its API key when it sends one, else its address. Every
  * answer carries {@code RateLimit-Limit} and {@code RateLimit-Remaining}; a request without a token gets 429
@@ -74,9 +75,7 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 	}
 
 	/** Per route: the bucket of each client. */
-	public static class Config implements HasRouteId {
-
-		private String routeId;
+	public static class Config extends RouteConfig {
 
 		private double replenishRate = 50;
 
@@ -85,16 +84,6 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		private String apiKeyHeader = "X-API-Key";
 
 		private int maxClients = 100_000;
-
-		@Override
-		public void setRouteId(String routeId) {
-			this.routeId = routeId;
-		}
-
-		@Override
-		public String getRouteId() {
-			return this.routeId;
-		}
 
 		public double getReplenishRate() {
 			return this.replenishRate;

@@ -8,10 +8,11 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 
+
+import dev.keel.gateway.RouteConfig;
 /**
  * A Resilience4j circuit breaker per route ({@code resilience4j.circuitbreaker.instances.<route>}), around
  * everything else the route does, retries included: one client request is one call. Failures are errors
@@ -63,20 +64,7 @@ public class RouteCircuitBreakerGatewayFilterFactory
 		return status == 500 || status == 502 || status == 503 || status == 504;
 	}
 
-	public static class Config implements HasRouteId {
-
-		private String routeId;
-
-		@Override
-		public void setRouteId(String routeId) {
-			this.routeId = routeId;
-		}
-
-		@Override
-		public String getRouteId() {
-			return this.routeId;
-		}
-
+	public static class Config extends RouteConfig {
 	}
 
 	/** Recorded as the failure of a call that got a 5xx answer. */

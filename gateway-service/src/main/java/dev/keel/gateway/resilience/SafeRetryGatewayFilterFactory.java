@@ -15,7 +15,6 @@ import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.cloud.gateway.filter.factory.RetryGatewayFilterFactory;
 import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.cloud.gateway.support.NotFoundException;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.cloud.gateway.support.TimeoutException;
@@ -26,6 +25,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR;
 
+import dev.keel.gateway.RouteConfig;
 import dev.keel.platform.discovery.InstanceHealth;
 
 /**
@@ -155,9 +155,7 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 	}
 
 	/** Per route: how often, how fast and for how long to retry. */
-	public static class Config implements HasRouteId {
-
-		private String routeId;
+	public static class Config extends RouteConfig {
 
 		private int retries = 2;
 
@@ -168,16 +166,6 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		private double jitter = 0.5;
 
 		private Duration budget = Duration.ofSeconds(5);
-
-		@Override
-		public void setRouteId(String routeId) {
-			this.routeId = routeId;
-		}
-
-		@Override
-		public String getRouteId() {
-			return this.routeId;
-		}
 
 		public int getRetries() {
 			return this.retries;
