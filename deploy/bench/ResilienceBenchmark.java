@@ -12,12 +12,17 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -193,9 +198,9 @@ public class ResilienceBenchmark {
 
 		private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
 
-		private final AtomicInteger sent = new AtomicInteger();
-
 		private final AtomicInteger answered = new AtomicInteger();
+
+		private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
 		private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
@@ -220,34 +225,40 @@ public class ResilienceBenchmark {
 			stop();
 		}
 
+		/** Stops sending and waits (30 s at most) for the answers still outstanding. */
 		void stop() throws InterruptedException {
 			this.ticker.shutdownNow();
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-			while (this.answered.get() < this.sent.get() && System.nanoTime() < deadline) {
-				Thread.sleep(50);
+			this.ticker.awaitTermination(5, TimeUnit.SECONDS);
+			try {
+				CompletableFuture.allOf(this.inFlight.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				// Failed calls are in failures already; calls still unanswered are missing from answered.
 			}
 		}
 
 		private void send(long tick) {
-			this.sent.incrementAndGet();
 			HttpRequest request = this.requests.apply(tick);
 			long start = System.nanoTime();
-			HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-				long took = System.nanoTime() - start;
-				if (failure != null) {
-					this.failures.add(failure.toString());
-				}
-				else {
-					this.statuses.merge(response.statusCode(), 1, Integer::sum);
-					if (response.statusCode() >= 500 || response.statusCode() == 429) {
-						this.failures.add(response.statusCode() + " " + response.body());
+			CompletableFuture<?> call = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+				.whenComplete((response, failure) -> {
+					long took = System.nanoTime() - start;
+					if (failure != null) {
+						this.failures.add(failure.toString());
 					}
 					else {
-						this.timings.add(Map.entry(request.uri().toString(), took));
+						this.statuses.merge(response.statusCode(), 1, Integer::sum);
+						if (response.statusCode() >= 500 || response.statusCode() == 429) {
+							this.failures.add(response.statusCode() + " " + response.body());
+						}
+						else {
+							this.timings.add(Map.entry(request.uri().toString(), took));
+						}
 					}
-				}
-				this.answered.incrementAndGet();
-			});
+					this.answered.incrementAndGet();
+				});
+			this.inFlight.add(call);
+			call.whenComplete((done, failure) -> this.inFlight.remove(call));
 		}
 
 		List<Long> latencies(java.util.function.Predicate<String> uri) {
