@@ -1,17 +1,12 @@
 package dev.keel.platform.transaction;
 
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -20,16 +15,30 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryListener;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryState;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.core.retry.Retryable;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.UnexpectedRollbackException;
 import org.springframework.transaction.support.DefaultTransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Runs {@link RetryableTransaction} methods: Resilience4j's retry outside, a fresh transaction per attempt
- * inside, so that a deadlock victim, whose whole transaction MySQL rolled back, starts again from the
- * beginning.
+ * Runs {@link RetryableTransaction} methods: Spring's {@link RetryTemplate} outside, a fresh transaction per
+ * attempt inside, so that a deadlock victim, whose whole transaction MySQL rolled back, starts again from the
+ * beginning. The policy is built per call from the current settings and the method's own annotation, so that
+ * a configuration refresh applies to the next call and two operations never share each other's rules; its
+ * time budget is checked before each backoff, with the backoff counted, so that no wait is spent on an attempt
+ * that could not start in time.
+ * <p>
+ * Each attempt flushes before it commits: everything the database can refuse for transient reasons (a
+ * deadlock, a lock wait) then happens before the commit, where a retry is safe. A failure of the commit
+ * itself is never retried: the database may have committed before the connection broke, and running the
+ * transaction again would do its work twice.
  */
 class RetryableTransactionInterceptor implements MethodInterceptor {
 
@@ -37,19 +46,16 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 
 	private final ObjectProvider<PlatformTransactionManager> transactionManager;
 
-	private final ObjectProvider<RetryRegistry> retries;
-
 	private final Supplier<TransactionRetryProperties> properties;
-
-	private final Map<String, Map.Entry<TransactionRetryProperties, Retry>> retriesByOperation = new ConcurrentHashMap<>();
 
 	private final ObjectProvider<MeterRegistry> meters;
 
+	/** The operations seen so far: as many as there are annotated methods. */
+	private final Set<String> knownOperations = ConcurrentHashMap.newKeySet();
+
 	RetryableTransactionInterceptor(ObjectProvider<PlatformTransactionManager> transactionManager,
-			ObjectProvider<RetryRegistry> retries, Supplier<TransactionRetryProperties> properties,
-			ObjectProvider<MeterRegistry> meters) {
+			Supplier<TransactionRetryProperties> properties, ObjectProvider<MeterRegistry> meters) {
 		this.transactionManager = transactionManager;
-		this.retries = retries;
 		this.properties = properties;
 		this.meters = meters;
 	}
@@ -65,132 +71,162 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 					+ "only a transaction it begins itself can be retried");
 		}
 		TransactionRetryProperties settings = this.properties.get();
-		long deadline = System.nanoTime() + settings.maxTotalTime().toNanos();
-		AtomicInteger attempts = new AtomicInteger();
-		AtomicReference<TransientFailure> lastFailure = new AtomicReference<>();
-		AtomicReference<Throwable> lastException = new AtomicReference<>();
-		Retry retry = retry(operation, annotation.retryOptimisticLockConflicts(), settings);
+		boolean optimisticLockRetryable = annotation.retryOptimisticLockConflicts();
+		if (this.knownOperations.add(operation)) {
+			// A zero per cause from the first call on, so that a retry-storm alert compares against a series.
+			this.meters.ifAvailable((registry) -> Arrays.stream(TransientFailure.values())
+				.forEach((cause) -> registry.counter("keel.transaction.retries", "operation", operation, "cause",
+						cause.tag())));
+		}
+		RetryTemplate retries = new RetryTemplate(policy(settings, optimisticLockRetryable));
+		retries.setRetryListener(new RetryCounter(operation, optimisticLockRetryable));
+		Attempts attempts = new Attempts(invocation, annotation);
 		try {
-			Object result = retry.executeCheckedSupplier(() -> {
-				if (attempts.get() > 0 && System.nanoTime() > deadline) {
-					throw new RetryBudgetSpent(lastException.get());
-				}
-				int attempt = attempts.incrementAndGet();
-				count("keel.transaction.attempts", operation);
-				TransactionAttempt.set(attempt);
-				try {
-					return attempt(invocation, annotation);
-				}
-				catch (Throwable failure) {
-					Optional<TransientFailure> transientFailure = TransientFailure.of(failure,
-							annotation.retryOptimisticLockConflicts());
-					transientFailure.ifPresent((cause) -> {
-						lastFailure.set(cause);
-						lastException.set(failure);
-						this.meters.ifAvailable((registry) -> registry
-							.counter("keel.transaction.retries", "operation", operation, "cause", cause.tag())
-							.increment());
-						log.debug("{} attempt {} failed ({}: {})", operation, attempt, cause.tag(),
-								TransientFailure.describe(failure));
-					});
-					throw failure;
-				}
-				finally {
-					TransactionAttempt.clear();
-				}
-			});
-			outcome(operation, (attempts.get() == 1) ? "success_without_retry" : "success_after_retry");
+			Object result = retries.execute(attempts);
+			outcome(operation, (attempts.count == 1) ? "success_without_retry" : "success_after_retry");
 			return result;
 		}
-		catch (RetryBudgetSpent | CommitFailed ex) {
-			throw exhaustedOrUnknown(operation, attempts.get(), lastFailure.get(), ex, settings);
-		}
-		catch (Throwable failure) {
-			if (isRetryable(failure, annotation.retryOptimisticLockConflicts())) {
-				throw exhaustedOrUnknown(operation, attempts.get(), lastFailure.get(), failure, settings);
+		catch (RetryException ex) {
+			Throwable last = ex.getCause();
+			if (last instanceof CommitFailed commitFailed) {
+				throw outcomeUnknown(operation, commitFailed.getCause());
+			}
+			Optional<TransientFailure> cause = TransientFailure.of(last, optimisticLockRetryable);
+			if (cause.isPresent()) {
+				throw exhausted(operation, attempts.count, cause.get(), last, settings);
 			}
 			outcome(operation, "failed");
-			throw failure;
+			throw last;
 		}
 	}
 
-	private Object attempt(MethodInvocation invocation, RetryableTransaction annotation) throws Throwable {
-		DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
-		definition.setName(annotation.value());
-		definition.setIsolationLevel(annotation.isolation().value());
-		PlatformTransactionManager manager = this.transactionManager.getObject();
-		TransactionStatus transaction = manager.getTransaction(definition);
-		Object result;
-		try {
-			result = invocation.proceed();
-		}
-		catch (Throwable failure) {
-			rollbackQuietly(manager, transaction, failure);
-			throw failure;
-		}
-		try {
-			manager.commit(transaction);
-		}
-		catch (TransactionException ex) {
-			throw new CommitFailed(ex);
-		}
-		return result;
+	private static RetryPolicy policy(TransactionRetryProperties settings, boolean optimisticLockRetryable) {
+		return RetryPolicy.builder()
+			.maxRetries(settings.maxAttempts() - 1)
+			.delay(settings.initialBackoff())
+			.multiplier(settings.multiplier())
+			.jitter(Duration.ofNanos(Math.round(settings.initialBackoff().toNanos() * settings.jitter())))
+			.maxDelay(settings.maxBackoff())
+			.timeout(settings.maxTotalTime())
+			.predicate((failure) -> !(failure instanceof CommitFailed)
+					&& TransientFailure.of(failure, optimisticLockRetryable).isPresent())
+			.build();
 	}
 
-	private RuntimeException exhaustedOrUnknown(String operation, int attempts, TransientFailure lastFailure,
-			Throwable failure, TransactionRetryProperties settings) {
-		if (failure instanceof CommitFailed commitFailed) {
-			outcome(operation, "outcome_unknown");
-			log.warn("{} failed while committing; outcome unknown ({})", operation,
-					TransientFailure.describe(commitFailed.getCause()), commitFailed.getCause());
-			return new TransactionOutcomeUnknown(operation, commitFailed.getCause());
-		}
-		Throwable cause = (failure instanceof RetryBudgetSpent) ? failure.getCause() : failure;
+	private RuntimeException outcomeUnknown(String operation, Throwable commitFailure) {
+		outcome(operation, "outcome_unknown");
+		log.warn("{} failed while committing; outcome unknown ({})", operation,
+				TransientFailure.describe(commitFailure), commitFailure);
+		return new TransactionOutcomeUnknown(operation, commitFailure);
+	}
+
+	private RuntimeException exhausted(String operation, int attempts, TransientFailure cause, Throwable last,
+			TransactionRetryProperties settings) {
 		outcome(operation, "exhausted");
-		log.warn("{} gave up after {} attempts: {} ({})", operation, attempts,
-				(lastFailure != null) ? lastFailure.tag() : "unknown",
-				(cause != null) ? TransientFailure.describe(cause) : "time budget spent");
+		log.warn("{} gave up after {} attempts: {} ({})", operation, attempts, cause.tag(),
+				TransientFailure.describe(last));
 		long retryAfter = Math.max(1, settings.retryAfter().toSeconds());
-		return new TransactionRetriesExhausted(operation, attempts, lastFailure, retryAfter, cause);
+		return new TransactionRetriesExhausted(operation, attempts, cause, retryAfter, last);
 	}
 
-	/**
-	 * The operation's Resilience4j retry, replaced in the registry when its settings have changed (a
-	 * configuration refresh), so that metrics keep one name per operation.
-	 */
-	private Retry retry(String operation, boolean optimisticLockRetryable, TransactionRetryProperties settings) {
-		String name = "transaction-" + operation;
-		return this.retriesByOperation.compute(name, (key, current) -> {
-			if (current != null && current.getKey().equals(settings)) {
-				return current;
-			}
-			if (current == null) {
-				// A zero per cause from the first call on, so a retry-storm alert compares against a series.
-				this.meters.ifAvailable((meters) -> Arrays.stream(TransientFailure.values())
-					.forEach((cause) -> meters.counter("keel.transaction.retries", "operation", operation, "cause",
-							cause.tag())));
-			}
-			Retry retry = Retry.of(name, RetryConfig.custom()
-				.maxAttempts(settings.maxAttempts())
-				.intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(),
-						settings.multiplier(), settings.jitter(), settings.maxBackoff()))
-				.retryOnException((failure) -> isRetryable(failure, optimisticLockRetryable))
-				.failAfterMaxAttempts(false)
-				.build());
-			RetryRegistry registry = this.retries.getObject();
-			if (registry.find(name).isPresent()) {
-				registry.replace(name, retry);
-			}
-			else {
-				registry.addConfiguration(name, retry.getRetryConfig());
-				retry = registry.retry(name, name);
-			}
-			return Map.entry(settings, retry);
-		}).getValue();
+	private void outcome(String operation, String outcome) {
+		this.meters.ifAvailable((registry) -> registry
+			.counter("keel.transaction.calls", "operation", operation, "outcome", outcome)
+			.increment());
 	}
 
-	private static boolean isRetryable(Throwable failure, boolean optimisticLockRetryable) {
-		return !(failure instanceof NotRetryable) && TransientFailure.of(failure, optimisticLockRetryable).isPresent();
+	/** The attempts of one call: each a transaction of its own. */
+	private final class Attempts implements Retryable<Object> {
+
+		private final MethodInvocation invocation;
+
+		private final RetryableTransaction annotation;
+
+		private int count;
+
+		Attempts(MethodInvocation invocation, RetryableTransaction annotation) {
+			this.invocation = invocation;
+			this.annotation = annotation;
+		}
+
+		@Override
+		public Object execute() throws Throwable {
+			this.count++;
+			meters.ifAvailable((registry) -> registry
+				.counter("keel.transaction.attempts", "operation", this.annotation.value())
+				.increment());
+			TransactionAttempt.set(this.count);
+			try {
+				return attempt();
+			}
+			finally {
+				TransactionAttempt.clear();
+			}
+		}
+
+		@Override
+		public String getName() {
+			return this.annotation.value();
+		}
+
+		private Object attempt() throws Throwable {
+			DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
+			definition.setName(this.annotation.value());
+			definition.setIsolationLevel(this.annotation.isolation().value());
+			PlatformTransactionManager manager = transactionManager.getObject();
+			TransactionStatus transaction = manager.getTransaction(definition);
+			Object result;
+			try {
+				result = this.invocation.proceed();
+				// Whatever the database may still refuse, it refuses now, before the commit.
+				transaction.flush();
+			}
+			catch (Throwable failure) {
+				rollbackQuietly(manager, transaction, failure);
+				throw failure;
+			}
+			try {
+				manager.commit(transaction);
+			}
+			catch (UnexpectedRollbackException ex) {
+				// Rolled back because the method swallowed a failure of its own transaction: nothing was stored,
+				// so the outcome is known, but the swallowed cause is not, so it is not retried either. A bug to
+				// fix where the failure was caught.
+				throw ex;
+			}
+			catch (RuntimeException ex) {
+				throw new CommitFailed(ex);
+			}
+			return result;
+		}
+
+	}
+
+	/** Counts retries per cause. */
+	private final class RetryCounter implements RetryListener {
+
+		private final String operation;
+
+		private final boolean optimisticLockRetryable;
+
+		RetryCounter(String operation, boolean optimisticLockRetryable) {
+			this.operation = operation;
+			this.optimisticLockRetryable = optimisticLockRetryable;
+		}
+
+		@Override
+		public void beforeRetry(RetryPolicy policy, Retryable<?> retryable, RetryState state) {
+			Throwable failure = state.getLastException();
+			Optional<TransientFailure> cause = TransientFailure.of(failure, this.optimisticLockRetryable);
+			cause.ifPresent((transientFailure) -> {
+				meters.ifAvailable((registry) -> registry
+					.counter("keel.transaction.retries", "operation", this.operation, "cause", transientFailure.tag())
+					.increment());
+				log.debug("{} retried after attempt {} failed ({}: {})", this.operation, state.getRetryCount(),
+						transientFailure.tag(), TransientFailure.describe(failure));
+			});
+		}
+
 	}
 
 	private static void rollbackQuietly(PlatformTransactionManager manager, TransactionStatus transaction,
@@ -203,39 +239,11 @@ class RetryableTransactionInterceptor implements MethodInterceptor {
 		}
 	}
 
-	private void count(String name, String operation) {
-		this.meters.ifAvailable((registry) -> registry.counter(name, "operation", operation).increment());
-	}
-
-	private void outcome(String operation, String outcome) {
-		this.meters.ifAvailable((registry) -> registry
-			.counter("keel.transaction.calls", "operation", operation, "outcome", outcome)
-			.increment());
-	}
-
-	/** Ends the retries whatever the cause it carries. */
-	private abstract static class NotRetryable extends RuntimeException {
-
-		NotRetryable(String message, Throwable cause) {
-			super(message, cause, false, false);
-		}
-
-	}
-
-	/** The time budget ran out before the next attempt could start. */
-	private static final class RetryBudgetSpent extends NotRetryable {
-
-		RetryBudgetSpent(Throwable lastFailure) {
-			super("time budget spent", lastFailure);
-		}
-
-	}
-
 	/** The commit itself failed, so the outcome is unknown. */
-	private static final class CommitFailed extends NotRetryable {
+	private static final class CommitFailed extends RuntimeException {
 
-		CommitFailed(TransactionException cause) {
-			super(cause.getMessage(), cause);
+		CommitFailed(RuntimeException cause) {
+			super(cause.getMessage(), cause, false, false);
 		}
 
 	}

@@ -2,7 +2,6 @@ package dev.keel.platform.transaction;
 
 import java.util.function.Supplier;
 
-import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.aop.Advisor;
@@ -21,17 +20,16 @@ import dev.keel.platform.config.LiveProperties;
 
 /**
  * {@link RetryableTransaction} support: an advisor ordered before Spring's transaction advisor, so that a
- * retry always wraps a whole transaction. Retries live in Resilience4j's registry, which publishes their
- * metrics.
+ * retry always wraps a whole transaction.
  */
-@AutoConfiguration(afterName = "io.github.resilience4j.springboot.retry.autoconfigure.RetryAutoConfiguration")
+@AutoConfiguration
 @ConditionalOnClass(PlatformTransactionManager.class)
 public class TransactionAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static Advisor retryableTransactionAdvisor(ObjectProvider<PlatformTransactionManager> transactionManager,
-			ObjectProvider<RetryRegistry> retries, ObjectProvider<LiveProperties> live, ObjectProvider<MeterRegistry> meters) {
+			ObjectProvider<LiveProperties> live, ObjectProvider<MeterRegistry> meters) {
 		// Resolved on first use: advisors are created before most beans exist.
 		Supplier<TransactionRetryProperties> settings = new Supplier<>() {
 
@@ -47,7 +45,7 @@ public class TransactionAutoConfiguration {
 
 		};
 		RetryableTransactionInterceptor interceptor = new RetryableTransactionInterceptor(transactionManager,
-				retries, settings, meters);
+				settings, meters);
 		DefaultPointcutAdvisor advisor = new DefaultPointcutAdvisor(
 				AnnotationMatchingPointcut.forMethodAnnotation(RetryableTransaction.class), interceptor);
 		advisor.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);

@@ -11,9 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxAttempts attempts in all, the first one included
  * @param initialBackoff wait before the first retry
  * @param multiplier growth of the wait from one retry to the next
- * @param jitter random spread of each wait, from 0 (none) to 1 (anywhere between 0 and twice the wait)
+ * @param jitter random spread of each wait as a share of it, from 0 (none) to 1 (up to twice the wait), never
+ * below the initial backoff
  * @param maxBackoff longest wait between two attempts
- * @param maxTotalTime no attempt starts after this much time since the first one
+ * @param maxTotalTime no attempt starts, and no wait begins that would end, after this much time since the first
+ * attempt began
  * @param retryAfter what the 503 tells clients to wait when retries are exhausted
  */
 public record TransactionRetryProperties(@DefaultValue("5") int maxAttempts,

