@@ -5,11 +5,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,43 +18,65 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.cloud.config.client.ConfigClientProperties;
 import org.springframework.cloud.context.refresh.ContextRefresher;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.env.Environment;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.PropertySource;
 import org.springframework.util.StringUtils;
 
 /**
  * Live reload without extra infrastructure: polls config-server for this application's configuration and,
- * when what it serves has changed (a new commit, or a saved file in the local run), refreshes the context:
- * {@code @ConfigurationProperties} beans are rebound, refresh-scoped beans (Resilience4j's registries, the
- * gateway's routes) rebuilt, and {@link LiveProperties} bound again. The DataSource is never rebuilt
- * ({@code spring.cloud.refresh.never-refreshable}).
+ * when what it serves differs from what the process runs on, refreshes the context:
+ * {@code @ConfigurationProperties} beans are rebound, refresh-scoped beans rebuilt, and {@link LiveProperties}
+ * bound again. The DataSource is never rebuilt ({@code spring.cloud.refresh.never-refreshable}).
+ * <p>
+ * "What the process runs on" is read from the environment itself (the config client's
+ * {@code configserver:<source>} property sources), never remembered from an earlier poll: a commit counts as
+ * applied only once its values are in the environment. So a refresh that failed, or that was answered by
+ * another config-server replica still on the previous commit, is simply tried again at the next poll, and a
+ * commit made while the process started is applied at the first. A commit that changes nothing this
+ * application reads (another service's file) causes no refresh at all.
  * <p>
  * While config-server is unreachable the process keeps the configuration it has, and picks up whatever
- * changed once config-server answers again.
+ * changed once config-server answers again. Failing refreshes are retried with a growing pause (up to a
+ * minute), logged once per served configuration, and visible as {@code keel.config.pending}.
  */
 public class ConfigWatcher implements SmartLifecycle {
 
+	/** How the config client names the property source of each source config-server serves. */
+	static final String SOURCE_PREFIX = "configserver:";
+
 	private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
+
+	private static final Duration LONGEST_PAUSE = Duration.ofMinutes(1);
 
 	private final ConfigClientProperties client;
 
 	private final ContextRefresher refresher;
 
-	private final Environment environment;
+	private final ConfigurableEnvironment environment;
 
 	private final Duration interval;
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-	private ScheduledExecutorService poller;
-
-	private volatile String lastSeen;
+	private volatile ScheduledExecutorService poller;
 
 	private volatile boolean unreachable;
 
-	public ConfigWatcher(ConfigClientProperties client, ContextRefresher refresher, Environment environment,
+	private volatile boolean pending;
+
+	/** The served configuration whose refresh last failed, so that its failure is logged once. */
+	private volatile String failedToApply;
+
+	private int failuresInARow;
+
+	private long nextAttemptAt;
+
+	public ConfigWatcher(ConfigClientProperties client, ContextRefresher refresher, ConfigurableEnvironment environment,
 			Duration interval) {
 		this.client = client;
 		this.refresher = refresher;
@@ -63,17 +85,18 @@ public class ConfigWatcher implements SmartLifecycle {
 	}
 
 	/**
-	 * Fetches what config-server serves this application now and refreshes if it changed since last time.
+	 * Fetches what config-server serves this application now and refreshes if the environment does not hold it.
 	 * @return the keys that changed, empty if nothing did or config-server could not be reached
+	 * @throws RuntimeException when the refresh itself failed; the next poll tries again
 	 */
 	Set<String> poll() {
-		String served;
+		List<Source> served;
 		try {
 			HttpResponse<String> response = this.http.send(request(), HttpResponse.BodyHandlers.ofString());
 			if (response.statusCode() != 200) {
 				throw new IllegalStateException("config-server answered " + response.statusCode());
 			}
-			served = fingerprint(response.body());
+			served = sources(response.body());
 		}
 		catch (Exception ex) {
 			if (!this.unreachable) {
@@ -86,14 +109,53 @@ public class ConfigWatcher implements SmartLifecycle {
 			this.unreachable = false;
 			log.info("config-server reachable again");
 		}
-		String previous = this.lastSeen;
-		this.lastSeen = served;
-		if (previous == null || previous.equals(served)) {
+		if (applied(served)) {
+			this.pending = false;
 			return Set.of();
 		}
+		this.pending = true;
 		Set<String> changed = this.refresher.refresh();
-		log.info("Configuration refreshed from config-server; changed: {}", changed);
+		if (applied(served)) {
+			this.pending = false;
+			log.info("Configuration refreshed from config-server; changed: {}", changed);
+		}
+		else {
+			// Answered by a replica that has not fetched the commit yet, or config-server went away meanwhile.
+			log.info("Configuration refresh did not bring what config-server served; trying again at the next poll");
+		}
 		return changed;
+	}
+
+	/** Whether the environment holds every source config-server served, with the same values. */
+	private boolean applied(List<Source> served) {
+		for (Source source : served) {
+			PropertySource<?> running = this.environment.getPropertySources().get(SOURCE_PREFIX + source.name());
+			if (running == null && source.values().isEmpty()) {
+				continue;
+			}
+			if (!(running instanceof EnumerablePropertySource<?> enumerable)
+					|| !Set.of(enumerable.getPropertyNames()).equals(source.values().keySet())) {
+				return false;
+			}
+			for (Map.Entry<String, Object> value : source.values().entrySet()) {
+				if (!Objects.equals(String.valueOf(enumerable.getProperty(value.getKey())),
+						String.valueOf(value.getValue()))) {
+					return false;
+				}
+			}
+		}
+		return true;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Source> sources(String body) {
+		Map<String, Object> environment = JsonParserFactory.getJsonParser().parseMap(body);
+		List<Map<String, Object>> sources = (List<Map<String, Object>>) environment.getOrDefault("propertySources",
+				List.of());
+		return sources.stream()
+			.map((source) -> new Source(String.valueOf(source.get("name")),
+					(Map<String, Object>) source.getOrDefault("source", Map.of())))
+			.toList();
 	}
 
 	private HttpRequest request() {
@@ -114,41 +176,54 @@ public class ConfigWatcher implements SmartLifecycle {
 		return request.GET().build();
 	}
 
-	private static String fingerprint(String body) {
-		try {
-			return HexFormat.of()
-				.formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
+	/** Whether config-server serves a configuration this process has not applied (yet). */
+	public boolean isPending() {
+		return this.pending;
 	}
 
-	private void pollSafely() {
+	private void pollOnSchedule() {
+		if (System.nanoTime() - this.nextAttemptAt < 0) {
+			return;
+		}
 		try {
 			poll();
+			this.failuresInARow = 0;
+			this.failedToApply = null;
 		}
 		catch (RuntimeException ex) {
 			// A refresh that fails (say, a secret that no longer decrypts) leaves the current configuration.
-			log.error("Configuration refresh failed, keeping the current configuration", ex);
+			this.failuresInARow++;
+			long pause = Math.min(LONGEST_PAUSE.toNanos(),
+					this.interval.toNanos() << Math.min(this.failuresInARow, 10));
+			this.nextAttemptAt = System.nanoTime() + pause;
+			String reason = String.valueOf(ex.getMessage());
+			if (!reason.equals(this.failedToApply)) {
+				this.failedToApply = reason;
+				log.error("Configuration refresh failed, keeping the current configuration; retrying", ex);
+			}
+			else {
+				log.debug("Configuration refresh failed again: {}", reason);
+			}
 		}
 	}
 
 	@Override
 	public void start() {
-		this.poller = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+		ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "config-watcher");
 			thread.setDaemon(true);
 			return thread;
 		});
 		long millis = this.interval.toMillis();
-		this.poller.scheduleWithFixedDelay(this::pollSafely, 0, millis, TimeUnit.MILLISECONDS);
+		poller.scheduleWithFixedDelay(this::pollOnSchedule, 0, millis, TimeUnit.MILLISECONDS);
+		this.poller = poller;
 	}
 
 	@Override
 	public void stop() {
-		if (this.poller != null) {
-			this.poller.shutdownNow();
+		ScheduledExecutorService poller = this.poller;
+		if (poller != null) {
+			poller.shutdownNow();
 			this.poller = null;
 		}
 	}
@@ -156,6 +231,10 @@ public class ConfigWatcher implements SmartLifecycle {
 	@Override
 	public boolean isRunning() {
 		return this.poller != null;
+	}
+
+	/** One source config-server serves: its name and its values. */
+	private record Source(String name, Map<String, Object> values) {
 	}
 
 }
