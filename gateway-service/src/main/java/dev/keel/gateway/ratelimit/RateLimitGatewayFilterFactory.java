@@ -2,9 +2,18 @@ package dev.keel.gateway.ratelimit;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.local.LocalBucketBuilder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
@@ -14,15 +23,19 @@ import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFac
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 
-
 import dev.keel.gateway.RouteConfig;
+
 /**
- * A token bucket per client and route: the client is its API key when it sends one, else its address. Every
- * answer carries {@code RateLimit-Limit} and {@code RateLimit-Remaining}; a request without a token gets 429
- * with {@code Retry-After}.
+ * A Bucket4j token bucket per client and route. The client is its address as the gateway resolves it (the peer,
+ * or behind trusted proxies the address they report), never a header the client chooses: an unverified API key
+ * would let a client rotate keys for unlimited quota, or spend someone else's. Once clients authenticate, the key
+ * becomes the authenticated principal and the address stays the key of anonymous routes.
  * <p>
- * Buckets live in this gateway instance's memory: with N gateways behind a load balancer a client gets up
- * to N times the limit. A shared store (Redis) is the way to make the limit global.
+ * Every answer carries {@code RateLimit-Limit} and {@code RateLimit-Remaining}; a request without a token gets
+ * 429 with {@code Retry-After}. Buckets outlive the route definitions, which Spring Cloud Gateway rebuilds on
+ * every configuration refresh: an unrelated commit must not refill every client's bucket. Changed limits apply
+ * to existing buckets with the tokens they hold. Buckets live in this gateway's memory: with N gateways behind
+ * a load balancer a client gets up to N times the limit; a shared store (Bucket4j over Redis) makes it global.
  */
 @Component
 public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<RateLimitGatewayFilterFactory.Config> {
@@ -33,6 +46,9 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	private final MeterRegistry meters;
 
+	/** Per route: as many entries as routes. */
+	private final Map<String, Cache<String, ClientBucket>> bucketsByRoute = new ConcurrentHashMap<>();
+
 	public RateLimitGatewayFilterFactory(MeterRegistry meters) {
 		super(Config.class);
 		this.meters = meters;
@@ -40,80 +56,108 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	@Override
 	public GatewayFilter apply(Config config) {
-		// Bounded, so that a flood of made-up API keys cannot exhaust memory; idle buckets are full anyway.
-		Cache<String, TokenBucket> buckets = Caffeine.newBuilder()
-			.maximumSize(config.getMaxClients())
-			.expireAfterAccess(Duration.ofMinutes(10))
+		BucketConfiguration limits = BucketConfiguration.builder()
+			.addLimit((limit) -> limit.capacity(config.getBurstCapacity())
+				.refillGreedy(config.getReplenishRate(), Duration.ofSeconds(1)))
 			.build();
+		Cache<String, ClientBucket> buckets = this.bucketsByRoute.compute(config.getRouteId(), (route, existing) -> {
+			if (existing == null) {
+				return Caffeine.newBuilder()
+					.maximumSize(config.getMaxClients())
+					.expireAfterAccess(Duration.ofMinutes(10))
+					.build();
+			}
+			existing.policy().eviction().ifPresent((eviction) -> eviction.setMaximum(config.getMaxClients()));
+			return existing;
+		});
 		Counter limited = Counter.builder("keel.gateway.rate.limited")
 			.description("Requests refused with 429 because the client's token bucket was empty")
 			.tag("route", String.valueOf(config.getRouteId()))
 			.register(this.meters);
+		String limitHeader = String.valueOf(config.getBurstCapacity());
 		return (exchange, chain) -> {
-			String client = client(exchange.getRequest(), config.getApiKeyHeader());
-			TokenBucket bucket = buckets.get(client,
-					(key) -> new TokenBucket(config.getBurstCapacity(), config.getReplenishRate(), System.nanoTime()));
-			TokenBucket.Decision decision = bucket.tryTake(System.nanoTime());
-			exchange.getResponse().getHeaders().set(LIMIT_HEADER, String.valueOf(config.getBurstCapacity()));
-			exchange.getResponse().getHeaders().set(REMAINING_HEADER, String.valueOf(decision.remaining()));
-			if (!decision.allowed()) {
+			ClientBucket bucket = buckets.get(client(exchange.getRequest()), (key) -> new ClientBucket(limits));
+			ConsumptionProbe probe = bucket.take(limits);
+			exchange.getResponse().getHeaders().set(LIMIT_HEADER, limitHeader);
+			exchange.getResponse().getHeaders().set(REMAINING_HEADER, String.valueOf(probe.getRemainingTokens()));
+			if (!probe.isConsumed()) {
 				limited.increment();
-				return Mono.error(new RateLimited(config.getBurstCapacity(), decision.retryAfterSeconds()));
+				long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+				return Mono.error(new RateLimited(config.getBurstCapacity(), retryAfter));
 			}
 			return chain.filter(exchange);
 		};
 	}
 
-	static String client(ServerHttpRequest request, String apiKeyHeader) {
-		String apiKey = request.getHeaders().getFirst(apiKeyHeader);
-		if (apiKey != null && !apiKey.isBlank()) {
-			return "key:" + apiKey;
-		}
+	/** The client's address, as {@code ClientAddressFilter} resolved it. */
+	static String client(ServerHttpRequest request) {
 		InetSocketAddress remote = request.getRemoteAddress();
-		return "address:" + ((remote != null && remote.getAddress() != null) ? remote.getAddress().getHostAddress()
-				: "unknown");
+		return (remote != null && remote.getAddress() != null) ? remote.getAddress().getHostAddress() : "unknown";
+	}
+
+	/** One client's bucket, and the limits it was last used with. */
+	private static final class ClientBucket {
+
+		private final Bucket bucket;
+
+		private volatile BucketConfiguration limits;
+
+		ClientBucket(BucketConfiguration limits) {
+			LocalBucketBuilder builder = Bucket.builder();
+			for (Bandwidth limit : limits.getBandwidths()) {
+				builder.addLimit(limit);
+			}
+			this.bucket = builder.build();
+			this.limits = limits;
+		}
+
+		ConsumptionProbe take(BucketConfiguration current) {
+			if (!current.equals(this.limits)) {
+				synchronized (this) {
+					if (!current.equals(this.limits)) {
+						this.bucket.replaceConfiguration(current, TokensInheritanceStrategy.AS_IS);
+						this.limits = current;
+					}
+				}
+			}
+			return this.bucket.tryConsumeAndReturnRemaining(1);
+		}
+
 	}
 
 	/** Per route: the bucket of each client. */
 	public static class Config extends RouteConfig {
 
-		private double replenishRate = 50;
+		private long replenishRate = 50;
 
-		private int burstCapacity = 100;
+		private long burstCapacity = 100;
 
-		private String apiKeyHeader = "X-API-Key";
+		private long maxClients = 100_000;
 
-		private int maxClients = 100_000;
-
-		public double getReplenishRate() {
+		/** Tokens added per second. */
+		public long getReplenishRate() {
 			return this.replenishRate;
 		}
 
-		public void setReplenishRate(double replenishRate) {
+		public void setReplenishRate(long replenishRate) {
 			this.replenishRate = replenishRate;
 		}
 
-		public int getBurstCapacity() {
+		/** Tokens a bucket holds at most: the burst a client may send at once. */
+		public long getBurstCapacity() {
 			return this.burstCapacity;
 		}
 
-		public void setBurstCapacity(int burstCapacity) {
+		public void setBurstCapacity(long burstCapacity) {
 			this.burstCapacity = burstCapacity;
 		}
 
-		public String getApiKeyHeader() {
-			return this.apiKeyHeader;
-		}
-
-		public void setApiKeyHeader(String apiKeyHeader) {
-			this.apiKeyHeader = apiKeyHeader;
-		}
-
-		public int getMaxClients() {
+		/** Clients remembered per route; the least recently seen are forgotten first. */
+		public long getMaxClients() {
 			return this.maxClients;
 		}
 
-		public void setMaxClients(int maxClients) {
+		public void setMaxClients(long maxClients) {
 			this.maxClients = maxClients;
 		}
 

@@ -5,17 +5,17 @@ package dev.keel.gateway.ratelimit;
  */
 public class RateLimited extends RuntimeException {
 
-	private final int limit;
+	private final long limit;
 
 	private final long retryAfterSeconds;
 
-	RateLimited(int limit, long retryAfterSeconds) {
+	RateLimited(long limit, long retryAfterSeconds) {
 		super("rate limited", null, false, false);
 		this.limit = limit;
 		this.retryAfterSeconds = retryAfterSeconds;
 	}
 
-	public int limit() {
+	public long limit() {
 		return this.limit;
 	}
 
