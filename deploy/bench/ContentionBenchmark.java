@@ -50,11 +50,11 @@ public class ContentionBenchmark {
 		AtomicInteger remaining = new AtomicInteger(orders);
 		long start = System.nanoTime();
 		for (int i = 0; i < clients; i++) {
-			// Each client its own API key: the gateway's rate limits are per client.
-			String apiKey = "bench-client-" + i;
+			// Each client its own address, as the local gateway (which trusts loopback as a proxy) sees it.
+			String client = "10.0.0." + (i + 1);
 			pool.submit(() -> {
 				while (remaining.getAndDecrement() > 0) {
-					results.add(placeRandomOrder(gateway, apiKey, user, skus));
+					results.add(placeRandomOrder(gateway, client, user, skus));
 				}
 			});
 		}
@@ -105,7 +105,7 @@ public class ContentionBenchmark {
 		System.exit((conserved && exactlyOnce && failures == 0) ? 0 : 1);
 	}
 
-	private static Result placeRandomOrder(String gateway, String apiKey, long user, List<String> hot) {
+	private static Result placeRandomOrder(String gateway, String client, long user, List<String> hot) {
 		List<String> skus = new ArrayList<>(hot);
 		Collections.shuffle(skus);
 		ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -122,7 +122,7 @@ public class ContentionBenchmark {
 			HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/orders"))
 				.header("Content-Type", "application/json")
 				.header("Idempotency-Key", UUID.randomUUID().toString())
-				.header("X-API-Key", apiKey)
+				.header("X-Forwarded-For", client)
 				.timeout(Duration.ofSeconds(30))
 				.POST(HttpRequest.BodyPublishers.ofString(body.toString()))
 				.build(), HttpResponse.BodyHandlers.ofString());

@@ -98,7 +98,7 @@ public class ResilienceBenchmark {
 		Load reads = new Load(rate, (tick) -> get(gateway + "/api/v1/users/" + user));
 		Load writes = new Load(Math.max(1, rate / 10), (tick) -> HttpRequest.newBuilder(URI.create(gateway + "/api/v1/orders"))
 			.header("Content-Type", "application/json")
-			.header("X-API-Key", "bench-writes")
+			.header("X-Forwarded-For", "10.0.1.2")
 			.header("Idempotency-Key", UUID.randomUUID().toString())
 			.timeout(Duration.ofSeconds(15))
 			.POST(HttpRequest.BodyPublishers.ofString(
@@ -150,7 +150,7 @@ public class ResilienceBenchmark {
 	}
 
 	private static HttpRequest get(String url) {
-		return HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", "bench-reads").timeout(Duration.ofSeconds(15)).build();
+		return HttpRequest.newBuilder(URI.create(url)).header("X-Forwarded-For", "10.0.1.1").timeout(Duration.ofSeconds(15)).build();
 	}
 
 	private static long createUser(String gateway) throws Exception {

@@ -3,8 +3,10 @@ package dev.keel.gateway;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration;
 
-@SpringBootApplication
+// No accounts at the gateway: Boot would otherwise make a user with a generated password.
+@SpringBootApplication(exclude = ReactiveUserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
 public class GatewayApplication {
 
