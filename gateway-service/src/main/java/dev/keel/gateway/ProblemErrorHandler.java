@@ -126,6 +126,8 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 					"The service did not answer in time.", 0);
 			case BAD_REQUEST -> new Problem(status, "bad-request", "Bad request",
 					(reason != null) ? reason : "The request is malformed.", 0);
+			case CONTENT_TOO_LARGE -> new Problem(status, "content-too-large", "Request body too large",
+					(reason != null) ? reason : "The request body is too large.", 0);
 			default -> new Problem(status, status.name().toLowerCase(Locale.ROOT).replace('_', '-'),
 					status.getReasonPhrase(), status.getReasonPhrase() + ".", 0);
 		};

@@ -1,12 +1,31 @@
 package dev.keel.gateway;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpServer;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +34,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -32,6 +52,8 @@ class GatewayIT {
 
 	private static HttpServer userService;
 
+	private static final Queue<String> backendPaths = new ConcurrentLinkedQueue<>();
+
 	@Autowired
 	private WebTestClient http;
 
@@ -45,6 +67,8 @@ class GatewayIT {
 	static void instances(DynamicPropertyRegistry registry) throws IOException {
 		userService = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
 		userService.createContext("/", (exchange) -> {
+			backendPaths.add(exchange.getRequestURI().getRawPath());
+			exchange.getRequestBody().readAllBytes();
 			byte[] body = "{\"method\":\"%s\",\"uri\":\"%s\"}"
 				.formatted(exchange.getRequestMethod(), exchange.getRequestURI())
 				.getBytes(StandardCharsets.UTF_8);
@@ -116,10 +140,105 @@ class GatewayIT {
 	@Test
 	void pathsThatABackendWouldResolveElsewhereNeverReachIt() {
 		for (String path : new String[] { "/api/v1/users/../../../actuator/env", "/api/v1/users/%2e%2e/%2E%2E/x",
-				"/api/v1/users/..%2f..%2factuator", "/api/v1/users/./1", "/api/v1/users//1" }) {
+				"/api/v1/users/..%2f..%2factuator", "/api/v1/users/./1", "/api/v1/users//1",
+				"/api/v1/users/..;/..;/actuator/env", "/api/v1/users/1;jsessionid=x", "/api/v1/users;x=y/1",
+				"/api/v1/users/%252e%252e/actuator", "/api/v1/users/%5c..%5cactuator", "/api/v1/users/%00",
+				"/api/v1/users/%0d%0aSet-Cookie:x", "/api/v1/users/%e2%80%a8" }) {
 			problem(this.http.get().uri(URI.create("http://127.0.0.1:" + this.port + path)).exchange(),
 					HttpStatus.BAD_REQUEST, "bad-request");
 		}
+		problem(this.http.method(HttpMethod.valueOf("TRACE")).uri("/api/v1/users/1").exchange(), HttpStatus.BAD_REQUEST,
+				"bad-request");
+		assertThat(backendPaths).as("paths that reached the service (the gateway's readiness probes aside)")
+			.filteredOn((path) -> !path.equals("/actuator/health/readiness"))
+			.noneMatch((path) -> path.contains("actuator") || path.contains(";") || path.contains("%"));
+	}
+
+	@Test
+	void aBodyOverTheLimitIsRefusedBeforeItIsReadWhetherItsLengthIsDeclaredOrNot() throws Exception {
+		HttpClient client = HttpClient.newHttpClient();
+		for (boolean declared : new boolean[] { true, false }) {
+			for (String key : new String[] { null, "key-1" }) {
+				// Through a route with an instance, so that a body nobody buffers is streamed to it, and cut short.
+				HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/v1/users"))
+					.header("Content-Type", "application/json")
+					.POST(upload(declared, 65 * 1024));
+				if (key != null) {
+					request.header("Idempotency-Key", key);
+				}
+				HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+				assertThat(response.statusCode()).as("declared %s, key %s", declared, key).isEqualTo(413);
+				assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+				assertThat(response.body()).contains(ProblemErrorHandler.TYPES + "content-too-large").contains("65536");
+			}
+		}
+		this.http.post().uri("/api/v1/users").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"fits\":true}")
+			.exchange().expectStatus().isOk();
+	}
+
+	@Test
+	void twentyConcurrentUploadsOf50MegabytesLeaveTheGatewaysMemoryFlat() throws Exception {
+		ByteBufAllocatorMetric direct = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
+		MemoryMXBean heap = ManagementFactory.getMemoryMXBean();
+		System.gc();
+		long directBefore = direct.usedDirectMemory();
+		long heapBefore = heap.getHeapMemoryUsage().getUsed();
+		AtomicLong directPeak = new AtomicLong(directBefore);
+		ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+		sampler.scheduleAtFixedRate(() -> directPeak.accumulateAndGet(direct.usedDirectMemory(), Math::max), 0, 5,
+				TimeUnit.MILLISECONDS);
+		HttpClient client = HttpClient.newHttpClient();
+		List<CompletableFuture<Integer>> uploads = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/v1/users"))
+				.header("Content-Type", "application/json")
+				.POST(upload(i % 2 == 0, 50L * 1024 * 1024));
+			if (i % 4 < 2) {
+				request.header("Idempotency-Key", "upload-" + i);
+			}
+			uploads.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+				.thenApply(HttpResponse::statusCode));
+		}
+		List<Integer> statuses = new ArrayList<>();
+		for (CompletableFuture<Integer> upload : uploads) {
+			statuses.add(upload.get(120, TimeUnit.SECONDS));
+		}
+		sampler.shutdownNow();
+		System.gc();
+		long heapKept = heap.getHeapMemoryUsage().getUsed() - heapBefore;
+		System.out.printf("20 x 50 MB uploads: direct memory peak +%d KiB, heap kept +%d KiB%n",
+				(directPeak.get() - directBefore) / 1024, heapKept / 1024);
+
+		assertThat(statuses).as("20 x 50 MB offered").containsOnly(413);
+		assertThat(directPeak.get() - directBefore).as("direct memory the uploads took at most, 1000 MB offered")
+			.isLessThan(32L * 1024 * 1024);
+		assertThat(heapKept).as("heap kept after the uploads").isLessThan(32L * 1024 * 1024);
+	}
+
+	/** A JSON-ish body of the given size, made as it is sent (never held in memory), with or without a length. */
+	private static HttpRequest.BodyPublisher upload(boolean declared, long size) {
+		HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> new InputStream() {
+
+			private long left = size;
+
+			@Override
+			public int read() {
+				return (this.left-- > 0) ? ' ' : -1;
+			}
+
+			@Override
+			public int read(byte[] buffer, int offset, int length) {
+				if (this.left <= 0) {
+					return -1;
+				}
+				int n = (int) Math.min(length, this.left);
+				Arrays.fill(buffer, offset, offset + n, (byte) ' ');
+				this.left -= n;
+				return n;
+			}
+
+		});
+		return declared ? HttpRequest.BodyPublishers.fromPublisher(stream, size) : stream;
 	}
 
 	private static WebTestClient.BodyContentSpec problem(WebTestClient.ResponseSpec response, HttpStatus status,

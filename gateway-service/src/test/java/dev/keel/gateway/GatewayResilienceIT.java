@@ -18,6 +18,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -38,15 +39,19 @@ import static org.awaitility.Awaitility.await;
 /**
  * Retries, eviction, circuit breaking and rate limiting of config-repo's routes, in front of real HTTP
  * backends: user-service has one instance that refuses connections and one that answers; order-service's
- * only instance fails until told otherwise.
+ * only instance fails until told otherwise. The test client stands for an edge on loopback (a trusted proxy),
+ * so that {@code X-Forwarded-For} tells clients apart.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "MANAGEMENT_PORT=0")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "MANAGEMENT_PORT=0", "keel.gateway.trusted-proxies=127.0.0.1/32" })
 @AutoConfigureWebTestClient
 class GatewayResilienceIT {
 
 	private static final AtomicInteger statusHits = new AtomicInteger();
 
 	private static final AtomicInteger productHits = new AtomicInteger();
+
+	private static final AtomicInteger flakyHits = new AtomicInteger();
 
 	private static final AtomicBoolean productsFail = new AtomicBoolean(true);
 
@@ -64,7 +69,16 @@ class GatewayResilienceIT {
 	static void instances(DynamicPropertyRegistry registry) throws IOException {
 		users = server((exchange) -> {
 			String path = exchange.getRequestURI().getPath();
-			if (path.startsWith("/api/v1/users/status/")) {
+			if (path.equals("/api/v1/users/flaky")) {
+				// Every other attempt breaks the connection before answering, the others answer 503.
+				if (flakyHits.incrementAndGet() % 2 == 1) {
+					exchange.getRequestBody().readAllBytes();
+					exchange.close();
+					return;
+				}
+				respond(exchange, 503, "{}");
+			}
+			else if (path.startsWith("/api/v1/users/status/")) {
 				statusHits.incrementAndGet();
 				respond(exchange, Integer.parseInt(path.substring(path.lastIndexOf('/') + 1)), "{}");
 			}
@@ -133,6 +147,19 @@ class GatewayResilienceIT {
 	}
 
 	@Test
+	void errorsAndRetryableAnswersShareOneCountOfAttempts() {
+		int before = flakyHits.get();
+		long recordedBefore = attempts("users").count();
+
+		this.http.get().uri("/api/v1/users/flaky").exchange().expectStatus().is5xxServerError();
+
+		assertThat(flakyHits.get() - before).as("a broken connection, a 503, a broken connection: 1 + 2 retries")
+			.isEqualTo(3);
+		assertThat(attempts("users").count()).isEqualTo(recordedBefore + 1);
+		assertThat(attempts("users").max()).isEqualTo(3);
+	}
+
+	@Test
 	void aFailingRouteOpensItsCircuitAnswers503ProblemsAndClosesAgainWhenTheServiceRecovers() {
 		for (int i = 0; i < 10; i++) {
 			this.http.get().uri("/api/v1/products").exchange().expectStatus().isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
@@ -158,8 +185,12 @@ class GatewayResilienceIT {
 		ExecutorService clients = Executors.newFixedThreadPool(16);
 		List<CompletableFuture<EntityExchangeResult<byte[]>>> requests = new ArrayList<>();
 		for (int i = 0; i < 1500; i++) {
+			int request = i;
+			// A key of its own on every request: keys are the client's to choose, so they change nothing.
 			requests.add(CompletableFuture.supplyAsync(() -> this.http.get().uri("/api/v1/users/ok")
-				.header("X-API-Key", "greedy").exchange().expectBody().returnResult(), clients));
+				.header("X-Forwarded-For", "203.0.113.7")
+				.header("X-API-Key", "rotated-" + request)
+				.exchange().expectBody().returnResult(), clients));
 		}
 		List<EntityExchangeResult<byte[]>> limited = new ArrayList<>();
 		for (CompletableFuture<EntityExchangeResult<byte[]>> request : requests) {
@@ -172,14 +203,19 @@ class GatewayResilienceIT {
 		}
 		clients.shutdown();
 
-		assertThat(limited).as("1500 requests at once exceed a burst of 200 refilled at 100/s").isNotEmpty();
+		assertThat(limited).as("1500 requests of one client at once exceed a burst of 200 refilled at 100/s")
+			.isNotEmpty();
 		EntityExchangeResult<byte[]> tooMany = limited.get(0);
 		assertThat(tooMany.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 		assertThat(tooMany.getResponseHeaders().getFirst("Retry-After")).isEqualTo("1");
 		assertThat(tooMany.getResponseHeaders().getFirst("RateLimit-Remaining")).isEqualTo("0");
 		assertThat(new String(tooMany.getResponseBody(), StandardCharsets.UTF_8))
 			.contains(ProblemErrorHandler.TYPES + "too-many-requests");
-		this.http.get().uri("/api/v1/users/ok").header("X-API-Key", "modest").exchange().expectStatus().isOk();
+		this.http.get().uri("/api/v1/users/ok").header("X-Forwarded-For", "203.0.113.8").exchange().expectStatus().isOk();
+	}
+
+	private DistributionSummary attempts(String route) {
+		return this.meters.get("keel.gateway.attempts").tag("route", route).summary();
 	}
 
 	private double retries(String route, String reason) {

@@ -10,6 +10,7 @@ import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
 
 
 import dev.keel.gateway.RouteConfig;
@@ -54,10 +55,21 @@ public class RouteCircuitBreakerGatewayFilterFactory
 					breaker.onSuccess(elapsed, breaker.getTimestampUnit());
 				}
 			})
-				.doOnError((failure) -> breaker.onError(breaker.getCurrentTimestamp() - start,
-						breaker.getTimestampUnit(), failure))
+				.doOnError((failure) -> {
+					if (isClientError(failure)) {
+						// The client's mistake found on the way (a body over the limit): says nothing of the service.
+						breaker.releasePermission();
+					}
+					else {
+						breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), failure);
+					}
+				})
 				.doOnCancel(breaker::releasePermission);
 		};
+	}
+
+	static boolean isClientError(Throwable failure) {
+		return failure instanceof ResponseStatusException status && status.getStatusCode().is4xxClientError();
 	}
 
 	static boolean isFailure(int status) {

@@ -3,17 +3,19 @@ package dev.keel.gateway.resilience;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import reactor.retry.Backoff;
-import reactor.retry.Jitter;
-import reactor.retry.Repeat;
-import reactor.retry.Retry;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.util.retry.Retry;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
-import org.springframework.cloud.gateway.filter.factory.RetryGatewayFilterFactory;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.NotFoundException;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
@@ -32,12 +34,14 @@ import dev.keel.platform.discovery.InstanceHealth;
  * Retries that never duplicate work. A request that could not reach any instance (connection refused or
  * timed out, or no instance admitted) is retried whatever its method: it never reached a backend. A request
  * that may have reached one (I/O error after connecting, response timeout, 502/503/504) is retried only when
- * repeating it is safe: GET, HEAD, OPTIONS, and POST carrying an {@code Idempotency-Key}. Retries back off
- * exponentially with jitter, each goes through the load balancer again (the instance that refused the
- * connection has left the rotation), and none starts that could end after the route's time budget.
+ * repeating it is safe: GET, HEAD, OPTIONS, and POST carrying an {@code Idempotency-Key}. Each retry goes
+ * through the load balancer again (the instance that refused the connection has left the rotation).
  * <p>
- * Built on Spring Cloud Gateway's retry machinery, which resends cached request bodies and resets the
- * exchange between attempts; only the decision of what to retry is keel's.
+ * One count of attempts for errors and answers alike ({@code retries} more at most), and no retry starts that
+ * could not end within the route's budget, counting its actual, jittered, backoff and a whole response timeout.
+ * Only requests that may be sent again after reaching a backend have their body kept in memory for it, and only
+ * bodies the gateway's size limit let through. Spring Cloud Gateway's Retry filter keeps every body of the route,
+ * of any size, and counts error retries and answer repeats apart: hence this filter.
  */
 @Component
 public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<SafeRetryGatewayFilterFactory.Config> {
@@ -46,15 +50,10 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	private static final Set<Integer> RETRYABLE_STATUSES = Set.of(502, 503, 504);
 
-	private static final String DEADLINE = SafeRetryGatewayFilterFactory.class.getName() + ".deadline";
-
-	private final RetryGatewayFilterFactory retries;
-
 	private final MeterRegistry meters;
 
-	public SafeRetryGatewayFilterFactory(RetryGatewayFilterFactory retries, MeterRegistry meters) {
+	public SafeRetryGatewayFilterFactory(MeterRegistry meters) {
 		super(Config.class);
-		this.retries = retries;
 		this.meters = meters;
 	}
 
@@ -63,48 +62,61 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		// Zeros up front, so that a retry-storm alert and the dashboards see every route before its first retry.
 		Stream.concat(Stream.of("not-connected", "io-error", "timeout"),
 				RETRYABLE_STATUSES.stream().map((status) -> "status-" + status))
-			.forEach((reason) -> count(config, reason, 0));
-		Backoff backoff = Backoff.exponential(config.getFirstBackoff(), config.getMaxBackoff(), 2, false);
-		Jitter jitter = Jitter.random(config.getJitter());
-		Retry<ServerWebExchange> onError = Retry
-			.<ServerWebExchange>onlyIf((context) -> withinBudget(context.applicationContext(), config)
-					&& retryable(context.applicationContext(), context.exception()))
-			.retryMax(config.getRetries())
-			.backoff(backoff)
-			.jitter(jitter)
-			.doOnRetry((context) -> {
-				count(config, reason(context.exception()), 1);
-				ServerWebExchangeUtils.reset(context.applicationContext());
-			});
-		Repeat<ServerWebExchange> onAnswer = Repeat
-			.<ServerWebExchange>onlyIf((context) -> withinBudget(context.applicationContext(), config)
-					&& retryableAnswer(context.applicationContext()))
-			.repeatMax(config.getRetries())
-			.backoff(backoff)
-			.jitter(jitter)
-			.doOnRepeat((context) -> {
-				HttpStatusCode status = context.applicationContext().getResponse().getStatusCode();
-				count(config, "status-" + ((status != null) ? status.value() : 0), 1);
-				ServerWebExchangeUtils.reset(context.applicationContext());
-			});
-		GatewayFilter retrying = this.retries.apply(config.getRouteId(), onAnswer, onError);
+			.forEach((reason) -> retries(config, reason));
+		DistributionSummary attempts = DistributionSummary.builder("keel.gateway.attempts")
+			.description("Attempts a request through the gateway took, its first included")
+			.tag("route", String.valueOf(config.getRouteId()))
+			.register(this.meters);
 		return (exchange, chain) -> {
-			exchange.getAttributes().put(DEADLINE, System.nanoTime() + config.getBudget().toNanos());
-			return retrying.filter(exchange, chain);
+			Attempts state = new Attempts(config, System.nanoTime() + config.getBudget().toNanos());
+			Mono<Void> sent = safeToRepeat(exchange)
+					? ServerWebExchangeUtils.cacheRequestBody(exchange,
+							(request) -> send(exchange.mutate().request(request).build(), chain, state))
+					: send(exchange, chain, state);
+			return sent.doFinally((signal) -> attempts.record(state.count));
 		};
 	}
 
-	private static boolean retryableAnswer(ServerWebExchange exchange) {
-		HttpStatusCode status = exchange.getResponse().getStatusCode();
-		return status != null && RETRYABLE_STATUSES.contains(status.value()) && safeToRepeat(exchange);
+	private Mono<Void> send(ServerWebExchange exchange, GatewayFilterChain chain, Attempts state) {
+		return Mono.defer(() -> {
+			state.attempted();
+			return chain.filter(exchange);
+		}).then(Mono.defer(() -> {
+			HttpStatusCode status = exchange.getResponse().getStatusCode();
+			return (status != null && RETRYABLE_STATUSES.contains(status.value()))
+					? Mono.<Void>error(new RetryableAnswer(status.value())) : Mono.<Void>empty();
+		})).retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> {
+			Throwable failure = signal.failure();
+			Duration backoff = state.backoff(exchange, failure);
+			if (backoff == null) {
+				return Mono.error(failure);
+			}
+			retries(state.config, reason(failure)).increment();
+			reset(exchange);
+			return Mono.delay(backoff);
+		}))).onErrorResume(RetryableAnswer.class, (answer) -> Mono.empty());
+	}
+
+	/**
+	 * Ready for another attempt: the answer of the last one discarded (its connection closed, not returned to the
+	 * pool with a body unread), its headers removed, and the exchange routable again.
+	 */
+	private static void reset(ServerWebExchange exchange) {
+		Connection connection = exchange.getAttribute(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR);
+		if (connection != null) {
+			connection.dispose();
+			exchange.getAttributes().remove(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR);
+		}
+		ServerWebExchangeUtils.reset(exchange);
 	}
 
 	static boolean retryable(ServerWebExchange exchange, Throwable failure) {
 		if (neverReachedABackend(failure)) {
 			return true;
 		}
-		return (cause(failure, IOException.class) || cause(failure, TimeoutException.class)
-				|| cause(failure, java.util.concurrent.TimeoutException.class)) && safeToRepeat(exchange);
+		return (failure instanceof RetryableAnswer || cause(failure, IOException.class)
+				|| cause(failure, TimeoutException.class) || cause(failure, java.util.concurrent.TimeoutException.class))
+				&& safeToRepeat(exchange);
 	}
 
 	static boolean neverReachedABackend(Throwable failure) {
@@ -117,16 +129,6 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 				&& exchange.getRequest().getHeaders().containsHeader("Idempotency-Key"));
 	}
 
-	/**
-	 * A retry starts only if it can end within the route's budget, even if it takes the route's whole
-	 * response timeout: the client is waiting for a timely answer.
-	 */
-	static boolean withinBudget(ServerWebExchange exchange, Config config) {
-		Long deadline = exchange.getAttribute(DEADLINE);
-		long attempt = config.getFirstBackoff().toNanos() + responseTimeout(exchange).toNanos();
-		return deadline != null && System.nanoTime() + attempt <= deadline;
-	}
-
 	private static Duration responseTimeout(ServerWebExchange exchange) {
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		Object timeout = (route != null) ? route.getMetadata().get(RESPONSE_TIMEOUT_ATTR) : null;
@@ -134,15 +136,18 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 	}
 
 	private static String reason(Throwable failure) {
+		if (failure instanceof RetryableAnswer answer) {
+			return "status-" + answer.status;
+		}
 		if (neverReachedABackend(failure)) {
 			return "not-connected";
 		}
 		return (cause(failure, IOException.class)) ? "io-error" : "timeout";
 	}
 
-	private void count(Config config, String reason, int retries) {
-		this.meters.counter("keel.gateway.retries", "route", String.valueOf(config.getRouteId()), "reason", reason)
-			.increment(retries);
+	private Counter retries(Config config, String reason) {
+		return this.meters.counter("keel.gateway.retries", "route", String.valueOf(config.getRouteId()), "reason",
+				reason);
 	}
 
 	private static boolean cause(Throwable failure, Class<? extends Throwable> type) {
@@ -152,6 +157,58 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			}
 		}
 		return false;
+	}
+
+	/** The attempts of one request: how many so far, and until when another may start. */
+	static final class Attempts {
+
+		private final Config config;
+
+		private final long deadline;
+
+		private int count;
+
+		Attempts(Config config, long deadline) {
+			this.config = config;
+			this.deadline = deadline;
+		}
+
+		void attempted() {
+			this.count++;
+		}
+
+		/**
+		 * The wait before the next attempt, or {@code null} if there is none: the failure is not retryable, the
+		 * retries are spent, or the next attempt could not end within the budget even if it took the route's whole
+		 * response timeout after its backoff.
+		 */
+		Duration backoff(ServerWebExchange exchange, Throwable failure) {
+			if (this.count > this.config.getRetries() || !retryable(exchange, failure)) {
+				return null;
+			}
+			Duration backoff = jittered(this.config.getFirstBackoff().multipliedBy(1L << Math.min(this.count - 1, 20)));
+			long end = System.nanoTime() + backoff.toNanos() + responseTimeout(exchange).toNanos();
+			return (end - this.deadline <= 0) ? backoff : null;
+		}
+
+		private Duration jittered(Duration backoff) {
+			Duration capped = (backoff.compareTo(this.config.getMaxBackoff()) > 0) ? this.config.getMaxBackoff() : backoff;
+			double spread = this.config.getJitter() * ThreadLocalRandom.current().nextDouble(-1, 1);
+			return Duration.ofNanos(Math.max(0, Math.round(capped.toNanos() * (1 + spread))));
+		}
+
+	}
+
+	/** A 502/503/504 answer, as an error while deciding whether to send again; passed to the client if not. */
+	static final class RetryableAnswer extends RuntimeException {
+
+		private final int status;
+
+		RetryableAnswer(int status) {
+			super("answered " + status, null, false, false);
+			this.status = status;
+		}
+
 	}
 
 	/** Per route: how often, how fast and for how long to retry. */
@@ -167,6 +224,7 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		private Duration budget = Duration.ofSeconds(5);
 
+		/** Attempts after the first, at most, whatever made them necessary. */
 		public int getRetries() {
 			return this.retries;
 		}
@@ -191,6 +249,7 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			this.maxBackoff = maxBackoff;
 		}
 
+		/** Random spread of each backoff, as a share of it: 0.5 waits between half and one and a half times it. */
 		public double getJitter() {
 			return this.jitter;
 		}
@@ -199,6 +258,7 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			this.jitter = jitter;
 		}
 
+		/** No attempt starts that could end after this much time since the request arrived. */
 		public Duration getBudget() {
 			return this.budget;
 		}

@@ -1,0 +1,67 @@
+package dev.keel.gateway.resilience;
+
+import java.net.ConnectException;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When another attempt may start: within the count, whatever made it necessary, and only if it can end within
+ * the budget after its actual backoff.
+ */
+class SafeRetryTests {
+
+	private final MockServerWebExchange get = MockServerWebExchange.from(MockServerHttpRequest.get("/api/v1/users/1"));
+
+	@Test
+	void oneCountForEverythingThatFails() {
+		SafeRetryGatewayFilterFactory.Config config = config(2, Duration.ofMillis(10), 0);
+		SafeRetryGatewayFilterFactory.Attempts attempts = new SafeRetryGatewayFilterFactory.Attempts(config,
+				System.nanoTime() + Duration.ofMinutes(1).toNanos());
+
+		assertThat(next(attempts, new ConnectException("refused"))).isNotNull();
+		assertThat(next(attempts, new SafeRetryGatewayFilterFactory.RetryableAnswer(503))).isNotNull();
+		assertThat(next(attempts, new ConnectException("refused"))).as("third retry").isNull();
+	}
+
+	@Test
+	void aRetryWhoseBackoffWouldEndPastTheBudgetDoesNotStart() {
+		SafeRetryGatewayFilterFactory.Config config = config(5, Duration.ofSeconds(2), 0.5);
+		// The first backoff is between 1 and 3 s; a budget 500 ms away cannot hold it, however lucky the jitter.
+		SafeRetryGatewayFilterFactory.Attempts attempts = new SafeRetryGatewayFilterFactory.Attempts(config,
+				System.nanoTime() + Duration.ofMillis(500).toNanos());
+
+		assertThat(next(attempts, new ConnectException("refused"))).isNull();
+	}
+
+	@Test
+	void backoffsAreJitteredAroundTheirValue() {
+		SafeRetryGatewayFilterFactory.Config config = config(1, Duration.ofMillis(100), 0.5);
+		for (int i = 0; i < 50; i++) {
+			SafeRetryGatewayFilterFactory.Attempts attempts = new SafeRetryGatewayFilterFactory.Attempts(config,
+					System.nanoTime() + Duration.ofMinutes(1).toNanos());
+			assertThat(next(attempts, new ConnectException("refused"))).isBetween(Duration.ofMillis(50),
+					Duration.ofMillis(150));
+		}
+	}
+
+	private Duration next(SafeRetryGatewayFilterFactory.Attempts attempts, Throwable failure) {
+		attempts.attempted();
+		return attempts.backoff(this.get, failure);
+	}
+
+	private static SafeRetryGatewayFilterFactory.Config config(int retries, Duration firstBackoff, double jitter) {
+		SafeRetryGatewayFilterFactory.Config config = new SafeRetryGatewayFilterFactory.Config();
+		config.setRetries(retries);
+		config.setFirstBackoff(firstBackoff);
+		config.setMaxBackoff(Duration.ofSeconds(10));
+		config.setJitter(jitter);
+		return config;
+	}
+
+}
