@@ -1,6 +1,7 @@
 package dev.keel.platform.discovery;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,8 +26,8 @@ import org.springframework.context.annotation.Configuration;
 public class DiscoveryAutoConfiguration {
 
 	@Bean
-	InstanceHealth instanceHealth(DiscoveryProperties properties) {
-		return new InstanceHealth(properties);
+	InstanceHealth instanceHealth(DiscoveryProperties properties, ObjectProvider<MeterRegistry> meters) {
+		return new InstanceHealth(properties, meters.getIfAvailable());
 	}
 
 	@Bean

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * How a process judges the instances it sends traffic to, and how it leaves when it stops.
  *
- * @param healthCheckPath the readiness endpoint of every instance
+ * @param healthCheckPath the readiness endpoint of every instance, on the port it takes traffic on
  * @param healthCheckInterval how often each known instance is probed
  * @param healthCheckTimeout how long a probe may take before it counts as a failure
  * @param forgetAfter instances absent from discovery this long are no longer probed
@@ -16,7 +16,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * readiness off, so that callers notice before the port closes
  */
 @ConfigurationProperties("keel.discovery")
-public record DiscoveryProperties(@DefaultValue("/actuator/health/readiness") String healthCheckPath,
+public record DiscoveryProperties(@DefaultValue("/readyz") String healthCheckPath,
 		@DefaultValue("1s") Duration healthCheckInterval, @DefaultValue("800ms") Duration healthCheckTimeout,
 		@DefaultValue("60s") Duration forgetAfter, @DefaultValue("5s") Duration propagationDelay) {
 }

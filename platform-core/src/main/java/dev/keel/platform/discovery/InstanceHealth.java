@@ -3,18 +3,25 @@ package dev.keel.platform.discovery;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.URI;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,25 +31,47 @@ import org.springframework.context.SmartLifecycle;
 /**
  * What this process knows about the readiness of the instances it sends traffic to. An instance leaves the
  * rotation at once when a connection to it is refused, or when its readiness probe fails (as it does from
- * the moment a graceful shutdown begins); it comes back only when its readiness probe answers 200. New
- * instances are probed as soon as discovery lists them.
+ * the moment a graceful shutdown begins); it comes back only when a probe sent after it left answers 200. New
+ * instances are probed as soon as discovery lists them; at most one probe per instance is in flight, however
+ * many requests fail on it.
  * <p>
- * Shared by every load-balanced client of the process. Instances are identified by service, host and port.
+ * Shared by every load-balanced client of the process. Instances are identified by service, host and port;
+ * those absent from discovery for {@code forget-after} are forgotten, their metrics with them, so that what
+ * this process tracks is bounded by the instances that exist, not by those that ever did.
  */
 public class InstanceHealth implements SmartLifecycle {
+
+	/**
+	 * After the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}): requests still draining may call
+	 * other services, and need to know which instances are up until the last one is answered.
+	 */
+	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
 
 	private static final Logger log = LoggerFactory.getLogger(InstanceHealth.class);
 
 	private final DiscoveryProperties properties;
 
+	private final MeterRegistry meters;
+
 	private final HttpClient http;
 
 	private final Map<String, Tracked> instances = new ConcurrentHashMap<>();
 
-	private ScheduledExecutorService prober;
+	private volatile ScheduledExecutorService prober;
+
+	/** Probes answered or failed so far, for tests that must wait for one. */
+	private final AtomicLong probesDone = new AtomicLong();
 
 	public InstanceHealth(DiscoveryProperties properties) {
+		this(properties, null);
+	}
+
+	/**
+	 * @param meters where each tracked instance's {@code keel.loadbalancer.requests} are counted, or {@code null}
+	 */
+	public InstanceHealth(DiscoveryProperties properties, MeterRegistry meters) {
 		this.properties = properties;
+		this.meters = meters;
 		this.http = HttpClient.newBuilder().connectTimeout(properties.healthCheckTimeout()).build();
 	}
 
@@ -54,7 +83,7 @@ public class InstanceHealth implements SmartLifecycle {
 		List<ServiceInstance> ready = new ArrayList<>();
 		List<ServiceInstance> unknown = new ArrayList<>();
 		for (ServiceInstance instance : discovered) {
-			Tracked tracked = this.instances.computeIfAbsent(key(instance), (key) -> newlySeen(instance));
+			Tracked tracked = tracked(instance);
 			tracked.lastSeen = System.nanoTime();
 			switch (tracked.state) {
 				case READY -> ready.add(instance);
@@ -67,13 +96,14 @@ public class InstanceHealth implements SmartLifecycle {
 	}
 
 	/**
-	 * A connection to the instance could not be made: it leaves the rotation until its probe answers.
+	 * A connection to the instance could not be made: it leaves the rotation until a later probe answers.
 	 */
 	public void connectionFailed(ServiceInstance instance, Throwable failure) {
-		Tracked tracked = this.instances.computeIfAbsent(key(instance), (key) -> new Tracked(instance));
+		Tracked tracked = tracked(instance);
+		tracked.evictedAt = System.nanoTime();
 		if (tracked.state != State.NOT_READY) {
 			tracked.state = State.NOT_READY;
-			log.info("{} left the rotation: {}", key(instance), failure.toString());
+			log.info("{} left the rotation: {}", tracked.key, failure.toString());
 		}
 	}
 
@@ -83,10 +113,18 @@ public class InstanceHealth implements SmartLifecycle {
 	 */
 	public void suspect(ServiceInstance instance) {
 		Tracked tracked = this.instances.get(key(instance));
-		ScheduledExecutorService prober = this.prober;
-		if (tracked != null && prober != null) {
-			prober.execute(() -> probe(tracked));
+		if (tracked != null) {
+			probeSoon(tracked);
 		}
+	}
+
+	/** Counts the outcome of a request the load balancer sent to the instance. */
+	public void completed(ServiceInstance instance, String outcome) {
+		tracked(instance).count(outcome);
+	}
+
+	long probesDone() {
+		return this.probesDone.get();
 	}
 
 	State state(ServiceInstance instance) {
@@ -94,38 +132,71 @@ public class InstanceHealth implements SmartLifecycle {
 		return (tracked != null) ? tracked.state : State.UNKNOWN;
 	}
 
-	private Tracked newlySeen(ServiceInstance instance) {
-		Tracked tracked = new Tracked(instance);
+	private Tracked tracked(ServiceInstance instance) {
+		return this.instances.computeIfAbsent(key(instance), (key) -> {
+			Tracked tracked = new Tracked(key, instance);
+			probeSoon(tracked);
+			return tracked;
+		});
+	}
+
+	/** A probe of the instance, unless one is in flight already or the process no longer probes. */
+	private void probeSoon(Tracked tracked) {
 		ScheduledExecutorService prober = this.prober;
-		if (prober != null) {
+		if (prober == null || !tracked.probing.compareAndSet(false, true)) {
+			return;
+		}
+		try {
 			prober.execute(() -> probe(tracked));
 		}
-		return tracked;
+		catch (RejectedExecutionException ex) {
+			// Stopping: nothing is probed any more, and the request that asked must not fail for it.
+			tracked.probing.set(false);
+		}
 	}
 
 	void probeAll() {
 		long forgetBefore = System.nanoTime() - this.properties.forgetAfter().toNanos();
-		this.instances.values().removeIf((tracked) -> tracked.lastSeen < forgetBefore);
-		this.instances.values().forEach(this::probe);
+		this.instances.values().removeIf((tracked) -> {
+			boolean forgotten = tracked.lastSeen - forgetBefore < 0;
+			if (forgotten) {
+				tracked.removeMeters();
+			}
+			return forgotten;
+		});
+		this.instances.values().forEach(this::probeSoon);
 	}
 
 	private void probe(Tracked tracked) {
+		long sentAt = System.nanoTime();
 		URI uri = URI.create(tracked.instance.getUri().toString() + this.properties.healthCheckPath());
 		HttpRequest request = HttpRequest.newBuilder(uri).timeout(this.properties.healthCheckTimeout()).GET().build();
-		this.http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-			.whenComplete((response, failure) -> update(tracked,
-					(failure == null && response.statusCode() == 200) ? State.READY : State.NOT_READY,
-					(failure != null) ? failure.toString() : "readiness " + response.statusCode()));
+		try {
+			this.http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+				tracked.probing.set(false);
+				update(tracked, sentAt, (failure == null && response.statusCode() == 200) ? State.READY : State.NOT_READY,
+						(failure != null) ? failure.toString() : "readiness " + response.statusCode());
+				this.probesDone.incrementAndGet();
+			});
+		}
+		catch (RuntimeException ex) {
+			tracked.probing.set(false);
+			throw ex;
+		}
 	}
 
-	private void update(Tracked tracked, State probed, String reason) {
+	private void update(Tracked tracked, long sentAt, State probed, String reason) {
+		if (probed == State.READY && sentAt - tracked.evictedAt < 0) {
+			// Sent before the instance refused a connection: says nothing of it now.
+			return;
+		}
 		State previous = tracked.state;
 		tracked.state = probed;
 		if (previous == State.NOT_READY && probed == State.READY) {
-			log.info("{} is back in the rotation", key(tracked.instance));
+			log.info("{} is back in the rotation", tracked.key);
 		}
 		else if (previous != State.NOT_READY && probed == State.NOT_READY) {
-			log.info("{} left the rotation: {}", key(tracked.instance), reason);
+			log.info("{} left the rotation: {}", tracked.key, reason);
 		}
 	}
 
@@ -150,13 +221,14 @@ public class InstanceHealth implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.prober = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+		ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "instance-health");
 			thread.setDaemon(true);
 			return thread;
 		});
 		long interval = this.properties.healthCheckInterval().toMillis();
-		this.prober.scheduleWithFixedDelay(this::probeAllSafely, interval, interval, TimeUnit.MILLISECONDS);
+		prober.scheduleWithFixedDelay(this::probeAllSafely, interval, interval, TimeUnit.MILLISECONDS);
+		this.prober = prober;
 	}
 
 	private void probeAllSafely() {
@@ -170,9 +242,10 @@ public class InstanceHealth implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		if (this.prober != null) {
-			this.prober.shutdownNow();
-			this.prober = null;
+		ScheduledExecutorService prober = this.prober;
+		this.prober = null;
+		if (prober != null) {
+			prober.shutdownNow();
 		}
 	}
 
@@ -181,22 +254,55 @@ public class InstanceHealth implements SmartLifecycle {
 		return this.prober != null;
 	}
 
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
 	enum State {
 
 		UNKNOWN, READY, NOT_READY
 
 	}
 
-	private static final class Tracked {
+	private final class Tracked {
+
+		final String key;
 
 		final ServiceInstance instance;
+
+		final AtomicBoolean probing = new AtomicBoolean();
+
+		final Map<String, Counter> requests = new ConcurrentHashMap<>();
 
 		volatile State state = State.UNKNOWN;
 
 		volatile long lastSeen = System.nanoTime();
 
-		Tracked(ServiceInstance instance) {
+		/** When a connection to it was last refused; a READY probe sent before then is ignored. */
+		volatile long evictedAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+
+		Tracked(String key, ServiceInstance instance) {
+			this.key = key;
 			this.instance = instance;
+		}
+
+		void count(String outcome) {
+			if (meters == null) {
+				return;
+			}
+			this.requests.computeIfAbsent(outcome.toLowerCase(Locale.ROOT), (tag) -> Counter
+				.builder("keel.loadbalancer.requests")
+				.description("Requests the load balancer sent to an instance, by outcome")
+				.tags("service", this.instance.getServiceId(), "target",
+						this.instance.getHost() + ":" + this.instance.getPort(), "outcome", tag)
+				.register(meters)).increment();
+		}
+
+		void removeMeters() {
+			if (meters != null) {
+				this.requests.values().forEach((Meter meter) -> meters.remove(meter));
+			}
 		}
 
 	}

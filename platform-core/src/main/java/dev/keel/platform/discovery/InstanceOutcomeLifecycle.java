@@ -1,10 +1,5 @@
 package dev.keel.platform.discovery;
 
-import java.util.Locale;
-
-import io.micrometer.core.instrument.MeterRegistry;
-
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.CompletionContext;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
@@ -14,7 +9,8 @@ import org.springframework.cloud.client.loadbalancer.Response;
 /**
  * Learns from the outcome of every load-balanced request, as clients report them (the gateway does): a
  * refused connection evicts the instance, another failure has it probed at once, and each outcome is
- * counted per instance ({@code keel.loadbalancer.requests}).
+ * counted per instance ({@code keel.loadbalancer.requests}, kept by {@link InstanceHealth} for as long as the
+ * instance exists).
  * <p>
  * Spring Cloud's own per-instance metrics ({@code spring.cloud.loadbalancer.stats.micrometer}) are not
  * used: they tag each request with its path, one time series per id, and fail with a
@@ -24,11 +20,8 @@ class InstanceOutcomeLifecycle implements LoadBalancerLifecycle<Object, Object, 
 
 	private final InstanceHealth health;
 
-	private final ObjectProvider<MeterRegistry> meters;
-
-	InstanceOutcomeLifecycle(InstanceHealth health, ObjectProvider<MeterRegistry> meters) {
+	InstanceOutcomeLifecycle(InstanceHealth health) {
 		this.health = health;
-		this.meters = meters;
 	}
 
 	@Override
@@ -46,9 +39,7 @@ class InstanceOutcomeLifecycle implements LoadBalancerLifecycle<Object, Object, 
 			return;
 		}
 		ServiceInstance instance = chosen.getServer();
-		this.meters.ifAvailable((registry) -> registry.counter("keel.loadbalancer.requests", "service",
-				instance.getServiceId(), "target", instance.getHost() + ":" + instance.getPort(), "outcome",
-				completion.status().name().toLowerCase(Locale.ROOT)).increment());
+		this.health.completed(instance, completion.status().name());
 		if (completion.status() != CompletionContext.Status.FAILED) {
 			return;
 		}

@@ -1,8 +1,5 @@
 package dev.keel.platform.discovery;
 
-import io.micrometer.core.instrument.MeterRegistry;
-
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
@@ -47,8 +44,8 @@ public class KeelLoadBalancerConfiguration {
 	}
 
 	@Bean
-	InstanceOutcomeLifecycle instanceOutcomeLifecycle(InstanceHealth health, ObjectProvider<MeterRegistry> meters) {
-		return new InstanceOutcomeLifecycle(health, meters);
+	InstanceOutcomeLifecycle instanceOutcomeLifecycle(InstanceHealth health) {
+		return new InstanceOutcomeLifecycle(health);
 	}
 
 	/**

@@ -8,15 +8,20 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.cloud.client.DefaultServiceInstance;
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.context.SmartLifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,27 +33,111 @@ class InstanceHealthTests {
 
 	private final AtomicInteger readinessStatus = new AtomicInteger(200);
 
+	private final AtomicInteger probesReceived = new AtomicInteger();
+
+	private volatile CountDownLatch answerProbes = new CountDownLatch(0);
+
 	private HttpServer server;
+
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
 	private InstanceHealth health;
 
 	@BeforeEach
 	void start() throws IOException {
 		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-		this.server.createContext("/actuator/health/readiness", (exchange) -> {
+		this.server.createContext("/readyz", (exchange) -> {
+			this.probesReceived.incrementAndGet();
+			try {
+				this.answerProbes.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 			exchange.sendResponseHeaders(this.readinessStatus.get(), -1);
 			exchange.close();
 		});
+		this.server.setExecutor(Executors.newCachedThreadPool());
 		this.server.start();
-		this.health = new InstanceHealth(new DiscoveryProperties("/actuator/health/readiness", Duration.ofMillis(100),
-				Duration.ofMillis(500), Duration.ofSeconds(60), Duration.ZERO));
+		this.health = health(Duration.ofMillis(100), Duration.ofSeconds(60));
 		this.health.start();
+	}
+
+	private InstanceHealth health(Duration interval, Duration forgetAfter) {
+		return new InstanceHealth(new DiscoveryProperties("/readyz", interval, Duration.ofSeconds(30), forgetAfter,
+				Duration.ZERO), this.meters);
 	}
 
 	@AfterEach
 	void stop() {
+		this.answerProbes.countDown();
 		this.health.stop();
 		this.server.stop(0);
+	}
+
+	@Test
+	void failuresOfAnInstanceWhileItsProbeIsOutstandingAskForNoMoreProbes() {
+		this.health.stop();
+		this.health = health(Duration.ofHours(1), Duration.ofSeconds(60));
+		this.health.start();
+		this.answerProbes = new CountDownLatch(1);
+		ServiceInstance instance = instance(this.server.getAddress().getPort());
+		this.health.admitted(List.of(instance));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.probesReceived.get() == 1);
+
+		for (int i = 0; i < 100; i++) {
+			this.health.suspect(instance);
+		}
+		this.answerProbes.countDown();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.health.probesDone() == 1);
+
+		assertThat(this.probesReceived).as("one probe in flight at a time, however many requests failed").hasValue(1);
+	}
+
+	@Test
+	void aReadyAnswerToAProbeSentBeforeAnInstanceRefusedAConnectionDoesNotReadmitIt() {
+		this.health.stop();
+		this.health = health(Duration.ofHours(1), Duration.ofSeconds(60));
+		this.health.start();
+		this.answerProbes = new CountDownLatch(1);
+		ServiceInstance instance = instance(this.server.getAddress().getPort());
+		this.health.admitted(List.of(instance));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.probesReceived.get() == 1);
+
+		this.health.connectionFailed(instance, new ConnectException("Connection refused"));
+		this.answerProbes.countDown();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.health.probesDone() == 1);
+
+		assertThat(this.health.state(instance)).isEqualTo(InstanceHealth.State.NOT_READY);
+		assertThat(this.health.admitted(List.of(instance))).isEmpty();
+		this.health.suspect(instance);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.health.state(instance) == InstanceHealth.State.READY);
+	}
+
+	@Test
+	void aStoppedHealthNeitherProbesNorFailsTheRequestsThatMeetNewInstances() {
+		this.health.stop();
+
+		assertThat(this.health.admitted(List.of(instance(this.server.getAddress().getPort())))).hasSize(1);
+	}
+
+	@Test
+	void keepsProbingWhileTheWebServerDrains() {
+		assertThat(this.health.getPhase()).as("stops after the web server's graceful shutdown")
+			.isLessThan(SmartLifecycle.DEFAULT_PHASE - 1024);
+	}
+
+	@Test
+	void forgottenInstancesTakeTheirMetricsWithThem() {
+		this.health.stop();
+		this.health = health(Duration.ofHours(1), Duration.ZERO);
+		ServiceInstance instance = instance(this.server.getAddress().getPort());
+		this.health.completed(instance, "SUCCESS");
+		assertThat(this.meters.find("keel.loadbalancer.requests").counters()).hasSize(1);
+
+		this.health.probeAll();
+
+		assertThat(this.meters.find("keel.loadbalancer.requests").counters()).isEmpty();
 	}
 
 	@Test
