@@ -31,14 +31,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 // The key as an inlined property: Spring Cloud creates the encryptor while the environment is prepared, before
 // dynamic properties exist (in a deployment it is an environment variable, there from the start).
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "ENCRYPT_KEY=" + ConfigServerGitIT.KEY, "CONFIG_SERVER_PASSWORD=" + ConfigServerGitIT.CLIENT_PASSWORD,
+		properties = { "ENCRYPT_KEY=" + ConfigServerGitIT.KEY,
+				"keel.config-server.clients.demo-service=" + ConfigServerGitIT.DEMO_PASSWORD,
+				"keel.config-server.clients.vault-service=" + ConfigServerGitIT.VAULT_PASSWORD,
 				"CONFIG_SERVER_ADMIN_PASSWORD=" + ConfigServerGitIT.ADMIN_PASSWORD })
 @AutoConfigureRestTestClient
 class ConfigServerGitIT {
 
 	static final String KEY = "test-encrypt-key-0123456789";
 
-	static final String CLIENT_PASSWORD = "client-secret";
+	static final String DEMO_PASSWORD = "demo-secret";
+
+	static final String VAULT_PASSWORD = "vault-secret";
 
 	static final String ADMIN_PASSWORD = "admin-secret";
 
@@ -106,7 +110,7 @@ class ConfigServerGitIT {
 		this.http.get().uri("/demo-service/default").exchange().expectStatus().isUnauthorized();
 		this.http.get()
 			.uri("/demo-service/default")
-			.headers((headers) -> headers.setBasicAuth("config-client", "wrong"))
+			.headers((headers) -> headers.setBasicAuth("demo-service", "wrong"))
 			.exchange()
 			.expectStatus()
 			.isUnauthorized();
@@ -114,10 +118,28 @@ class ConfigServerGitIT {
 	}
 
 	@Test
+	void eachApplicationReadsItsOwnConfigurationAndTheSharedOneNothingElse() {
+		for (String path : new String[] { "/demo-service/default", "/application/default", "/demo-service/default/main",
+				"/demo-service,application/default" }) {
+			read("demo-service", DEMO_PASSWORD, path).expectStatus().isOk();
+		}
+		for (String path : new String[] { "/vault-service/default", "/demo-service,vault-service/default",
+				"/vault-service/prod/main", "/vault-service-default.yml", "/main/vault-service-default.properties",
+				"/demo-service-default.yml", "/vault-service/default/main/config-repo/vault-service.yml" }) {
+			read("demo-service", DEMO_PASSWORD, path).expectStatus().isForbidden();
+		}
+		read("config-admin", ADMIN_PASSWORD, "/vault-service/default").expectStatus().isOk();
+	}
+
+	private RestTestClient.ResponseSpec read(String user, String password, String path) {
+		return this.http.get().uri(path).headers((headers) -> headers.setBasicAuth(user, password)).exchange();
+	}
+
+	@Test
 	void onlyTheAdminMayEncryptOrDecrypt() {
 		this.http.post()
 			.uri("/encrypt")
-			.headers((headers) -> headers.setBasicAuth("config-client", CLIENT_PASSWORD))
+			.headers((headers) -> headers.setBasicAuth("demo-service", DEMO_PASSWORD))
 			.body("x")
 			.exchange()
 			.expectStatus()
@@ -165,7 +187,7 @@ class ConfigServerGitIT {
 	void unknownLabelIsNotFound() {
 		this.http.get()
 			.uri("/demo-service/default/no-such-branch")
-			.headers((headers) -> headers.setBasicAuth("config-client", CLIENT_PASSWORD))
+			.headers((headers) -> headers.setBasicAuth("demo-service", DEMO_PASSWORD))
 			.exchange()
 			.expectStatus()
 			.isNotFound();
@@ -175,7 +197,8 @@ class ConfigServerGitIT {
 	private List<Map<String, Object>> propertySources(String application, String profile) {
 		Map<String, Object> environment = this.http.get()
 			.uri("/{application}/{profile}", application, profile)
-			.headers((headers) -> headers.setBasicAuth("config-client", CLIENT_PASSWORD))
+			.headers((headers) -> headers.setBasicAuth(application,
+					application.equals("vault-service") ? VAULT_PASSWORD : DEMO_PASSWORD))
 			.exchange()
 			.expectStatus()
 			.isOk()

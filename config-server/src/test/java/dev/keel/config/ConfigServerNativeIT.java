@@ -38,7 +38,7 @@ class ConfigServerNativeIT {
 		folder = Files.createTempDirectory("config-repo-");
 		Files.writeString(folder.resolve("demo-service.yml"), "greeting: saved\n");
 		registry.add("KEEL_CONFIG_REPO_DIR", folder::toString);
-		registry.add("CONFIG_SERVER_PASSWORD", () -> "client-secret");
+		registry.add("keel.config-server.clients.demo-service", () -> "client-secret");
 	}
 
 	@AfterAll
@@ -59,7 +59,7 @@ class ConfigServerNativeIT {
 	private Object greeting() {
 		Map<String, Object> environment = this.http.get()
 			.uri("/demo-service/default")
-			.headers((headers) -> headers.setBasicAuth("config-client", "client-secret"))
+			.headers((headers) -> headers.setBasicAuth("demo-service", "client-secret"))
 			.exchange()
 			.expectStatus()
 			.isOk()

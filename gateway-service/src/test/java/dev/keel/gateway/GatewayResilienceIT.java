@@ -87,7 +87,7 @@ class GatewayResilienceIT {
 			}
 		});
 		products = server((exchange) -> {
-			if (exchange.getRequestURI().getPath().equals("/actuator/health/readiness")) {
+			if (exchange.getRequestURI().getPath().equals("/readyz")) {
 				// Ready, just failing its requests: the case a circuit breaker is for.
 				respond(exchange, 200, "{}");
 				return;

@@ -24,8 +24,8 @@ class ComposeTests {
 	private static final Set<String> KEEL_SERVICES = Set.of("config-server", "user-service", "order-service",
 			"gateway-service");
 
-	private static final Map<String, Integer> PROBE_PORTS = Map.of("config-server", 8888, "user-service", 8081,
-			"order-service", 8082, "gateway-service", 9080);
+	private static final Map<String, Integer> PROBE_PORTS = Map.of("config-server", 8888, "user-service", 9081,
+			"order-service", 9082, "gateway-service", 9080);
 
 	private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)");
 

@@ -60,7 +60,8 @@ class KubernetesTests {
 		String name = String.valueOf(map(deployment.get("metadata")).get("name"));
 		Map<String, Object> pod = map(map(map(deployment.get("spec")).get("template")).get("spec"));
 		Map<String, Object> container = map(list(pod.get("containers")).get(0));
-		String probePort = name.equals("gateway-service") ? "management" : "http";
+		// Actuator on a port of its own, but on config-server (which serves only configuration and probes).
+		String probePort = name.equals("config-server") ? "http" : "management";
 
 		assertThat(map(pod.get("securityContext")).get("runAsNonRoot")).as(name).isEqualTo(true);
 		assertThat(String.valueOf(container.get("image"))).as(name).matches(".+:[^:]*\\d[^:]*")

@@ -49,7 +49,7 @@ public final class UserServiceStub {
 			}
 			server.createContext("/api/v1/users/", UserServiceStub::handle);
 			// Up (its readiness answers) even while failing requests, as an overloaded instance would be.
-			server.createContext("/actuator/health/readiness",
+			server.createContext("/readyz",
 					(exchange) -> respond(exchange, 200, "application/json", "{\"status\":\"UP\"}"));
 			server.start();
 		}
