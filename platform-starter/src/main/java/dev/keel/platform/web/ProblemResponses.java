@@ -2,6 +2,7 @@ package dev.keel.platform.web;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,7 @@ import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -159,6 +161,9 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 			HttpStatusCode statusCode, WebRequest request) {
 		if (body instanceof ProblemDetail problem) {
 			complete(problem, statusCode, request);
+			// Set here, so that no Accept header (even one that does not parse) can turn a problem into an empty body.
+			headers = HttpHeaders.copyOf(headers);
+			headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
 		}
 		return super.createResponseEntity(body, headers, statusCode, request);
 	}
@@ -229,7 +234,16 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 		if (type == null) {
 			return "the expected type";
 		}
-		return type.isEnum() ? "one of " + List.of(type.getEnumConstants()) : type.getSimpleName();
+		if (type.isEnum()) {
+			return "one of " + List.of(type.getEnumConstants());
+		}
+		if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+			return "array";
+		}
+		if (Map.class.isAssignableFrom(type)) {
+			return "object";
+		}
+		return type.getSimpleName();
 	}
 
 	private static String path(WebRequest request) {
