@@ -18,12 +18,20 @@ final class Http {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	/** HTTP/1.1, as curl speaks it to an http:// URL: no h2c upgrade attempt on every new connection. */
+	private final HttpClient client = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(2))
+		.build();
 
 	private final String base;
 
 	Http(String base) {
 		this.base = base;
+	}
+
+	String base() {
+		return this.base;
 	}
 
 	Response get(String path) {
@@ -42,7 +50,7 @@ final class Http {
 
 	Response send(HttpRequest.Builder request) {
 		try {
-			HttpResponse<String> response = this.client.send(request.timeout(Duration.ofSeconds(10)).build(),
+			HttpResponse<String> response = this.client.send(request.timeout(Duration.ofSeconds(30)).build(),
 					HttpResponse.BodyHandlers.ofString());
 			return new Response(response);
 		}

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 import static org.awaitility.Awaitility.await;
@@ -21,11 +22,14 @@ import static org.awaitility.Awaitility.await;
  */
 final class Load implements AutoCloseable {
 
-	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	private static final HttpClient HTTP = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(2))
+		.build();
 
 	private final String name;
 
-	private final Supplier<HttpRequest> requests;
+	private final LongFunction<HttpRequest> requests;
 
 	private final Set<Integer> expected;
 
@@ -39,7 +43,7 @@ final class Load implements AutoCloseable {
 
 	private final ConcurrentLinkedQueue<HttpResponse<String>> responses = new ConcurrentLinkedQueue<>();
 
-	private Load(String name, Supplier<HttpRequest> requests, Set<Integer> expected) {
+	private Load(String name, LongFunction<HttpRequest> requests, Set<Integer> expected) {
 		this.name = name;
 		this.requests = requests;
 		this.expected = expected;
@@ -47,14 +51,18 @@ final class Load implements AutoCloseable {
 
 	/** Starts sending {@code perSecond} requests a second, each built anew, until {@link #close()}. */
 	static Load start(String name, int perSecond, Set<Integer> expected, Supplier<HttpRequest> requests) {
+		return start(name, perSecond, expected, (tick) -> requests.get());
+	}
+
+	/** As above, each request built from its number (0, 1, 2...). */
+	static Load start(String name, int perSecond, Set<Integer> expected, LongFunction<HttpRequest> requests) {
 		Load load = new Load(name, requests, expected);
 		load.ticker.scheduleAtFixedRate(load::send, 0, 1_000_000 / perSecond, TimeUnit.MICROSECONDS);
 		return load;
 	}
 
 	private void send() {
-		this.sent.incrementAndGet();
-		HttpRequest request = this.requests.get();
+		HttpRequest request = this.requests.apply(this.sent.getAndIncrement());
 		HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
 			if (failure != null) {
 				this.failures.add(request.method() + " " + request.uri() + " -> " + failure);
@@ -73,7 +81,7 @@ final class Load implements AutoCloseable {
 	/** Waits (with a deadline) until this many more requests have been answered. */
 	void awaitAnswers(int more) {
 		int target = this.answered.get() + more;
-		await().atMost(Duration.ofSeconds(60)).until(() -> this.answered.get() >= target);
+		await().atMost(Duration.ofSeconds(180)).until(() -> this.answered.get() >= target);
 	}
 
 	int answered() {
@@ -92,7 +100,7 @@ final class Load implements AutoCloseable {
 	@Override
 	public void close() {
 		this.ticker.shutdownNow();
-		await().atMost(Duration.ofSeconds(30)).until(() -> this.answered.get() >= this.sent.get());
+		await().atMost(Duration.ofSeconds(120)).until(() -> this.answered.get() >= this.sent.get());
 	}
 
 	@Override

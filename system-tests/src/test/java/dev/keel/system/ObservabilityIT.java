@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * client's trace in every process's logs, in the response and in problems; request ids; metrics with their
  * tags; dashboards and alerts that read only metrics the processes really expose.
  */
+@Order(2)
 class ObservabilityIT {
 
 	/** A sample line: its name and its labels (whose values may hold braces: uri="/api/v1/users/{id}"). */
@@ -36,7 +38,7 @@ class ObservabilityIT {
 		.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*})?\\s", Pattern.MULTILINE);
 
 	@RegisterExtension
-	static final Platform platform = new Platform(1);
+	static final Platform platform = Platform.platform;
 
 	private static final Http gateway = new Http(platform.gateway());
 
@@ -78,12 +80,12 @@ class ObservabilityIT {
 		assertThat(placed.raw().headers().allValues("X-Request-Id")).containsExactly(requestId);
 		// gateway → order-service → user-service (the order's user is verified), each with the trace and the
 		// request id on its lines.
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-			for (String process : List.of("gateway-service", "order-service#1", "user-service#1")) {
-				assertThat(linesWith(process, traceId)).as(process).isNotEmpty();
+		await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+			for (String service : List.of("gateway-service", "order-service", "user-service")) {
+				assertThat(linesWith(service, traceId)).as(service).isNotEmpty();
 			}
-			for (String process : List.of("order-service#1", "user-service#1")) {
-				assertThat(linesWith(process, traceId)).as(process).anyMatch((line) -> line.contains(requestId));
+			for (String service : List.of("order-service", "user-service")) {
+				assertThat(linesWith(service, traceId)).as(service).anyMatch((line) -> line.contains(requestId));
 			}
 		});
 	}
@@ -100,8 +102,8 @@ class ObservabilityIT {
 		assertThat(unknownUser.json().get("traceId").asString()).isEqualTo(traceId);
 		assertThat(unknownUser.json().get("requestId").asString()).isEqualTo(unknownUser.header("X-Request-Id"));
 		assertThat(unknownUser.header("X-Trace-Id")).isEqualTo(traceId);
-		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(() -> assertThat(linesWith("user-service#1", traceId)).anyMatch((line) -> line.contains("404")));
+		await().atMost(Duration.ofSeconds(60))
+			.untilAsserted(() -> assertThat(linesWith("user-service", traceId)).anyMatch((line) -> line.contains("404")));
 
 		String gatewayTrace = newTraceId();
 		Http.Response noRoute = gateway.send(HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/nothing"))
@@ -137,26 +139,22 @@ class ObservabilityIT {
 
 	@Test
 	void logsHoldNoPersonalDataAndNoCredentials() {
-		for (String process : List.of("gateway-service", "order-service#1", "user-service#1", "config-server")) {
-			assertThat(platform.log(process)).as(process)
-				.doesNotContain(email)
-				.doesNotContain(platform.configServerPassword())
-				.doesNotContain("users-local")
-				.doesNotContain("orders-local");
+		for (String service : List.of("gateway-service", "order-service", "user-service", "config-server")) {
+			String logs = platform.logs(service);
+			assertThat(logs).as(service).doesNotContain(email).doesNotContain("users-local").doesNotContain("orders-local");
+			for (String application : List.of("gateway-service", "user-service", "order-service")) {
+				assertThat(logs).as(service).doesNotContain(platform.configServerPassword(application));
+			}
 		}
 	}
 
 	@Test
 	void everyProcessExposesItsMetricsTaggedWithApplicationInstanceAndEnvironment() {
-		Map<String, String> processes = Map.of("config-server", "http://127.0.0.1:" + Platform.CONFIG_PORT,
-				"user-service", platform.instance("user-service", 1), "order-service",
-				platform.instance("order-service", 1), "gateway-service",
-				"http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT);
 		Set<String> common = Set.of("jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "process_cpu_usage",
 				"http_server_requests_seconds_bucket");
 		Map<String, Set<String>> expected = Map.of("config-server", common, "user-service",
 				union(common, "keel_readiness", "hikaricp_connections_active", "hikaricp_connections_pending",
-						"hikaricp_connections_acquire_seconds_count"),
+						"hikaricp_connections_acquire_seconds_count", "keel_config_pending"),
 				"order-service",
 				union(common, "keel_readiness", "hikaricp_connections_active", "http_client_requests_seconds_count",
 						"resilience4j_circuitbreaker_state", "resilience4j_bulkhead_available_concurrent_calls",
@@ -165,24 +163,24 @@ class ObservabilityIT {
 						"keel_transaction_calls_total"),
 				"gateway-service",
 				union(common, "keel_readiness", "spring_cloud_gateway_requests_seconds_bucket",
-						"resilience4j_circuitbreaker_state", "keel_gateway_retries_total",
+						"resilience4j_circuitbreaker_state", "keel_gateway_retries_total", "keel_gateway_attempts_count",
 						"keel_gateway_rate_limited_total", "keel_loadbalancer_requests_total",
 						"http_client_requests_seconds_count"));
 
-		processes.forEach((application, base) -> {
-			String scraped = scrape(base);
-			Map<String, List<String>> samples = samples(scraped);
-			assertThat(samples.keySet()).as(application).containsAll(expected.get(application));
-			String instance = application.equals("user-service") || application.equals("order-service")
-					? application + "#1" : application;
-			for (String metric : expected.get(application)) {
-				assertThat(samples.get(metric)).as(application + " " + metric)
-					.allSatisfy((labels) -> assertThat(labels).contains("application=\"" + application + "\"")
+		expected.forEach((application, metrics) -> {
+			// The metrics of a service are those of all its instances: a replica that has served no order yet has
+			// no per-operation series of its own.
+			Map<String, List<String>> samples = new HashMap<>();
+			actuators(application).forEach((instance, base) -> samples(scrape(base)).forEach((metric, labels) -> {
+				assertThat(labels).as(instance + " " + metric)
+					.allSatisfy((sample) -> assertThat(sample).contains("application=\"" + application + "\"")
 						.contains("instance=\"" + instance + "\"")
 						.contains("environment=\"dev\""));
-			}
+				samples.computeIfAbsent(metric, (name) -> new ArrayList<>()).addAll(labels);
+			}));
+			assertThat(samples.keySet()).as(application).containsAll(metrics);
 		});
-		String orders = scrape(platform.instance("order-service", 1));
+		String orders = scrape(platform.management("order-service", 1)) + scrape(platform.management("order-service", 2));
 		assertThat(value(orders, "keel_orders_placed_total")).isGreaterThanOrEqualTo(1);
 		assertThat(value(orders, "keel_orders_out_of_stock_total")).isGreaterThanOrEqualTo(1);
 		assertThat(value(orders, "keel_idempotency_replays_total")).isGreaterThanOrEqualTo(1);
@@ -195,9 +193,8 @@ class ObservabilityIT {
 	@Test
 	void dashboardsAndAlertsReadOnlyMetricsTheProcessesExpose() {
 		Set<String> exposed = new HashSet<>(Set.of("up")); // Prometheus' own, per target
-		for (String base : List.of("http://127.0.0.1:" + Platform.CONFIG_PORT, platform.instance("user-service", 1),
-				platform.instance("order-service", 1), "http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT)) {
-			exposed.addAll(samples(scrape(base)).keySet());
+		for (String application : List.of("config-server", "user-service", "order-service", "gateway-service")) {
+			actuators(application).values().forEach((base) -> exposed.addAll(samples(scrape(base)).keySet()));
 		}
 		Set<String> read = new TreeSet<>();
 		Monitoring.dashboardQueries().forEach((query) -> read.addAll(PromQl.metricNames(query)));
@@ -207,8 +204,24 @@ class ObservabilityIT {
 		assertThat(exposed).containsAll(read);
 	}
 
-	private static List<String> linesWith(String process, String text) {
-		return platform.log(process).lines().filter((line) -> line.contains(text)).toList();
+	/** The actuator of every instance of an application, by instance name. */
+	private static Map<String, String> actuators(String application) {
+		return switch (application) {
+			case "config-server" -> Map.of(application, "http://127.0.0.1:" + Platform.CONFIG_PORT);
+			case "gateway-service" -> Map.of(application, "http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT);
+			default -> {
+				Map<String, String> instances = new HashMap<>();
+				for (int replica = 1; replica <= Platform.REPLICAS; replica++) {
+					instances.put(application + "#" + replica, platform.management(application, replica));
+				}
+				yield instances;
+			}
+		};
+	}
+
+	/** Lines of a service's logs, every instance's, with the text. */
+	private static List<String> linesWith(String service, String text) {
+		return platform.logs(service).lines().filter((line) -> line.contains(text)).toList();
 	}
 
 	private static String scrape(String base) {

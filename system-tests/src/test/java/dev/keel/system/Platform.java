@@ -6,19 +6,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The whole platform, started once per test class through {@code ./platform} (the users' own tool) on
- * loopback ports of its own, and always stopped afterwards, leaving nothing running.
+ * The whole platform, started once for every system test class of the run through {@code ./platform} (the users'
+ * own tool) on loopback ports of its own, and stopped when the run ends, leaving nothing running. Starting it is
+ * most of what system tests cost, so the classes share it, in the order {@code junit-platform.properties} sets:
+ * those that only look first, those that break things last, each leaving the platform as it found it.
+ * <p>
+ * Two instances of each service; configuration from a Git repository (a copy of config-repo/ that
+ * {@link ConfigRepository} commits to), so that reloads are tested as deployments get them.
  */
-final class Platform implements BeforeAllCallback, AfterAllCallback {
+final class Platform implements BeforeAllCallback {
 
 	static final int GATEWAY_PORT = 18080;
 
@@ -26,65 +32,79 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 
 	static final int USER_PORT = 18081;
 
+	static final int USER_MANAGEMENT_PORT = 19081;
+
 	static final int ORDER_PORT = 18082;
+
+	static final int ORDER_MANAGEMENT_PORT = 19082;
 
 	static final int CONFIG_PORT = 18888;
 
 	static final int DB_PORT = 13307;
 
+	static final int REPLICAS = 2;
+
+	/** The key config-server decrypts {@code {cipher}} values with. */
+	static final String ENCRYPT_KEY = "system-test-key-" + UUID.randomUUID();
+
 	private static final Path ROOT = Path.of(System.getProperty("keel.root", "..")).toAbsolutePath().normalize();
 
-	private static final Path STATES = Path.of(System.getProperty("keel.state", "target/platform")).toAbsolutePath();
+	private static final Path STATE = Path.of(System.getProperty("keel.state", "target/platform")).toAbsolutePath();
 
-	private final int replicas;
+	/** The one platform of the run. */
+	static final Platform platform = new Platform();
 
-	private final Map<String, String> environment;
+	private final ConfigRepository configRepository = new ConfigRepository(ROOT);
 
-	/** Each test class its own state, database included: no test depends on what another left behind. */
-	private Path state;
-
-	Platform(int replicas) {
-		this(replicas, Map.of());
-	}
-
-	/**
-	 * @param environment passed to ./platform and through it to every process it starts
-	 */
-	Platform(int replicas, Map<String, String> environment) {
-		this.replicas = replicas;
-		this.environment = environment;
+	private Platform() {
 	}
 
 	@Override
 	public void beforeAll(ExtensionContext context) {
-		this.state = STATES.resolve(context.getRequiredTestClass().getSimpleName());
-		Result up = run(TimeUnit.MINUTES.toSeconds(6), "up", "--replicas", String.valueOf(this.replicas));
-		if (up.exitCode() != 0) {
-			run(120, "down");
-			throw new IllegalStateException("./platform up failed:\n" + up.output());
-		}
+		// The root store closes what it holds when the whole run ends, after the last class.
+		context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(Platform.class, (key) -> {
+			Result up = run(TimeUnit.MINUTES.toSeconds(10), "up", "--replicas", String.valueOf(REPLICAS));
+			if (up.exitCode() != 0) {
+				run(300, "down");
+				throw new IllegalStateException("./platform up failed:\n" + up.output());
+			}
+			return (AutoCloseable) this::down;
+		});
 	}
 
-	@Override
-	public void afterAll(ExtensionContext context) {
-		Result down = run(180, "down");
+	private void down() {
+		Result down = run(300, "down");
+		this.configRepository.delete();
 		if (down.exitCode() != 0) {
 			throw new IllegalStateException("./platform down failed:\n" + down.output());
 		}
+	}
+
+	/** The Git repository config-server serves. */
+	ConfigRepository configRepository() {
+		return this.configRepository;
 	}
 
 	String gateway() {
 		return "http://127.0.0.1:" + GATEWAY_PORT;
 	}
 
-	/** The base URL of one instance, bypassing the gateway (replicas are 1-based). */
+	/** The API of one instance, bypassing the gateway (replicas are 1-based). */
 	String instance(String service, int replica) {
-		int base = switch (service) {
-			case "user-service" -> USER_PORT;
-			case "order-service" -> ORDER_PORT;
+		return "http://127.0.0.1:" + (port(service, USER_PORT, ORDER_PORT) + 100 * (replica - 1));
+	}
+
+	/** The actuator of one instance. */
+	String management(String service, int replica) {
+		return "http://127.0.0.1:" + (port(service, USER_MANAGEMENT_PORT, ORDER_MANAGEMENT_PORT) + 100 * (replica - 1));
+	}
+
+	private static int port(String service, int user, int order) {
+		return switch (service) {
+			case "user-service" -> user;
+			case "order-service" -> order;
 			default -> throw new IllegalArgumentException(service);
 		};
-		return "http://127.0.0.1:" + (base + 100 * (replica - 1));
 	}
 
 	Result run(long timeoutSeconds, String... args) {
@@ -92,15 +112,7 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 		command.add(ROOT.resolve("platform").toString());
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
-		Map<String, String> env = builder.environment();
-		env.put("KEEL_STATE_DIR", this.state.toString());
-		env.put("KEEL_GATEWAY_PORT", String.valueOf(GATEWAY_PORT));
-		env.put("KEEL_GATEWAY_MANAGEMENT_PORT", String.valueOf(GATEWAY_MANAGEMENT_PORT));
-		env.put("KEEL_USER_PORT", String.valueOf(USER_PORT));
-		env.put("KEEL_ORDER_PORT", String.valueOf(ORDER_PORT));
-		env.put("KEEL_CONFIG_PORT", String.valueOf(CONFIG_PORT));
-		env.put("KEEL_DB_PORT", String.valueOf(DB_PORT));
-		env.putAll(this.environment);
+		builder.environment().putAll(environment());
 		try {
 			Path output = Files.createTempFile("platform-", ".out");
 			builder.redirectOutput(output.toFile());
@@ -123,10 +135,29 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 		}
 	}
 
-	/** The config-server password ./platform made for this state directory. */
-	String configServerPassword() {
+	/** What ./platform is run with, and through it every process it starts. */
+	Map<String, String> environment() {
+		Map<String, String> environment = new LinkedHashMap<>();
+		environment.put("KEEL_STATE_DIR", STATE.toString());
+		environment.put("KEEL_GATEWAY_PORT", String.valueOf(GATEWAY_PORT));
+		environment.put("KEEL_GATEWAY_MANAGEMENT_PORT", String.valueOf(GATEWAY_MANAGEMENT_PORT));
+		environment.put("KEEL_USER_PORT", String.valueOf(USER_PORT));
+		environment.put("KEEL_USER_MANAGEMENT_PORT", String.valueOf(USER_MANAGEMENT_PORT));
+		environment.put("KEEL_ORDER_PORT", String.valueOf(ORDER_PORT));
+		environment.put("KEEL_ORDER_MANAGEMENT_PORT", String.valueOf(ORDER_MANAGEMENT_PORT));
+		environment.put("KEEL_CONFIG_PORT", String.valueOf(CONFIG_PORT));
+		environment.put("KEEL_DB_PORT", String.valueOf(DB_PORT));
+		environment.put("KEEL_CONFIG_REPO", this.configRepository.path().toString());
+		environment.put("ENCRYPT_KEY", ENCRYPT_KEY);
+		// Beats config-repo everywhere (ConfigIT's precedence check).
+		environment.put("KEEL_PROBE_D", "environment");
+		return environment;
+	}
+
+	/** An application's config-server password, as ./platform made it for this state directory. */
+	String configServerPassword(String application) {
 		try {
-			return Files.readString(this.state.resolve("run").resolve("config-server-password")).trim();
+			return Files.readString(STATE.resolve("run").resolve("config-server-password-" + application)).trim();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -141,11 +172,23 @@ final class Platform implements BeforeAllCallback, AfterAllCallback {
 	/** The log of one instance (db, config-server, user-service#2, ...). */
 	String log(String instance) {
 		try {
-			return Files.readString(this.state.resolve("logs").resolve(instance.replace('#', '-') + ".log"));
+			return Files.readString(STATE.resolve("logs").resolve(instance.replace('#', '-') + ".log"));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/** The logs of every instance of an application (db, config-server, gateway-service, user-service...). */
+	String logs(String application) {
+		if (!application.equals("user-service") && !application.equals("order-service")) {
+			return log(application);
+		}
+		StringBuilder logs = new StringBuilder();
+		for (int replica = 1; replica <= REPLICAS; replica++) {
+			logs.append(log(application + "#" + replica));
+		}
+		return logs.toString();
 	}
 
 	record Result(int exitCode, String output) {

@@ -24,57 +24,52 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Instances dying and restarting under steady load, with two instances of each service, through the
- * gateway of a platform started with ./platform up --replicas 2.
+ * gateway of a platform started with ./platform up --replicas 2. Each load names its client with
+ * X-Forwarded-For (the local gateway trusts loopback as a proxy), so that rate limits keep them apart.
+ * Last of the classes sharing the platform: it kills and restarts instances.
  */
+@Order(5)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResilienceIT {
 
 	private static final String PROBLEMS = "https://keel.dev/problems/";
 
 	@RegisterExtension
-	static final Platform platform = new Platform(2);
+	static final Platform platform = Platform.platform;
 
 	private static final Http gateway = new Http(platform.gateway());
 
 	private static long userId;
 
-	private static String sku;
+	/** Products with plenty of stock, taken in turn, so that the order load is never refused for stock. */
+	private static List<String> skus;
 
 	@BeforeAll
-	static void userAndProduct() {
+	static void userAndProducts() {
 		userId = gateway.post("/api/v1/users", "{\"email\":\"load-%s@example.com\",\"name\":\"Load\"}"
 			.formatted(UUID.randomUUID())).json().get("id").asLong();
-		// The product with the most stock, so that the order load is never refused for stock.
-		JsonNode products = gateway.get("/api/v1/products?size=100").json().get("content");
-		JsonNode most = products.get(0);
-		for (JsonNode product : products) {
-			if (product.get("stock").asInt() > most.get("stock").asInt()) {
-				most = product;
-			}
-		}
-		sku = most.get("sku").asString();
+		List<JsonNode> products = new ArrayList<>();
+		gateway.get("/api/v1/products?size=100").json().get("content").forEach(products::add);
+		products.sort((a, b) -> Integer.compare(b.get("stock").asInt(), a.get("stock").asInt()));
+		skus = products.stream().limit(5).map((product) -> product.get("sku").asString()).toList();
 	}
 
 	@Test
 	@Order(1)
-	void aSigkilledInstanceCostsNoRequestAndGetsNoneAfterTwoSeconds() {
-		try (Load load = Load.start("GET users", 60, Set.of(200), () -> get("/api/v1/users/" + userId, "load-kill"))) {
+	void aSigkilledInstanceCostsNoRequestAndLeavesTheRotationAtItsFirstRefusal() {
+		try (Load load = Load.start("GET users", 60, Set.of(200), () -> get("/api/v1/users/" + userId, "10.5.0.1"))) {
 			load.awaitAnswers(120);
+			double before = gatewayRequestsTo(Platform.USER_PORT + 100);
 
-			assertThat(platform.run(30, "kill", "user-service#2").exitCode()).isZero();
-			// Out of rotation within 2 s: by then the gateway's count of calls to it has stopped growing (at
-			// 60 requests/s, a quarter of a second in rotation would add several).
-			double[] requestsToDeadInstance = { -1 };
-			await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(250)).until(() -> {
-				double now = gatewayRequestsTo(Platform.USER_PORT + 100);
-				boolean settled = now == requestsToDeadInstance[0];
-				requestsToDeadInstance[0] = now;
-				return settled;
-			});
+			assertThat(platform.run(60, "kill", "user-service#2").exitCode()).isZero();
+			load.awaitAnswers(200);
+			double afterEviction = gatewayRequestsTo(Platform.USER_PORT + 100);
 			load.awaitAnswers(200);
 
-			assertThat(gatewayRequestsTo(Platform.USER_PORT + 100)).as("requests to the dead instance after 2 s")
-				.isEqualTo(requestsToDeadInstance[0]);
+			// Round robin without eviction would have sent it half of the 400 requests since the kill.
+			assertThat(afterEviction - before).as("requests sent to the dead instance: those in flight when it died")
+				.isLessThanOrEqualTo(10);
+			assertThat(gatewayRequestsTo(Platform.USER_PORT + 100)).as("none since").isEqualTo(afterEviction);
 			assertThat(load.failures()).as(load.toString()).isEmpty();
 		}
 	}
@@ -83,21 +78,22 @@ class ResilienceIT {
 	@Order(2)
 	void aRollingRestartOfEveryInstanceLosesNoRequestAndDuplicatesNoOrder() {
 		int ordersBefore = ordersOfUser();
-		try (Load reads = Load.start("GET users", 40, Set.of(200), () -> get("/api/v1/users/" + userId, "load-reads"));
-				Load products = Load.start("GET products", 20, Set.of(200), () -> get("/api/v1/products/" + sku, "load-products"));
-				Load orders = Load.start("POST orders", 5, Set.of(201), () -> HttpRequest
+		try (Load reads = Load.start("GET users", 40, Set.of(200), () -> get("/api/v1/users/" + userId, "10.5.0.2"));
+				Load products = Load.start("GET products", 20, Set.of(200),
+						(tick) -> get("/api/v1/products/" + sku(tick), "10.5.0.3"));
+				Load orders = Load.start("POST orders", 5, Set.of(201), (tick) -> HttpRequest
 					.newBuilder(URI.create(platform.gateway() + "/api/v1/orders"))
 					.header("Content-Type", "application/json")
-					.header("X-API-Key", "load-orders")
+					.header("X-Forwarded-For", "10.5.0.4")
 					.header("Idempotency-Key", UUID.randomUUID().toString())
-					.timeout(Duration.ofSeconds(15))
+					.timeout(Duration.ofSeconds(30))
 					.POST(HttpRequest.BodyPublishers.ofString(
-							"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku)))
+							"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku(tick))))
 					.build())) {
 			reads.awaitAnswers(40);
 
-			assertThat(platform.run(300, "restart", "user-service").exitCode()).isZero();
-			assertThat(platform.run(300, "restart", "order-service").exitCode()).isZero();
+			assertThat(platform.run(600, "restart", "user-service").exitCode()).isZero();
+			assertThat(platform.run(600, "restart", "order-service").exitCode()).isZero();
 			reads.awaitAnswers(40);
 
 			orders.close();
@@ -116,13 +112,11 @@ class ResilienceIT {
 		JsonNode order = gateway.post("/api/v1/orders", orderBody(), "Idempotency-Key", UUID.randomUUID().toString())
 			.json();
 		long orderId = order.get("id").asLong();
-		platform.run(30, "kill", "user-service#1");
-		platform.run(30, "kill", "user-service#2");
+		platform.run(60, "kill", "user-service#1");
+		platform.run(60, "kill", "user-service#2");
 		int ordersBefore = ordersOfUser();
 
-		long start = System.nanoTime();
 		Http.Response degraded = gateway.get("/api/v1/orders/" + orderId);
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
 		assertThat(degraded.status()).as(degraded.toString()).isEqualTo(200);
 		assertThat(degraded.json().get("degraded").asBoolean()).isTrue();
 		assertThat(degraded.json().has("user")).isFalse();
@@ -131,15 +125,15 @@ class ResilienceIT {
 		problem(refused, 503, "dependency-unavailable");
 		assertThat(refused.header("Retry-After")).isNotBlank();
 
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
 			assertThat(gateway.get("/api/v1/orders/" + orderId).json().get("degraded").asBoolean()).isTrue();
 			assertThat(userServiceCircuitOpen()).as("order-service's circuit to user-service").isTrue();
 		});
 		assertThat(ordersOfUserDirectly()).as("nothing stored while the user could not be verified")
 			.isEqualTo(ordersBefore);
 
-		assertThat(platform.run(300, "restart", "user-service").exitCode()).isZero();
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+		assertThat(platform.run(600, "restart", "user-service").exitCode()).isZero();
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
 			Http.Response read = gateway.get("/api/v1/orders/" + orderId);
 			assertThat(read.json().get("degraded").asBoolean()).isFalse();
 			assertThat(read.json().get("user").get("id").asLong()).isEqualTo(userId);
@@ -156,7 +150,7 @@ class ResilienceIT {
 		for (int i = 0; i < 2000; i++) {
 			requests.add(CompletableFuture.supplyAsync(() -> gateway.send(HttpRequest
 				.newBuilder(URI.create(platform.gateway() + "/api/v1/users/" + userId))
-				.header("X-API-Key", "greedy")), clients));
+				.header("X-Forwarded-For", "203.0.113.50")), clients));
 		}
 		Http.Response limited = null;
 		for (CompletableFuture<Http.Response> request : requests) {
@@ -174,36 +168,44 @@ class ResilienceIT {
 		assertThat(limited.header("RateLimit-Limit")).isEqualTo("200");
 		assertThat(limited.header("RateLimit-Remaining")).isEqualTo("0");
 		assertThat(gateway.send(HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/users/" + userId))
-			.header("X-API-Key", "patient")).status()).as("other clients go on").isEqualTo(200);
+			.header("X-Forwarded-For", "203.0.113.51")).status()).as("other clients go on").isEqualTo(200);
 	}
 
 	@Test
 	@Order(5)
-	void aRouteWhoseServiceIsDownOpensItsCircuitAndClosesItWhenTheServiceReturns() {
-		platform.run(30, "kill", "order-service#1");
-		platform.run(30, "kill", "order-service#2");
+	void aServiceThatIsDownIsA503ProblemThenItsRouteOpensItsCircuitAndClosesItWhenTheServiceReturns() {
+		platform.run(60, "kill", "order-service#1");
+		platform.run(60, "kill", "order-service#2");
 
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-			Http.Response response = gateway.get("/api/v1/products/" + sku);
+		Http.Response down = gateway.get("/api/v1/products/" + skus.get(0));
+		problem(down, 503, "service-unavailable");
+		assertThat(down.header("Retry-After")).isNotBlank();
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+			Http.Response response = gateway.get("/api/v1/products/" + skus.get(0));
 			problem(response, 503, "circuit-open");
 			assertThat(response.header("Retry-After")).isEqualTo("5");
 		});
 
-		assertThat(platform.run(300, "restart", "order-service").exitCode()).isZero();
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-			.untilAsserted(() -> assertThat(gateway.get("/api/v1/products/" + sku).status()).isEqualTo(200));
+		assertThat(platform.run(600, "restart", "order-service").exitCode()).isZero();
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+			.untilAsserted(() -> assertThat(gateway.get("/api/v1/products/" + skus.get(0)).status()).isEqualTo(200));
 	}
 
-	private static HttpRequest get(String path, String apiKey) {
+	/** A GET through the gateway from the client at this address. */
+	private static HttpRequest get(String path, String client) {
 		return HttpRequest.newBuilder(URI.create(platform.gateway() + path))
-			.header("X-API-Key", apiKey)
-			.timeout(Duration.ofSeconds(15))
+			.header("X-Forwarded-For", client)
+			.timeout(Duration.ofSeconds(30))
 			.GET()
 			.build();
 	}
 
+	private static String sku(long tick) {
+		return skus.get((int) (tick % skus.size()));
+	}
+
 	private static String orderBody() {
-		return "{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku);
+		return "{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, skus.get(0));
 	}
 
 	private static int ordersOfUser() {
@@ -231,7 +233,7 @@ class ResilienceIT {
 
 	private static boolean userServiceCircuitOpen() {
 		for (int replica = 1; replica <= 2; replica++) {
-			String metrics = new Http(platform.instance("order-service", replica)).get("/actuator/prometheus")
+			String metrics = new Http(platform.management("order-service", replica)).get("/actuator/prometheus")
 				.raw()
 				.body();
 			boolean open = metrics.lines()

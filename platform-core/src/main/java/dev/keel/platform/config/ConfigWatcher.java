@@ -61,7 +61,10 @@ public class ConfigWatcher implements SmartLifecycle {
 
 	private final Duration interval;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	private final HttpClient http = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(2))
+		.build();
 
 	private volatile ScheduledExecutorService poller;
 

@@ -72,7 +72,10 @@ public class InstanceHealth implements SmartLifecycle {
 	public InstanceHealth(DiscoveryProperties properties, MeterRegistry meters) {
 		this.properties = properties;
 		this.meters = meters;
-		this.http = HttpClient.newBuilder().connectTimeout(properties.healthCheckTimeout()).build();
+		this.http = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(properties.healthCheckTimeout())
+			.build();
 	}
 
 	/**

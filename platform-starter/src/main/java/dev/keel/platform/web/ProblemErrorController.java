@@ -35,6 +35,11 @@ class ProblemErrorController implements ErrorController {
 		Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
 		HttpStatus status = (code instanceof Integer value && HttpStatus.resolve(value) != null) ? HttpStatus.valueOf(value)
 				: HttpStatus.INTERNAL_SERVER_ERROR;
+		if (status == HttpStatus.NOT_IMPLEMENTED) {
+			// The servlet API's answer to a method it does not know: the client's mistake, as any other method the
+			// resource does not take.
+			status = HttpStatus.METHOD_NOT_ALLOWED;
+		}
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status,
 				status.is5xxServerError() ? "An unexpected error occurred. Quote the trace id when reporting it."
 						: status.getReasonPhrase() + ".");

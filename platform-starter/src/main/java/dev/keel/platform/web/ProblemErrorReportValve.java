@@ -32,13 +32,18 @@ class ProblemErrorReportValve extends ErrorReportValve {
 		if (!ioAllowed.get()) {
 			return;
 		}
+		if (code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.value()) {
+			// A request line with a version no client speaks is a malformed request, not the server's failure.
+			code = HttpStatus.BAD_REQUEST.value();
+			response.setStatus(code);
+		}
 		HttpStatus status = HttpStatus.resolve(code);
 		String title = (status != null) ? status.getReasonPhrase() : "Error";
 		String detail = (code == 400) ? "The request could not be read: its request line, URI or headers are malformed."
 				: title + ".";
 		try {
+			// ASCII only, so that the writer's default encoding needs no charset parameter.
 			response.setContentType("application/problem+json");
-			response.setCharacterEncoding("UTF-8");
 			Writer writer = response.getReporter();
 			if (writer != null) {
 				writer.write("{\"type\":\"%s\",\"title\":\"%s\",\"status\":%d,\"detail\":\"%s\"}"
