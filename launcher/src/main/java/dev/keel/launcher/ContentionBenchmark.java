@@ -1,3 +1,5 @@
+package dev.keel.launcher;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,23 +28,24 @@ import java.util.regex.Pattern;
  * that the database deadlocks and order-service's retries have work to do. Prints throughput, latency,
  * deadlocks and retries seen by the services, failures, and checks that stock was conserved.
  * <p>
- * Run it with {@code ./platform bench}, which creates the hot products and passes their SKUs. JDK only:
- * {@code java deploy/bench/ContentionBenchmark.java --gateway URL --services URL,... --skus A,B --stock N
- * [--orders N] [--clients N]}.
+ * Run it with {@code ./platform bench contention}, which creates the hot products first.
  */
-public class ContentionBenchmark {
+final class ContentionBenchmark {
 
-	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	private static final HttpClient HTTP = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(2))
+		.build();
 
-	public static void main(String[] args) throws Exception {
-		Map<String, String> options = options(args);
-		String gateway = options.getOrDefault("gateway", "http://localhost:8080");
-		List<String> services = List.of(options.getOrDefault("services", "http://localhost:8082").split(","));
-		List<String> skus = List.of(options.get("skus").split(","));
-		int stock = Integer.parseInt(options.get("stock"));
-		int orders = Integer.parseInt(options.getOrDefault("orders", "2000"));
-		int clients = Integer.parseInt(options.getOrDefault("clients", "16"));
+	private ContentionBenchmark() {
+	}
 
+	/**
+	 * @param services the actuator of every order-service instance, where deadlocks and retries are counted
+	 * @return whether stock was conserved, every 201 stored once, and nothing failed
+	 */
+	static boolean run(String gateway, List<String> services, List<String> skus, int stock, int orders, int clients)
+			throws Exception {
 		long user = createUser(gateway);
 		Map<String, Double> before = retries(services);
 		ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
@@ -102,7 +105,7 @@ public class ContentionBenchmark {
 		boolean exactlyOnce = stored == placed;
 		System.out.printf("orders stored     %d for %d answered 201  %s%n", stored, placed,
 				exactlyOnce ? "ok" : "VIOLATED");
-		System.exit((conserved && exactlyOnce && failures == 0) ? 0 : 1);
+		return conserved && exactlyOnce && failures == 0;
 	}
 
 	private static Result placeRandomOrder(String gateway, String client, long user, List<String> hot) {
@@ -190,14 +193,6 @@ public class ContentionBenchmark {
 			throw new IllegalStateException("no " + field + " in " + json);
 		}
 		return matcher.group(1);
-	}
-
-	private static Map<String, String> options(String[] args) {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-		}
-		return options;
 	}
 
 	record Result(int status, long nanos, Map<String, Integer> lines) {

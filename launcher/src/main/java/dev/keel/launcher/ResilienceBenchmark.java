@@ -1,3 +1,5 @@
+package dev.keel.launcher;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,25 +39,45 @@ import java.util.regex.Pattern;
  * <li>{@code restart}: GETs and keyed order POSTs through the gateway while every instance of both services
  * is restarted, one at a time; prints failed requests and checks no order was duplicated.</li>
  * </ul>
- * Run with {@code ./platform bench latency|kill|restart}. JDK only.
+ * Run with {@code ./platform bench latency|kill|restart}.
  */
-public class ResilienceBenchmark {
+final class ResilienceBenchmark {
 
-	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	private static final HttpClient HTTP = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(2))
+		.build();
 
-	public static void main(String[] args) throws Exception {
-		Map<String, String> options = options(args);
-		String scenario = options.get("scenario");
-		String gateway = options.get("gateway");
-		int rate = Integer.parseInt(options.getOrDefault("rate", "50"));
-		long user = createUser(gateway);
+	private ResilienceBenchmark() {
+	}
+
+	/**
+	 * @param scenario latency, kill or restart
+	 * @param target what the scenario needs of the platform: where to send, what to kill or restart
+	 */
+	static void run(String scenario, int rate, Target target) throws Exception {
+		long user = createUser(target.gateway());
 		switch (scenario) {
-			case "latency" -> latency(gateway, options.get("direct"), user, rate,
-					Integer.parseInt(options.getOrDefault("seconds", "30")));
-			case "kill" -> kill(gateway, user, rate, options);
-			case "restart" -> restart(gateway, user, rate, options);
+			case "latency" -> latency(target.gateway(), target.direct(), user, rate, 30);
+			case "kill" -> kill(target, user, rate);
+			case "restart" -> restart(target, user, rate);
 			default -> throw new IllegalArgumentException("unknown scenario " + scenario);
 		}
+	}
+
+	/**
+	 * The running platform as the scenarios use it.
+	 *
+	 * @param gateway the gateway's API
+	 * @param direct a user-service instance's API, for the comparison of latency
+	 * @param victim the instance the kill scenario kills, and its address as the gateway's log names it
+	 * @param gatewayLog the gateway's log, where evictions are logged
+	 * @param sku a product with plenty of stock
+	 * @param kill kills the victim
+	 * @param restartAll restarts every instance of every domain service, one at a time
+	 */
+	record Target(String gateway, String direct, String victim, String victimAddress, Path gatewayLog, String sku,
+			Runnable kill, Runnable restartAll) {
 	}
 
 	private static void latency(String gateway, String direct, long user, int rate, int seconds) throws Exception {
@@ -75,24 +97,26 @@ public class ResilienceBenchmark {
 				p(viaGateway, 99) - p(straight, 99));
 	}
 
-	private static void kill(String gateway, long user, int rate, Map<String, String> options) throws Exception {
+	private static void kill(Target target, long user, int rate) throws Exception {
+		String gateway = target.gateway();
 		Load load = new Load(rate, (tick) -> get(gateway + "/api/v1/users/" + user));
 		load.start();
 		Thread.sleep(5_000);
 		Instant killedAt = Instant.now();
-		run(options.get("platform"), "kill", options.get("victim"));
+		target.kill().run();
 		Thread.sleep(10_000);
 		load.stop();
-		Instant evictedAt = eviction(Path.of(options.get("gateway-log")), options.get("victim-address"), killedAt);
+		Instant evictedAt = eviction(target.gatewayLog(), target.victimAddress(), killedAt);
 		System.out.printf("%d GET/s through the gateway; %s SIGKILLed after 5 s, load for 10 s more%n", rate,
-				options.get("victim"));
+				target.victim());
 		System.out.printf("requests %d, failed %d%s%n", load.answered.get(), load.failures.size(), load.failureSummary());
 		System.out.printf("out of rotation after %s%n",
 				(evictedAt != null) ? Duration.between(killedAt, evictedAt).toMillis() + " ms" : "(not seen in the log)");
 	}
 
-	private static void restart(String gateway, long user, int rate, Map<String, String> options) throws Exception {
-		String sku = options.get("sku");
+	private static void restart(Target target, long user, int rate) throws Exception {
+		String gateway = target.gateway();
+		String sku = target.sku();
 		int ordersBefore = orders(gateway, user);
 		AtomicInteger placed = new AtomicInteger();
 		Load reads = new Load(rate, (tick) -> get(gateway + "/api/v1/users/" + user));
@@ -107,8 +131,7 @@ public class ResilienceBenchmark {
 		reads.start();
 		writes.start();
 		long start = System.nanoTime();
-		run(options.get("platform"), "restart", "user-service");
-		run(options.get("platform"), "restart", "order-service");
+		target.restartAll().run();
 		reads.stop();
 		writes.stop();
 		double seconds = (System.nanoTime() - start) / 1e9;
@@ -138,15 +161,6 @@ public class ResilienceBenchmark {
 			}
 		}
 		return null;
-	}
-
-	private static void run(String platform, String... args) throws Exception {
-		List<String> command = new ArrayList<>(List.of(platform));
-		command.addAll(List.of(args));
-		Process process = new ProcessBuilder(command).inheritIO().start();
-		if (process.waitFor() != 0) {
-			throw new IllegalStateException(String.join(" ", command) + " failed");
-		}
 	}
 
 	private static HttpRequest get(String url) {
@@ -179,14 +193,6 @@ public class ResilienceBenchmark {
 		}
 		int index = Math.max(0, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1);
 		return sorted.get(index) / 1e6;
-	}
-
-	private static Map<String, String> options(String[] args) {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-		}
-		return options;
 	}
 
 	/** Requests at a fixed rate, each timed and recorded. */

@@ -1,0 +1,170 @@
+package dev.keel.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./platform bench ...}: the benchmarks against the running platform, with what each needs of it.
+ */
+final class Benchmarks {
+
+	private static final Map<String, Set<String>> OPTIONS = Map.of("contention",
+			Set.of("orders", "clients", "skus", "stock"), "latency", Set.of("rate"), "kill", Set.of("rate"), "restart",
+			Set.of("rate"));
+
+	private final Settings settings;
+
+	private final LocalPlatform platform;
+
+	private final Console console;
+
+	Benchmarks(Settings settings, LocalPlatform platform, Console console) {
+		this.settings = settings;
+		this.platform = platform;
+		this.console = console;
+	}
+
+	void run(List<String> arguments) {
+		if (arguments.isEmpty() || !OPTIONS.containsKey(arguments.get(0))) {
+			throw new UsageException(arguments.isEmpty() ? "which benchmark?" : "unknown benchmark '" + arguments.get(0) + "'");
+		}
+		String scenario = arguments.get(0);
+		Map<String, Integer> options = options(arguments.subList(1, arguments.size()), OPTIONS.get(scenario));
+		Topology topology = this.platform.topology();
+		if (!this.platform.ready(topology, Instance.GATEWAY)) {
+			throw new LauncherException("the platform is not running; ./platform up"
+					+ (scenario.equals("kill") || scenario.equals("restart") ? " --replicas 2" : "") + " first");
+		}
+		try {
+			if (scenario.equals("contention")) {
+				contention(topology, options);
+			}
+			else {
+				resilience(topology, scenario, options.getOrDefault("rate", 50));
+			}
+		}
+		catch (IOException ex) {
+			throw new LauncherException("benchmark failed: " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LauncherException("interrupted");
+		}
+		catch (RuntimeException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new LauncherException("benchmark failed: " + ex);
+		}
+	}
+
+	/**
+	 * Fresh hot products for this run, straight into the orders database (the API has no way to add stock), then
+	 * the contention scenario through the gateway.
+	 */
+	private void contention(Topology topology, Map<String, Integer> options) throws Exception {
+		int orders = options.getOrDefault("orders", 2000);
+		int clients = options.getOrDefault("clients", 16);
+		int skus = options.getOrDefault("skus", 4);
+		int stock = options.getOrDefault("stock", 2000);
+		String run = String.valueOf(System.currentTimeMillis() / 1000);
+		List<String> list = new ArrayList<>();
+		StringBuilder values = new StringBuilder();
+		for (int i = 1; i <= skus; i++) {
+			String sku = "BENCH-" + run + "-" + i;
+			list.add(sku);
+			values.append(values.isEmpty() ? "" : ",")
+				.append("('%s', 'Benchmark product %d', 1.00, %d)".formatted(sku, i, stock));
+		}
+		sqlAsOrders("INSERT INTO products (sku, name, price, stock) VALUES " + values);
+		this.console.step(orders + " orders by " + clients + " clients over " + skus + " products with " + stock
+				+ " in stock each (" + String.join(",", list) + ")");
+		List<String> actuators = topology.instancesOf("order-service")
+			.stream()
+			.map((instance) -> "http://127.0.0.1:" + topology.managementPort(instance))
+			.toList();
+		if (!ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients)) {
+			throw new LauncherException("the contention benchmark found failures, or lost or duplicated orders");
+		}
+	}
+
+	private void resilience(Topology topology, String scenario, int rate) throws Exception {
+		if (!scenario.equals("latency") && topology.replicas() < 2) {
+			throw new LauncherException("this benchmark needs two instances: ./platform up --replicas 2");
+		}
+		Instance victim = new Instance("user-service", topology.replicas());
+		Reactor reactor = Reactor.read(this.settings.root());
+		ResilienceBenchmark.run(scenario, rate, new ResilienceBenchmark.Target(gateway(),
+				"http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), victim.name(),
+				"user-service@localhost:" + topology.port(victim), this.platform.processes().log(Instance.GATEWAY),
+				mostStocked(gateway()), () -> this.platform.kill(victim), () -> {
+					for (String service : Services.names()) {
+						this.platform.restart(service, reactor);
+					}
+				}));
+	}
+
+	private String gateway() {
+		return "http://127.0.0.1:" + this.settings.ports().gateway();
+	}
+
+	/** A statement as order-service's account, with the MariaDB client the local database unpacked. */
+	private void sqlAsOrders(String sql) throws IOException, InterruptedException {
+		java.nio.file.Path client = this.settings.state().resolve("mariadb/base/bin/mariadb");
+		Process process = new ProcessBuilder(client.toString(), "--protocol=tcp", "-h", "127.0.0.1", "-P",
+				String.valueOf(this.settings.ports().db()), "-u", "orders", "-porders-local", "orders", "-e", sql)
+			.inheritIO()
+			.start();
+		if (process.waitFor() != 0) {
+			throw new LauncherException("could not create the benchmark products");
+		}
+	}
+
+	/** The product with the most stock, so that order load is never refused for stock. */
+	private static String mostStocked(String gateway) throws Exception {
+		String body = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/products?size=100")).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
+		Matcher product = Pattern.compile("\"sku\":\"([^\"]+)\"[^}]*\"stock\":(\\d+)").matcher(body);
+		String best = null;
+		int most = -1;
+		while (product.find()) {
+			if (Integer.parseInt(product.group(2)) > most) {
+				most = Integer.parseInt(product.group(2));
+				best = product.group(1);
+			}
+		}
+		if (best == null) {
+			throw new IOException("no products at " + gateway);
+		}
+		return best;
+	}
+
+	/** {@code --name N} pairs, each a name the benchmark knows and a positive number. */
+	static Map<String, Integer> options(List<String> arguments, Set<String> known) {
+		Map<String, Integer> options = new LinkedHashMap<>();
+		for (int i = 0; i < arguments.size(); i += 2) {
+			String name = arguments.get(i).replaceFirst("^--", "");
+			if (!arguments.get(i).startsWith("--") || !known.contains(name)) {
+				throw new UsageException("unknown option '" + arguments.get(i) + "'");
+			}
+			if (i + 1 >= arguments.size() || !arguments.get(i + 1).matches("[1-9][0-9]{0,8}")) {
+				throw new UsageException("--" + name + " needs a positive number");
+			}
+			options.put(name, Integer.parseInt(arguments.get(i + 1)));
+		}
+		return options;
+	}
+
+}

@@ -1,0 +1,240 @@
+package dev.keel.launcher;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+
+/**
+ * {@code ./platform}: keel's local operations, the whole platform as separate JVM processes on this machine.
+ * <pre>
+ * ./platform up [--replicas N]   build what is missing or stale, start everything, wait until ready
+ * ./platform down                stop everything that was started (SIGTERM, then SIGKILL after a timeout)
+ * ./platform ps                  instances, ports, pids, readiness, memory; processes left by a crashed launcher
+ * ./platform logs NAME [-f]      show (or follow) a log: db, config-server, gateway-service, user-service#2, ...
+ * ./platform restart NAME        rolling restart of a service, or restart of config-server or gateway-service
+ * ./platform kill SERVICE[#i]    SIGKILL one instance (default #1), as a crash would
+ * ./platform reset               wipe the local database (the platform must be down)
+ * ./platform encrypt VALUE       a {cipher} value for config-repo, encrypted with $ENCRYPT_KEY (offline)
+ * ./platform bench contention|latency|kill|restart [options]
+ * </pre>
+ * Exit codes: 0 done, 1 failed (what failed is said), 2 no or unknown command.
+ */
+public final class Launcher {
+
+	private static final String OVERVIEW = """
+			keel local operations: the whole platform as separate JVM processes on this machine.
+
+			  ./platform up [--replicas N]   build what is missing or stale, start everything, wait until ready
+			  ./platform down                stop everything that was started (SIGTERM, then SIGKILL after a timeout)
+			  ./platform ps                  instances, ports, pids, readiness, memory; leftovers of a crashed launcher
+			  ./platform logs NAME [-f]      show (or follow) a log: db, config-server, gateway-service, user-service#2, ...
+			  ./platform restart NAME        rolling restart of a service (one instance at a time, the next once the new
+			                                 one is ready), or restart of config-server or gateway-service
+			  ./platform kill SERVICE[#i]    SIGKILL one instance (default #1), as a crash would
+			  ./platform reset               wipe the local database (the platform must be down)
+			  ./platform encrypt VALUE       a {cipher} value for config-repo, encrypted with $ENCRYPT_KEY (offline)
+			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
+			  ./platform bench latency|kill|restart [--rate N]
+			                                 benchmarks against the running platform (see the README)
+
+			Settings (environment): KEEL_STATE_DIR (default .platform), KEEL_PROFILES (default local,dev),
+			KEEL_JAVA_OPTS, KEEL_READY_TIMEOUT and KEEL_STOP_TIMEOUT (s), KEEL_START_PARALLELISM (default: cores),
+			and the ports KEEL_GATEWAY_PORT 8080, KEEL_GATEWAY_MANAGEMENT_PORT 9080, KEEL_USER_PORT 8081,
+			KEEL_USER_MANAGEMENT_PORT 9081, KEEL_ORDER_PORT 8082, KEEL_ORDER_MANAGEMENT_PORT 9082, KEEL_CONFIG_PORT 8888,
+			KEEL_DB_PORT 3307. Every process binds loopback. Replica i of a service listens on its base ports + 100 * (i - 1).
+			Configuration: config-server serves config-repo/ from disk; KEEL_CONFIG_REPO=PATH|URL (and KEEL_CONFIG_LABEL,
+			default main) serves a Git repository instead. ENCRYPT_KEY, when set, reaches config-server.""";
+
+	private static final Map<String, String> USAGES = Map.of("up", "./platform up [--replicas N]", "down",
+			"./platform down", "ps", "./platform ps", "logs", "./platform logs NAME [-f]", "restart",
+			"./platform restart SERVICE|config-server|gateway-service", "kill", "./platform kill SERVICE[#i]", "reset",
+			"./platform reset", "encrypt", "ENCRYPT_KEY=... ./platform encrypt VALUE", "bench",
+			"./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] | latency|kill|restart [--rate N]");
+
+	private final Settings settings;
+
+	private final Console console;
+
+	Launcher(Settings settings, Console console) {
+		this.settings = settings;
+		this.console = console;
+	}
+
+	public static void main(String[] args) {
+		System.exit(run(args, Path.of(System.getProperty("keel.root", ".")).toAbsolutePath().normalize(), System.getenv(),
+				Console.system()));
+	}
+
+	/** Runs one command; returns the exit code. */
+	static int run(String[] args, Path root, Map<String, String> environment, Console console) {
+		if (args.length == 0 || !USAGES.containsKey(args[0])) {
+			if (args.length > 0 && !List.of("help", "-h", "--help").contains(args[0])) {
+				console.error("unknown command '" + args[0] + "'");
+			}
+			console.usage(OVERVIEW);
+			return 2;
+		}
+		String command = args[0];
+		List<String> arguments = Arrays.asList(args).subList(1, args.length);
+		try {
+			new Launcher(Settings.from(root, environment), console).execute(command, arguments);
+			return 0;
+		}
+		catch (UsageException ex) {
+			console.error(ex.getMessage());
+			console.usage("usage: " + ((ex.usage() != null) ? ex.usage() : USAGES.get(command)));
+			return 1;
+		}
+		catch (LauncherException ex) {
+			console.error(ex.getMessage());
+			return 1;
+		}
+		catch (LocalPlatform.StartFailed ex) {
+			return 1;
+		}
+	}
+
+	static String usage(String command) {
+		return USAGES.get(command);
+	}
+
+	private void execute(String command, List<String> arguments) {
+		LocalPlatform platform = new LocalPlatform(this.settings, this.console);
+		switch (command) {
+			case "up" -> platform.up(replicas(arguments), Reactor.read(this.settings.root()));
+			case "down" -> {
+				noArguments(command, arguments);
+				platform.down();
+			}
+			case "ps" -> {
+				noArguments(command, arguments);
+				platform.ps();
+			}
+			case "logs" -> logs(platform, arguments);
+			case "kill" -> platform.kill(Instance.parse(single(command, arguments)));
+			case "restart" -> platform.restart(single(command, arguments), Reactor.read(this.settings.root()));
+			case "reset" -> {
+				noArguments(command, arguments);
+				platform.reset();
+			}
+			case "encrypt" -> encrypt(platform, single(command, arguments));
+			case "bench" -> new Benchmarks(this.settings, platform, this.console).run(arguments);
+			default -> throw new IllegalStateException(command);
+		}
+	}
+
+	static int replicas(List<String> arguments) {
+		int replicas = 1;
+		for (int i = 0; i < arguments.size(); i++) {
+			String argument = arguments.get(i);
+			String value;
+			if (argument.equals("--replicas")) {
+				if (i + 1 >= arguments.size()) {
+					throw new UsageException("--replicas needs a number");
+				}
+				value = arguments.get(++i);
+			}
+			else if (argument.startsWith("--replicas=")) {
+				value = argument.substring("--replicas=".length());
+			}
+			else {
+				throw new UsageException("unknown option '" + argument + "'");
+			}
+			if (!value.matches("[1-9]")) {
+				throw new UsageException("--replicas must be between 1 and 9, not '" + value + "'");
+			}
+			replicas = Integer.parseInt(value);
+		}
+		return replicas;
+	}
+
+	private static void noArguments(String command, List<String> arguments) {
+		if (!arguments.isEmpty()) {
+			throw new UsageException(command + " takes no arguments");
+		}
+	}
+
+	private static String single(String command, List<String> arguments) {
+		if (arguments.size() != 1) {
+			throw new UsageException(command + " takes exactly one argument");
+		}
+		return arguments.get(0);
+	}
+
+	/** A log, or its end followed as it grows ({@code -f}) until interrupted. */
+	private void logs(LocalPlatform platform, List<String> arguments) {
+		if (arguments.isEmpty() || arguments.size() > 2 || (arguments.size() == 2 && !arguments.get(1).equals("-f"))) {
+			throw new UsageException("logs takes a process name and, to follow it, -f");
+		}
+		Path log = platform.processes().log(Instance.parse(arguments.get(0)));
+		if (!Files.exists(log)) {
+			throw new LauncherException("no log for " + arguments.get(0));
+		}
+		if (arguments.size() == 1) {
+			try {
+				System.out.write(Files.readAllBytes(log));
+				System.out.flush();
+			}
+			catch (IOException ex) {
+				throw new LauncherException("cannot read " + log + ": " + ex.getMessage());
+			}
+			return;
+		}
+		Console.tail(log, 100).forEach(this.console::say);
+		try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+			long position = file.length();
+			while (true) {
+				long length = file.length();
+				if (length < position) {
+					// Truncated: the process was started again.
+					position = 0;
+				}
+				if (length > position) {
+					file.seek(position);
+					byte[] bytes = new byte[(int) Math.min(length - position, 1 << 20)];
+					file.readFully(bytes);
+					position += bytes.length;
+					System.out.print(new String(bytes, StandardCharsets.UTF_8));
+					System.out.flush();
+				}
+				LocalPlatform.pause(Duration.ofMillis(250));
+			}
+		}
+		catch (IOException ex) {
+			throw new LauncherException("cannot follow " + log + ": " + ex.getMessage());
+		}
+	}
+
+	/** Offline: config-server's own encryptor, from its jar, with the key of the environment the value is for. */
+	private void encrypt(LocalPlatform platform, String value) {
+		if (System.getenv("ENCRYPT_KEY") == null || System.getenv("ENCRYPT_KEY").isBlank()) {
+			throw new LauncherException("ENCRYPT_KEY is not set: export the key of the environment the value is for");
+		}
+		Reactor reactor = Reactor.read(this.settings.root());
+		platform.build(reactor, List.of("config-server"));
+		List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+				reactor.jar("config-server").toString(), "-Dloader.main=dev.keel.config.EncryptCommand",
+				"org.springframework.boot.loader.launch.PropertiesLauncher", value);
+		try {
+			Process process = new ProcessBuilder(command).inheritIO().start();
+			if (process.waitFor() != 0) {
+				throw new LauncherException("encrypting failed");
+			}
+		}
+		catch (IOException ex) {
+			throw new LauncherException("could not run java: " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LauncherException("interrupted");
+		}
+	}
+
+}

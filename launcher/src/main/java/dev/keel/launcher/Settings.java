@@ -1,0 +1,124 @@
+package dev.keel.launcher;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the launcher is told by the environment: where its state lives, which profiles and JVM options the
+ * processes get, how long they may take, and the base ports (replica i of a service listens on its base ports
+ * + 100 * (i - 1)).
+ *
+ * @param root the project, whose config-repo/, modules and ./mvnw the launcher uses
+ * @param state pid files, logs, passwords and the local database ({@code KEEL_STATE_DIR}, default .platform)
+ * @param profiles the Spring profiles of every process ({@code KEEL_PROFILES}, default local,dev)
+ * @param javaOptions JVM options of every process ({@code KEEL_JAVA_OPTS})
+ * @param readyTimeout how long a process may take to be ready ({@code KEEL_READY_TIMEOUT}, seconds)
+ * @param stopTimeout how long a process may take to stop before it is killed ({@code KEEL_STOP_TIMEOUT}, seconds)
+ * @param restartSettle the pause between instances of a rolling restart ({@code KEEL_RESTART_SETTLE}, seconds)
+ * @param parallelism processes started at once ({@code KEEL_START_PARALLELISM}, default the machine's cores)
+ * @param ports the base ports ({@code KEEL_GATEWAY_PORT}, {@code KEEL_USER_PORT}, ...)
+ * @param configRepo a Git repository config-server serves instead of the config-repo/ folder
+ * ({@code KEEL_CONFIG_REPO}), and its label ({@code KEEL_CONFIG_LABEL}, default main)
+ * <p>
+ * Every process inherits the launcher's environment ({@code ENCRYPT_KEY} reaches config-server that way, and any
+ * setting of the services themselves); what is listed here is set for each on top.
+ */
+record Settings(Path root, Path state, String profiles, List<String> javaOptions, Duration readyTimeout,
+		Duration stopTimeout, Duration restartSettle, int parallelism, Ports ports, String configRepo,
+		String configLabel) {
+
+	static final String DEFAULT_JAVA_OPTIONS = "-XX:+UseSerialGC -Xms64m -Xmx384m -XX:MaxMetaspaceSize=192m -Xss512k";
+
+	/**
+	 * The base ports of every process: the gateway's, config-server's, the database's, and each domain service's
+	 * API and management ports.
+	 */
+	record Ports(int gateway, int gatewayManagement, int config, int db, Map<String, ServicePorts> services) {
+
+		static Ports from(Map<String, String> environment) {
+			Map<String, ServicePorts> services = new LinkedHashMap<>();
+			Services.DEFAULT_PORTS.forEach((service, fallback) -> {
+				int api = port(environment, Services.portSetting(service, false), fallback);
+				services.put(service, new ServicePorts(api,
+						port(environment, Services.portSetting(service, true), api + 1000)));
+			});
+			return new Ports(port(environment, "KEEL_GATEWAY_PORT", 8080),
+					port(environment, "KEEL_GATEWAY_MANAGEMENT_PORT", 9080), port(environment, "KEEL_CONFIG_PORT", 8888),
+					port(environment, "KEEL_DB_PORT", 3307), Map.copyOf(services));
+		}
+
+		ServicePorts of(String service) {
+			ServicePorts ports = this.services.get(service);
+			if (ports == null) {
+				throw new UsageException("unknown service '" + service + "' (services: "
+						+ String.join(", ", Services.names()) + ")");
+			}
+			return ports;
+		}
+
+		private static int port(Map<String, String> environment, String name, int fallback) {
+			int port = number(environment, name, fallback);
+			if (port < 1 || port > 65535) {
+				throw new UsageException(name + " must be a port number (1-65535), not " + environment.get(name));
+			}
+			return port;
+		}
+
+	}
+
+	/** A domain service's base ports; replica i listens on these + 100 * (i - 1). */
+	record ServicePorts(int api, int management) {
+	}
+
+	static Settings from(Path root, Map<String, String> environment) {
+		String state = environment.get("KEEL_STATE_DIR");
+		String javaOptions = environment.getOrDefault("KEEL_JAVA_OPTS", DEFAULT_JAVA_OPTIONS).strip();
+		int cores = Runtime.getRuntime().availableProcessors();
+		int parallelism = number(environment, "KEEL_START_PARALLELISM", cores);
+		if (parallelism < 1) {
+			throw new UsageException("KEEL_START_PARALLELISM must be at least 1");
+		}
+		return new Settings(root, (state != null) ? root.resolve(state).normalize() : root.resolve(".platform"),
+				environment.getOrDefault("KEEL_PROFILES", "local,dev"),
+				javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+")),
+				Duration.ofSeconds(number(environment, "KEEL_READY_TIMEOUT", 180)),
+				Duration.ofSeconds(number(environment, "KEEL_STOP_TIMEOUT", 45)),
+				Duration.ofSeconds(number(environment, "KEEL_RESTART_SETTLE", 2)), parallelism, Ports.from(environment),
+				environment.get("KEEL_CONFIG_REPO"), environment.getOrDefault("KEEL_CONFIG_LABEL", "main"));
+	}
+
+	private static int number(Map<String, String> environment, String name, int fallback) {
+		String value = environment.get(name);
+		if (value == null || value.isBlank()) {
+			return fallback;
+		}
+		try {
+			return Integer.parseInt(value.strip());
+		}
+		catch (NumberFormatException ex) {
+			throw new UsageException(name + " must be a number, not '" + value + "'");
+		}
+	}
+
+	/** The environment (dev, staging, prod) the profiles name: the metrics tag of config-server. */
+	String environmentName() {
+		for (String profile : this.profiles.split(",")) {
+			if (List.of("dev", "staging", "prod").contains(profile.strip())) {
+				return profile.strip();
+			}
+		}
+		return "none";
+	}
+
+	Path run() {
+		return this.state.resolve("run");
+	}
+
+	Path logs() {
+		return this.state.resolve("logs");
+	}
+
+}

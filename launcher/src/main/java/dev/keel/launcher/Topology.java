@@ -1,0 +1,162 @@
+package dev.keel.launcher;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The platform as the launcher runs it with a number of replicas: which processes, in which order, on which
+ * ports, with which environment, and how to tell each is ready.
+ */
+final class Topology {
+
+	private final Settings settings;
+
+	private final int replicas;
+
+	Topology(Settings settings, int replicas) {
+		this.settings = settings;
+		this.replicas = replicas;
+	}
+
+	int replicas() {
+		return this.replicas;
+	}
+
+	/** Every process, in the order they start: database, config-server, the domain services, the gateway. */
+	List<Instance> instances() {
+		List<Instance> instances = new ArrayList<>(List.of(Instance.DB, Instance.CONFIG_SERVER));
+		instances.addAll(serviceInstances());
+		instances.add(Instance.GATEWAY);
+		return instances;
+	}
+
+	List<Instance> serviceInstances() {
+		List<Instance> instances = new ArrayList<>();
+		for (String service : Services.names()) {
+			instances.addAll(instancesOf(service));
+		}
+		return instances;
+	}
+
+	List<Instance> instancesOf(String service) {
+		List<Instance> instances = new ArrayList<>();
+		for (int replica = 1; replica <= this.replicas; replica++) {
+			instances.add(new Instance(service, replica));
+		}
+		return instances;
+	}
+
+	/** The port it takes traffic on. */
+	int port(Instance instance) {
+		Settings.Ports ports = this.settings.ports();
+		return switch (instance.application()) {
+			case "db" -> ports.db();
+			case "config-server" -> ports.config();
+			case "gateway-service" -> ports.gateway();
+			default -> ports.of(instance.application()).api() + 100 * (instance.replica() - 1);
+		};
+	}
+
+	/** Actuator's port: a port of its own but for config-server, which serves configuration and probes only. */
+	int managementPort(Instance instance) {
+		Settings.Ports ports = this.settings.ports();
+		return switch (instance.application()) {
+			case "db", "config-server" -> port(instance);
+			case "gateway-service" -> ports.gatewayManagement();
+			default -> ports.of(instance.application()).management() + 100 * (instance.replica() - 1);
+		};
+	}
+
+	/** Where readiness is asked: {@code /readyz} on the port traffic goes to, as load balancers ask it. */
+	URI readiness(Instance instance) {
+		String path = instance.equals(Instance.CONFIG_SERVER) ? "/actuator/health/readiness" : "/readyz";
+		return URI.create("http://127.0.0.1:" + port(instance) + path);
+	}
+
+	/** The module whose jar it runs. */
+	String module(Instance instance) {
+		return instance.equals(Instance.DB) ? "local-db" : instance.application();
+	}
+
+	/** What it runs with, on top of the launcher's own environment. */
+	Map<String, String> environment(Instance instance, Passwords passwords) {
+		Map<String, String> environment = new LinkedHashMap<>();
+		if (instance.equals(Instance.DB)) {
+			environment.put("KEEL_DB_PORT", String.valueOf(port(instance)));
+			environment.put("KEEL_DB_HOME", this.settings.state().resolve("mariadb").toString());
+			return environment;
+		}
+		environment.put("PORT", String.valueOf(port(instance)));
+		environment.put("KEEL_INSTANCE", instance.name());
+		environment.put("KEEL_ENVIRONMENT", this.settings.environmentName());
+		if (instance.equals(Instance.CONFIG_SERVER)) {
+			environment.put("SERVER_ADDRESS", "127.0.0.1");
+			for (String application : clientsOfConfigServer()) {
+				environment.put(configServerPasswordVariable(application), passwords.of(application));
+			}
+			if (this.settings.configRepo() != null) {
+				// Git, as everywhere but the local run: a clone of the repository, never its working copy.
+				environment.put("SPRING_PROFILES_ACTIVE", "");
+				environment.put("CONFIG_REPO_URI", this.settings.configRepo());
+				environment.put("CONFIG_REPO_LABEL", this.settings.configLabel());
+				environment.put("CONFIG_REPO_CLONE_DIR", this.settings.state().resolve("config-clone").toString());
+			}
+			else {
+				environment.put("SPRING_PROFILES_ACTIVE", this.settings.profiles());
+				environment.put("KEEL_CONFIG_REPO_DIR", this.settings.root().resolve("config-repo").toString());
+			}
+			return environment;
+		}
+		environment.put("MANAGEMENT_PORT", String.valueOf(managementPort(instance)));
+		environment.put("SPRING_PROFILES_ACTIVE", this.settings.profiles());
+		environment.put("CONFIG_SERVER_URL", "http://localhost:" + this.settings.ports().config());
+		environment.put("CONFIG_SERVER_USERNAME", instance.application());
+		environment.put("CONFIG_SERVER_PASSWORD", passwords.of(instance.application()));
+		environment.put("DB_PORT", String.valueOf(this.settings.ports().db()));
+		environment.put("SPRING_APPLICATION_JSON", discoveryJson());
+		return environment;
+	}
+
+	/** Every application that reads configuration, each with its own config-server account. */
+	static List<String> clientsOfConfigServer() {
+		List<String> applications = new ArrayList<>(List.of(Instance.GATEWAY.application()));
+		applications.addAll(Services.names());
+		return applications;
+	}
+
+	/** user-service -> CONFIG_SERVER_PASSWORD_USER_SERVICE */
+	static String configServerPasswordVariable(String application) {
+		return "CONFIG_SERVER_PASSWORD_" + application.replace('-', '_').toUpperCase(Locale.ROOT);
+	}
+
+	/**
+	 * Spring Cloud's simple discovery, listing every instance of every domain service, so that every process
+	 * knows every replica (the local run's stand-in for Nacos, on the same load-balancer path).
+	 */
+	String discoveryJson() {
+		StringBuilder instances = new StringBuilder();
+		for (String service : Services.names()) {
+			if (!instances.isEmpty()) {
+				instances.append(',');
+			}
+			instances.append('"').append(service).append("\":[");
+			List<Instance> replicas = instancesOf(service);
+			for (int i = 0; i < replicas.size(); i++) {
+				Instance instance = replicas.get(i);
+				instances.append((i > 0) ? "," : "")
+					.append("{\"uri\":\"http://localhost:")
+					.append(port(instance))
+					.append("\",\"instanceId\":\"")
+					.append(instance.fileName())
+					.append("\"}");
+			}
+			instances.append(']');
+		}
+		return "{\"spring\":{\"cloud\":{\"discovery\":{\"client\":{\"simple\":{\"instances\":{" + instances + "}}}}}}}";
+	}
+
+}

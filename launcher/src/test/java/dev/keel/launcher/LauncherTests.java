@@ -1,0 +1,102 @@
+package dev.keel.launcher;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a user who types the wrong thing gets: one line saying what is wrong, the usage of the command, and an exit
+ * code; never a stack trace.
+ */
+class LauncherTests {
+
+	@TempDir
+	Path root;
+
+	private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+	private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+	@Test
+	void noCommandOrAnUnknownOneShowsWhatThereIsAndExits2() {
+		assertThat(run()).isEqualTo(2);
+		assertThat(errors()).contains("./platform up [--replicas N]").doesNotContain("unknown command");
+
+		this.err.reset();
+		assertThat(run("upp")).isEqualTo(2);
+		assertThat(errors()).startsWith("platform: unknown command 'upp'").contains("./platform down");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = { "up --replicas|--replicas needs a number|./platform up [--replicas N]",
+			"up --replicas 0|--replicas must be between 1 and 9, not '0'|./platform up [--replicas N]",
+			"up --replicas=12|--replicas must be between 1 and 9, not '12'|./platform up [--replicas N]",
+			"up --nodes 2|unknown option '--nodes'|./platform up [--replicas N]",
+			"down now|down takes no arguments|./platform down",
+			"kill|kill takes exactly one argument|./platform kill SERVICE[#i]",
+			"kill users|unknown process 'users'|./platform kill SERVICE[#i]",
+			"kill user-service#x|an instance number is 1 or more|./platform kill SERVICE[#i]",
+			"logs|logs takes a process name|./platform logs NAME [-f]",
+			"logs db --follow|logs takes a process name|./platform logs NAME [-f]",
+			"restart|restart takes exactly one argument|./platform restart SERVICE",
+			"bench|which benchmark?|./platform bench contention",
+			"bench speed|unknown benchmark 'speed'|./platform bench contention",
+			"bench latency --rate x|--rate needs a positive number|./platform bench contention",
+			"bench contention --rate 5|unknown option '--rate'|./platform bench contention" })
+	void aWrongArgumentIsOneLineAndTheUsage(String command, String error, String usage) {
+		assertThat(run(command.split(" "))).isEqualTo(1);
+
+		String[] lines = errors().split("\n");
+		assertThat(lines).hasSize(2);
+		assertThat(lines[0]).startsWith("platform: ").contains(error);
+		assertThat(lines[1]).startsWith("usage: " + usage);
+	}
+
+	@Test
+	void aWrongSettingIsOneLine() {
+		int exit = Launcher.run(new String[] { "ps" }, this.root, Map.of("KEEL_READY_TIMEOUT", "soon"), console());
+
+		assertThat(exit).isEqualTo(1);
+		assertThat(errors()).startsWith("platform: KEEL_READY_TIMEOUT must be a number, not 'soon'").doesNotContain("at dev.");
+	}
+
+	@Test
+	void psOfAStateDirectoryThatNeverRanListsEveryProcessStopped() {
+		assertThat(run("ps")).isZero();
+
+		assertThat(output()).contains("NAME").contains("user-service#1     8081   9081   -        stopped");
+	}
+
+	@Test
+	void downWithNothingStartedSaysSo() {
+		assertThat(run("down")).isZero();
+		assertThat(output()).contains("nothing is running");
+	}
+
+	private int run(String... args) {
+		return Launcher.run(args, this.root, Map.of(), console());
+	}
+
+	private Console console() {
+		return new Console(new PrintStream(this.out, true, StandardCharsets.UTF_8),
+				new PrintStream(this.err, true, StandardCharsets.UTF_8));
+	}
+
+	private String output() {
+		return this.out.toString(StandardCharsets.UTF_8);
+	}
+
+	private String errors() {
+		return this.err.toString(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,121 @@
+package dev.keel.launcher;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Which processes run where, with what, as the launcher plans them.
+ */
+class TopologyTests {
+
+	@TempDir
+	Path root;
+
+	@Test
+	void replicasTakeTheirServicesBasePortsPlusAHundredEach() {
+		Topology topology = topology(3, Map.of());
+
+		assertThat(topology.instances()).extracting(Instance::name)
+			.containsExactly("db", "config-server", "user-service#1", "user-service#2", "user-service#3",
+					"order-service#1", "order-service#2", "order-service#3", "gateway-service");
+		assertThat(topology.port(new Instance("user-service", 3))).isEqualTo(8281);
+		assertThat(topology.managementPort(new Instance("user-service", 3))).isEqualTo(9281);
+		assertThat(topology.port(new Instance("order-service", 2))).isEqualTo(8182);
+		assertThat(topology.managementPort(new Instance("order-service", 2))).isEqualTo(9182);
+		assertThat(topology.port(Instance.GATEWAY)).isEqualTo(8080);
+		assertThat(topology.managementPort(Instance.GATEWAY)).isEqualTo(9080);
+		assertThat(topology.managementPort(Instance.CONFIG_SERVER)).as("one port: config and probes").isEqualTo(8888);
+	}
+
+	@Test
+	void portsMoveWithTheirSettingsAndAServicesManagementPortFollowsItsApiPort() {
+		Topology topology = topology(2, Map.of("KEEL_USER_PORT", "18081", "KEEL_ORDER_MANAGEMENT_PORT", "29082",
+				"KEEL_GATEWAY_PORT", "18080", "KEEL_DB_PORT", "13307"));
+
+		assertThat(topology.port(new Instance("user-service", 2))).isEqualTo(18181);
+		assertThat(topology.managementPort(new Instance("user-service", 2))).isEqualTo(19181);
+		assertThat(topology.managementPort(new Instance("order-service", 1))).isEqualTo(29082);
+		assertThat(topology.port(Instance.GATEWAY)).isEqualTo(18080);
+		assertThat(topology.port(Instance.DB)).isEqualTo(13307);
+		assertThat(topology.readiness(new Instance("user-service", 2))).hasToString("http://127.0.0.1:18181/readyz");
+		assertThat(topology.readiness(Instance.CONFIG_SERVER)).hasToString("http://127.0.0.1:8888/actuator/health/readiness");
+	}
+
+	@Test
+	void aPortSettingThatIsNoPortIsRefusedInOneLine() {
+		assertThatExceptionOfType(UsageException.class).isThrownBy(() -> topology(1, Map.of("KEEL_USER_PORT", "http")))
+			.withMessage("KEEL_USER_PORT must be a number, not 'http'");
+		assertThatExceptionOfType(UsageException.class).isThrownBy(() -> topology(1, Map.of("KEEL_DB_PORT", "70000")))
+			.withMessageContaining("must be a port number");
+	}
+
+	@Test
+	void everyProcessKnowsEveryReplicaThroughTheDiscoveryList() {
+		String json = topology(2, Map.of()).discoveryJson();
+
+		assertThat(json).startsWith("{\"spring\":{\"cloud\":{\"discovery\":{\"client\":{\"simple\":{\"instances\":{")
+			.contains("\"user-service\":[{\"uri\":\"http://localhost:8081\",\"instanceId\":\"user-service-1\"},"
+					+ "{\"uri\":\"http://localhost:8181\",\"instanceId\":\"user-service-2\"}]")
+			.contains("\"order-service\":[{\"uri\":\"http://localhost:8082\",\"instanceId\":\"order-service-1\"},"
+					+ "{\"uri\":\"http://localhost:8182\",\"instanceId\":\"order-service-2\"}]")
+			.endsWith("}}}}}}}");
+	}
+
+	@Test
+	void eachApplicationReadsConfigurationWithItsOwnAccountAndConfigServerKnowsThemAll() {
+		Topology topology = topology(1, Map.of());
+		Passwords passwords = new Passwords(this.root.resolve("run"));
+
+		Map<String, String> user = topology.environment(new Instance("user-service", 1), passwords);
+		Map<String, String> configServer = topology.environment(Instance.CONFIG_SERVER, passwords);
+
+		assertThat(user).containsEntry("CONFIG_SERVER_USERNAME", "user-service")
+			.containsEntry("CONFIG_SERVER_PASSWORD", passwords.of("user-service"))
+			.containsEntry("PORT", "8081")
+			.containsEntry("MANAGEMENT_PORT", "9081")
+			.containsEntry("KEEL_INSTANCE", "user-service#1")
+			.containsEntry("SPRING_PROFILES_ACTIVE", "local,dev");
+		assertThat(configServer).containsEntry("CONFIG_SERVER_PASSWORD_USER_SERVICE", passwords.of("user-service"))
+			.containsEntry("CONFIG_SERVER_PASSWORD_ORDER_SERVICE", passwords.of("order-service"))
+			.containsEntry("CONFIG_SERVER_PASSWORD_GATEWAY_SERVICE", passwords.of("gateway-service"))
+			.containsEntry("SERVER_ADDRESS", "127.0.0.1")
+			.containsEntry("KEEL_ENVIRONMENT", "dev");
+		assertThat(passwords.of("user-service")).hasSize(48).isNotEqualTo(passwords.of("order-service"))
+			.as("made once").isEqualTo(passwords.of("user-service"));
+	}
+
+	@Test
+	void aGitRepositoryIsServedFromAClone() {
+		Topology topology = topology(1, Map.of("KEEL_CONFIG_REPO", "/srv/config.git"));
+
+		assertThat(topology.environment(Instance.CONFIG_SERVER, new Passwords(this.root.resolve("run"))))
+			.containsEntry("CONFIG_REPO_URI", "/srv/config.git")
+			.containsEntry("CONFIG_REPO_LABEL", "main")
+			.containsEntry("CONFIG_REPO_CLONE_DIR", this.root.resolve(".platform/config-clone").toString())
+			.doesNotContainKey("KEEL_CONFIG_REPO_DIR");
+	}
+
+	@Test
+	void instancesAreNamedAsUsersNameThem() {
+		assertThat(Instance.parse("user-service")).isEqualTo(new Instance("user-service", 1));
+		assertThat(Instance.parse("order-service#2")).isEqualTo(new Instance("order-service", 2));
+		assertThat(Instance.parse("gateway-service")).isEqualTo(Instance.GATEWAY);
+		assertThat(Instance.parse("db").fileName()).isEqualTo("db");
+		assertThat(new Instance("user-service", 2).fileName()).isEqualTo("user-service-2");
+		for (String wrong : List.of("users", "user-service#0", "user-service#x", "gateway-service#2")) {
+			assertThatExceptionOfType(UsageException.class).as(wrong).isThrownBy(() -> Instance.parse(wrong));
+		}
+	}
+
+	private Topology topology(int replicas, Map<String, String> environment) {
+		return new Topology(Settings.from(this.root, environment), replicas);
+	}
+
+}
