@@ -76,6 +76,13 @@ class SecurityConfiguration {
 				if (hasRole(caller, "ADMIN")) {
 					return new AuthorizationDecision(true);
 				}
+				// The same paths name other things to Config Server: /{label}/{name}-{profiles}.yml puts another
+				// application's name in what looks like a profile, and ?useDefaultLabel turns the third segment into
+				// a file of the repository. Neither is how a client reads its configuration.
+				String profiles = context.getVariables().getOrDefault("profiles", "");
+				if (profiles.contains(".") || context.getRequest().getParameter("useDefaultLabel") != null) {
+					return new AuthorizationDecision(false);
+				}
 				String requested = context.getVariables().getOrDefault("application", "");
 				return new AuthorizationDecision(Arrays.stream(requested.split(","))
 					.allMatch((name) -> name.equals(caller.getName()) || name.equals(SHARED)));

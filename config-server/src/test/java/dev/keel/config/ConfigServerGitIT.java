@@ -69,6 +69,8 @@ class ConfigServerGitIT {
 		write("config-repo/vault-service.yml", "db.password: '{cipher}%s'\ndb.other: '{cipher}%s'\n"
 			.formatted(right.encrypt("s3cr3t"), wrong.encrypt("s3cr3t")));
 		commit("Initial configuration");
+		// A label named like a client: /demo-service/vault-service-default.yml is then a real read of another's file.
+		git.branchCreate().setName("demo-service").call();
 		registry.add("CONFIG_REPO_URI", workingCopy::toString);
 		registry.add("CONFIG_REPO_CLONE_DIR", clone::toString);
 		registry.add("spring.cloud.config.server.git.refresh-rate", () -> "0");
@@ -125,7 +127,10 @@ class ConfigServerGitIT {
 		}
 		for (String path : new String[] { "/vault-service/default", "/demo-service,vault-service/default",
 				"/vault-service/prod/main", "/vault-service-default.yml", "/main/vault-service-default.properties",
-				"/demo-service-default.yml", "/vault-service/default/main/config-repo/vault-service.yml" }) {
+				"/demo-service-default.yml", "/vault-service/default/main/config-repo/vault-service.yml",
+				"/demo-service/vault-service-default.yml", "/application/vault-service-default.properties",
+				"/demo-service/vault-service-default.json", "/demo-service/default/vault-service.yml?useDefaultLabel",
+				"/demo-service/default/vault-service.yml?useDefaultLabel=true" }) {
 			read("demo-service", DEMO_PASSWORD, path).expectStatus().isForbidden();
 		}
 		read("config-admin", ADMIN_PASSWORD, "/vault-service/default").expectStatus().isOk();
