@@ -33,6 +33,21 @@ public record TransactionRetryProperties(@DefaultValue("5") int maxAttempts,
 		if (multiplier < 1) {
 			throw new IllegalArgumentException("keel.transactions.retry.multiplier must be at least 1");
 		}
+		// Zero or negative durations would retry without pause, or never: a refresh carrying one is refused.
+		positive("initial-backoff", initialBackoff);
+		positive("max-backoff", maxBackoff);
+		positive("max-total-time", maxTotalTime);
+		positive("retry-after", retryAfter);
+		if (maxBackoff.compareTo(initialBackoff) < 0) {
+			throw new IllegalArgumentException(
+					"keel.transactions.retry.max-backoff must not be shorter than initial-backoff");
+		}
+	}
+
+	private static void positive(String name, Duration value) {
+		if (value == null || value.isZero() || value.isNegative()) {
+			throw new IllegalArgumentException("keel.transactions.retry." + name + " must be positive");
+		}
 	}
 
 }

@@ -27,6 +27,7 @@ import org.springframework.transaction.support.DefaultTransactionStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * The interceptor's decisions, with a transaction manager whose commit can be made to fail as
@@ -117,6 +118,24 @@ class RetryableTransactionInterceptorTests {
 		work.calls().set(0);
 		assertThatExceptionOfType(OptimisticLockingFailureException.class).isThrownBy(work::clientVersionConflict);
 		assertThat(work.calls()).hasValue(1);
+	}
+
+	@Test
+	void settingsThatWouldRetryWithoutPauseOrNeverAreRefused() {
+		Duration ms = Duration.ofMillis(1);
+		Duration s = Duration.ofSeconds(1);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new TransactionRetryProperties(3, Duration.ZERO, 1, 0, ms, s, s))
+			.withMessageContaining("initial-backoff");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new TransactionRetryProperties(3, ms, 1, 0, ms, Duration.ofMillis(-1), s))
+			.withMessageContaining("max-total-time");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new TransactionRetryProperties(3, s, 1, 0, ms, s, s))
+			.withMessageContaining("max-backoff");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new TransactionRetryProperties(3, ms, 1, 0, ms, s, Duration.ZERO))
+			.withMessageContaining("retry-after");
 	}
 
 	@Test
