@@ -103,11 +103,15 @@ public class InstanceHealth implements SmartLifecycle {
 	 */
 	public void connectionFailed(ServiceInstance instance, Throwable failure) {
 		Tracked tracked = tracked(instance);
-		tracked.evictedAt = System.nanoTime();
-		if (tracked.state != State.NOT_READY) {
+		// With update(): a probe's READY must not land between the eviction's two writes.
+		synchronized (tracked) {
+			tracked.evictedAt = System.nanoTime();
+			if (tracked.state == State.NOT_READY) {
+				return;
+			}
 			tracked.state = State.NOT_READY;
-			log.info("{} left the rotation: {}", tracked.key, failure.toString());
 		}
+		log.info("{} left the rotation: {}", tracked.key, failure.toString());
 	}
 
 	/**
@@ -172,9 +176,12 @@ public class InstanceHealth implements SmartLifecycle {
 
 	private void probe(Tracked tracked) {
 		long sentAt = System.nanoTime();
-		URI uri = URI.create(tracked.instance.getUri().toString() + this.properties.healthCheckPath());
-		HttpRequest request = HttpRequest.newBuilder(uri).timeout(this.properties.healthCheckTimeout()).GET().build();
 		try {
+			URI uri = URI.create(tracked.instance.getUri().toString() + this.properties.healthCheckPath());
+			HttpRequest request = HttpRequest.newBuilder(uri)
+				.timeout(this.properties.healthCheckTimeout())
+				.GET()
+				.build();
 			this.http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
 				tracked.probing.set(false);
 				update(tracked, sentAt, (failure == null && response.statusCode() == 200) ? State.READY : State.NOT_READY,
@@ -183,18 +190,24 @@ public class InstanceHealth implements SmartLifecycle {
 			});
 		}
 		catch (RuntimeException ex) {
+			// An instance whose address makes no URI, or a client that refuses the request: not ready, and
+			// probed again on the next round rather than never (the flag would otherwise stay set).
 			tracked.probing.set(false);
-			throw ex;
+			update(tracked, sentAt, State.NOT_READY, ex.toString());
+			this.probesDone.incrementAndGet();
 		}
 	}
 
 	private void update(Tracked tracked, long sentAt, State probed, String reason) {
-		if (probed == State.READY && sentAt - tracked.evictedAt < 0) {
-			// Sent before the instance refused a connection: says nothing of it now.
-			return;
+		State previous;
+		synchronized (tracked) {
+			if (probed == State.READY && sentAt - tracked.evictedAt < 0) {
+				// Sent before the instance refused a connection: says nothing of it now.
+				return;
+			}
+			previous = tracked.state;
+			tracked.state = probed;
 		}
-		State previous = tracked.state;
-		tracked.state = probed;
 		if (previous == State.NOT_READY && probed == State.READY) {
 			log.info("{} is back in the rotation", tracked.key);
 		}

@@ -115,6 +115,21 @@ class InstanceHealthTests {
 	}
 
 	@Test
+	void anInstanceWhoseProbeCannotBeSentIsNotReadyAndProbedAgainNextRound() {
+		this.health.stop();
+		this.health = health(Duration.ofHours(1), Duration.ofSeconds(60));
+		this.health.start();
+		ServiceInstance unaddressable = new DefaultServiceInstance("bad", "svc", "bad host", 80, false);
+		this.health.admitted(List.of(unaddressable));
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.health.probesDone() == 1);
+		assertThat(this.health.state(unaddressable)).isEqualTo(InstanceHealth.State.NOT_READY);
+
+		this.health.probeAll();
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.health.probesDone() == 2);
+	}
+
+	@Test
 	void aStoppedHealthNeitherProbesNorFailsTheRequestsThatMeetNewInstances() {
 		this.health.stop();
 
