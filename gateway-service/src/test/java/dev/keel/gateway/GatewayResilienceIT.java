@@ -26,12 +26,16 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.cloud.client.DefaultServiceInstance;
+import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.keel.platform.discovery.InstanceHealth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,6 +61,8 @@ class GatewayResilienceIT {
 
 	private static HttpServer users;
 
+	private static int refusingPort;
+
 	private static HttpServer products;
 
 	@Autowired
@@ -64,6 +70,9 @@ class GatewayResilienceIT {
 
 	@Autowired
 	private MeterRegistry meters;
+
+	@Autowired
+	private InstanceHealth health;
 
 	@DynamicPropertySource
 	static void instances(DynamicPropertyRegistry registry) throws IOException {
@@ -95,8 +104,9 @@ class GatewayResilienceIT {
 			productHits.incrementAndGet();
 			respond(exchange, productsFail.get() ? 500 : 200, "{}");
 		});
+		refusingPort = closedPort();
 		registry.add("spring.cloud.discovery.client.simple.instances.user-service[0].uri",
-				() -> "http://127.0.0.1:" + closedPort());
+				() -> "http://127.0.0.1:" + refusingPort);
 		registry.add("spring.cloud.discovery.client.simple.instances.user-service[1].uri",
 				() -> "http://127.0.0.1:" + users.getAddress().getPort());
 		registry.add("spring.cloud.discovery.client.simple.instances.order-service[0].uri",
@@ -126,6 +136,7 @@ class GatewayResilienceIT {
 
 	@Test
 	void anAnswerThatMayHaveDoneWorkIsRetriedOnlyWhenRepeatingIsSafe() {
+		awaitOnlyTheAnsweringUserServiceAdmitted();
 		int before = statusHits.get();
 		this.http.post().uri("/api/v1/users/status/503").contentType(MediaType.APPLICATION_JSON).bodyValue("{}")
 			.exchange().expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
@@ -148,6 +159,7 @@ class GatewayResilienceIT {
 
 	@Test
 	void errorsAndRetryableAnswersShareOneCountOfAttempts() {
+		awaitOnlyTheAnsweringUserServiceAdmitted();
 		int before = flakyHits.get();
 		long recordedBefore = attempts("users").count();
 
@@ -212,6 +224,20 @@ class GatewayResilienceIT {
 		assertThat(new String(tooMany.getResponseBody(), StandardCharsets.UTF_8))
 			.contains(ProblemErrorHandler.TYPES + "too-many-requests");
 		this.http.get().uri("/api/v1/users/ok").header("X-Forwarded-For", "203.0.113.8").exchange().expectStatus().isOk();
+	}
+
+	/**
+	 * Until the refusing instance is out of the rotation, an attempt may land on it and not be counted by the
+	 * answering one: tests that count what the answering one received wait for that (a probe or a refused
+	 * request does it, whichever comes first).
+	 */
+	private void awaitOnlyTheAnsweringUserServiceAdmitted() {
+		ServiceInstance refusing = new DefaultServiceInstance("refusing", "user-service", "127.0.0.1", refusingPort,
+				false);
+		ServiceInstance answering = new DefaultServiceInstance("answering", "user-service", "127.0.0.1",
+				users.getAddress().getPort(), false);
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.health.admitted(List.of(refusing, answering)).equals(List.of(answering)));
 	}
 
 	private DistributionSummary attempts(String route) {

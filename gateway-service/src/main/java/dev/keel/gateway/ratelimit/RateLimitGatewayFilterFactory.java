@@ -1,7 +1,11 @@
 package dev.keel.gateway.ratelimit;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -89,10 +93,27 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		};
 	}
 
-	/** The client's address, as {@code ClientAddressFilter} resolved it. */
+	/**
+	 * The client's address, as {@code ClientAddressFilter} resolved it; for IPv6 its /64 network, since one
+	 * subscriber commonly holds a whole /64 and could otherwise take a fresh bucket with every address in it.
+	 */
 	static String client(ServerHttpRequest request) {
 		InetSocketAddress remote = request.getRemoteAddress();
-		return (remote != null && remote.getAddress() != null) ? remote.getAddress().getHostAddress() : "unknown";
+		if (remote == null || remote.getAddress() == null) {
+			return "unknown";
+		}
+		InetAddress address = remote.getAddress();
+		if (address instanceof Inet6Address) {
+			byte[] network = Arrays.copyOf(address.getAddress(), 16);
+			Arrays.fill(network, 8, 16, (byte) 0);
+			try {
+				return InetAddress.getByAddress(network).getHostAddress() + "/64";
+			}
+			catch (UnknownHostException ex) {
+				throw new IllegalStateException(ex); // 16 bytes are always an address
+			}
+		}
+		return address.getHostAddress();
 	}
 
 	/** One client's bucket, and the limits it was last used with. */
