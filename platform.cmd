@@ -17,8 +17,7 @@ if "%STALE%"=="1" (
   where javac >nul 2>nul || (echo platform: javac not found: install a JDK, not only a JRE 1>&2 & exit /b 1)
   if exist "%CLASSES%" rmdir /s /q "%CLASSES%"
   mkdir "%CLASSES%"
-  dir /s /b "%SOURCES%\*.java" > "%CLASSES%\sources.txt"
-  javac --release 17 -encoding UTF-8 -nowarn -d "%CLASSES%" @"%CLASSES%\sources.txt" || exit /b 1
+  javac --release 17 -encoding UTF-8 -nowarn -implicit:class -sourcepath "%SOURCES%" -d "%CLASSES%" "%SOURCES%\dev\keel\launcher\Launcher.java" || exit /b 1
   type nul > "%CLASSES%\.built"
 )
 java -Dkeel.root="%ROOT%" -cp "%CLASSES%" dev.keel.launcher.Launcher %*

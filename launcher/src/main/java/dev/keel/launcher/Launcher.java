@@ -5,6 +5,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -188,12 +189,30 @@ public final class Launcher {
 			return;
 		}
 		Console.tail(log, 100).forEach(this.console::say);
-		try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-			long position = file.length();
+		RandomAccessFile file = null;
+		try {
+			Object following = null;
+			long position = 0;
 			while (true) {
+				Object current = fileKey(log);
+				if (file == null || (current != null && !current.equals(following))) {
+					// A restart deletes the log and starts a new one: follow the new file from its beginning.
+					if (file != null) {
+						file.close();
+						file = null;
+					}
+					if (current == null && !Files.exists(log)) {
+						LocalPlatform.pause(Duration.ofMillis(250));
+						continue;
+					}
+					boolean first = following == null;
+					file = new RandomAccessFile(log.toFile(), "r");
+					following = current;
+					position = first ? file.length() : 0;
+				}
 				long length = file.length();
 				if (length < position) {
-					// Truncated: the process was started again.
+					// Truncated in place.
 					position = 0;
 				}
 				if (length > position) {
@@ -209,6 +228,26 @@ public final class Launcher {
 		}
 		catch (IOException ex) {
 			throw new LauncherException("cannot follow " + log + ": " + ex.getMessage());
+		}
+		finally {
+			if (file != null) {
+				try {
+					file.close();
+				}
+				catch (IOException ex) {
+					// Nothing was written through it.
+				}
+			}
+		}
+	}
+
+	/** What identifies the file now at this path (device and inode where the OS has them), or null. */
+	private static Object fileKey(Path path) {
+		try {
+			return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+		}
+		catch (IOException ex) {
+			return null;
 		}
 	}
 

@@ -263,7 +263,8 @@ final class LocalPlatform {
 	 */
 	void down() {
 		Topology topology = topology();
-		if (!Files.isDirectory(this.settings.run())) {
+		List<ProcessHandle> unrecorded = this.processes.orphans(topology.instances());
+		if (!Files.isDirectory(this.settings.run()) && unrecorded.isEmpty()) {
 			this.console.say("nothing is running");
 			return;
 		}

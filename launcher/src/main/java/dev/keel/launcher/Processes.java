@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -58,7 +60,7 @@ final class Processes {
 				.redirectInput(ProcessBuilder.Redirect.from(new File(isWindows() ? "NUL" : "/dev/null")));
 			builder.environment().putAll(environment);
 			Process process = builder.start();
-			writePid(instance, process.pid());
+			writePid(instance, process.toHandle());
 			return process.toHandle();
 		}
 		catch (IOException ex) {
@@ -68,18 +70,38 @@ final class Processes {
 
 	/** The running process of an instance, if its pid file names one that is still this instance. */
 	Optional<ProcessHandle> running(Instance instance) {
-		return pid(instance).flatMap(ProcessHandle::of).filter((process) -> isInstance(process, instance));
+		return record(instance).flatMap((record) -> ProcessHandle.of(Long.parseLong(record[0]))
+			.filter((process) -> isInstance(process, instance))
+			.filter((process) -> record.length < 2 || startedAt(process).map(record[1]::equals).orElse(true)));
 	}
 
 	/** The pid an instance's file records, alive or not. */
 	Optional<Long> pid(Instance instance) {
+		return record(instance).map((record) -> Long.parseLong(record[0]));
+	}
+
+	/** The pid file's fields: the pid and, where the OS tells it, when that process started. */
+	private Optional<String[]> record(Instance instance) {
 		try {
 			Path file = pidFile(instance);
-			return Files.exists(file) ? Optional.of(Long.parseLong(Files.readString(file).strip())) : Optional.empty();
+			if (!Files.exists(file)) {
+				return Optional.empty();
+			}
+			String[] record = Files.readString(file).strip().split("\\s+");
+			Long.parseLong(record[0]);
+			return Optional.of(record);
 		}
 		catch (IOException | NumberFormatException ex) {
 			return Optional.empty();
 		}
+	}
+
+	/**
+	 * When the process started: with the pid, what tells it from a later process given the same pid, where the
+	 * OS does not show other processes' command lines (Windows).
+	 */
+	private static Optional<String> startedAt(ProcessHandle process) {
+		return process.info().startInstant().map((instant) -> String.valueOf(instant.toEpochMilli()));
 	}
 
 	/**
@@ -114,19 +136,40 @@ final class Processes {
 
 	/**
 	 * Processes of this state directory that no pid file accounts for: left by a launcher that crashed or was
-	 * interrupted between starting them and recording them, or started by another copy of the launcher.
+	 * interrupted between starting them and recording them, started by another copy of the launcher, or outliving
+	 * the process that started them (a mariadbd whose database JVM was killed). Ours are those marked on their
+	 * command line, and those whose program lives in the state directory (mariadbd, unpacked there).
 	 */
 	List<ProcessHandle> orphans(List<Instance> known) {
-		List<Long> tracked = known.stream().map(this::running).flatMap(Optional::stream).map(ProcessHandle::pid).toList();
+		Set<Long> accounted = new HashSet<>();
+		known.stream().map(this::running).flatMap(Optional::stream).forEach((process) -> {
+			accounted.add(process.pid());
+			process.descendants().forEach((descendant) -> accounted.add(descendant.pid()));
+		});
 		String marker = STATE_MARKER + this.settings.state();
+		Optional<Path> state = realPath(this.settings.state());
 		try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-			return all.filter((process) -> !tracked.contains(process.pid()))
-				.filter((process) -> process.info().arguments().map(List::of).orElse(List.of()).contains(marker))
+			return all.filter((process) -> !accounted.contains(process.pid()))
+				.filter((process) -> process.info().arguments().map(List::of).orElse(List.of()).contains(marker)
+						|| state.isPresent() && process.info()
+							.command()
+							.flatMap((command) -> realPath(Path.of(command)))
+							.filter((command) -> command.startsWith(state.get()))
+							.isPresent())
 				.toList();
 		}
 	}
 
-	/** The instance an orphan says it is, from its command line. */
+	private static Optional<Path> realPath(Path path) {
+		try {
+			return Optional.of(path.toRealPath());
+		}
+		catch (IOException | RuntimeException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/** The instance an orphan says it is, from its command line, or else its program's name. */
 	static String instanceOf(ProcessHandle process) {
 		return process.info()
 			.arguments()
@@ -135,6 +178,7 @@ final class Processes {
 			.filter((argument) -> argument.startsWith(INSTANCE_MARKER))
 			.map((argument) -> argument.substring(INSTANCE_MARKER.length()))
 			.findFirst()
+			.or(() -> process.info().command().map((command) -> Path.of(command).getFileName().toString()))
 			.orElse("?");
 	}
 
@@ -164,9 +208,9 @@ final class Processes {
 		return this.settings.run().resolve(instance.fileName() + ".pid");
 	}
 
-	private void writePid(Instance instance, long pid) throws IOException {
+	private void writePid(Instance instance, ProcessHandle process) throws IOException {
 		Path temporary = Files.createTempFile(this.settings.run(), instance.fileName(), ".tmp");
-		Files.writeString(temporary, String.valueOf(pid));
+		Files.writeString(temporary, process.pid() + startedAt(process).map((started) -> " " + started).orElse(""));
 		Files.move(temporary, pidFile(instance), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 	}
 

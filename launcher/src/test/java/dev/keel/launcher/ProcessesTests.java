@@ -2,14 +2,21 @@ package dev.keel.launcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Real processes, started the way the launcher starts every instance: found by their pid file, found without it,
@@ -24,10 +31,14 @@ class ProcessesTests {
 
 	private ProcessHandle started;
 
+	private ProcessHandle child;
+
 	@AfterEach
 	void leaveNothingRunning() {
-		if (this.started != null) {
-			this.started.destroyForcibly();
+		for (ProcessHandle process : new ProcessHandle[] { this.started, this.child }) {
+			if (process != null) {
+				process.destroyForcibly();
+			}
 		}
 	}
 
@@ -56,6 +67,34 @@ class ProcessesTests {
 	}
 
 	@Test
+	@DisabledOnOs(OS.WINDOWS)
+	void whatAnInstanceStartedIsItsUntilTheInstanceDiesThenAnOrphanThatDownStops() throws Exception {
+		Settings settings = Settings.from(this.root, Map.of("KEEL_STOP_TIMEOUT", "30"));
+		this.processes = new Processes(settings);
+		Instance db = Instance.DB;
+		// What the database JVM does: start a server program unpacked in the state directory.
+		Path server = settings.state().resolve("mariadb/base/bin/mariadbd");
+		Files.createDirectories(server.getParent());
+		Files.copy(Path.of("/bin/sleep"), server, StandardCopyOption.COPY_ATTRIBUTES);
+		List<String> arguments = new ArrayList<>(sleeper());
+		arguments.addAll(List.of(server.toString(), "600"));
+		this.started = this.processes.launch(db, arguments, Map.of());
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.started.descendants().findAny().isPresent());
+		ProcessHandle child = this.started.descendants().findFirst().orElseThrow();
+		this.child = child;
+
+		assertThat(this.processes.orphans(List.of(db))).as("accounted for by the instance that started it").isEmpty();
+
+		this.started.destroyForcibly();
+		this.started.onExit().get(30, TimeUnit.SECONDS);
+
+		assertThat(this.processes.orphans(List.of(db))).extracting(ProcessHandle::pid).containsExactly(child.pid());
+		assertThat(Processes.instanceOf(child)).isEqualTo("mariadbd");
+		this.processes.stop(child);
+		assertThat(child.isAlive()).isFalse();
+	}
+
+	@Test
 	void aPidFileOfAProcessThatIsNotTheInstanceIsNotBelieved() throws Exception {
 		Settings settings = Settings.from(this.root, Map.of());
 		this.processes = new Processes(settings);
@@ -66,6 +105,21 @@ class ProcessesTests {
 		assertThat(this.processes.running(new Instance("order-service", 1))).isEmpty();
 	}
 
+	@Test
+	void aPidFileWhoseProcessStartedAtAnotherTimeIsNotBelieved() throws Exception {
+		Settings settings = Settings.from(this.root, Map.of());
+		this.processes = new Processes(settings);
+		Instance instance = new Instance("order-service", 1);
+		this.started = this.processes.launch(instance, sleeper(), Map.of());
+		assertThat(this.processes.running(instance)).isPresent();
+
+		// Where command lines cannot be read (Windows), the start time is what tells a recycled pid apart.
+		Files.writeString(settings.run().resolve("order-service-1.pid"), this.started.pid() + " 1");
+
+		assertThat(this.processes.running(instance)).isEmpty();
+		assertThat(this.processes.pid(instance)).contains(this.started.pid());
+	}
+
 	/** A JVM that waits to be stopped, as an instance would. */
 	private static List<String> sleeper() {
 		return List.of("-cp", System.getProperty("java.class.path"), Sleeper.class.getName());
@@ -73,7 +127,11 @@ class ProcessesTests {
 
 	static final class Sleeper {
 
-		public static void main(String[] args) throws InterruptedException {
+		/** With arguments: a command to start first, as the database JVM starts mariadbd. */
+		public static void main(String[] args) throws Exception {
+			if (args.length > 0) {
+				new ProcessBuilder(args).start();
+			}
 			Thread.currentThread().join();
 		}
 
