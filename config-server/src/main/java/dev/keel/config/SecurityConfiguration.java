@@ -77,10 +77,11 @@ class SecurityConfiguration {
 					return new AuthorizationDecision(true);
 				}
 				// The same paths name other things to Config Server: /{label}/{name}-{profiles}.yml puts another
-				// application's name in what looks like a profile, and ?useDefaultLabel turns the third segment into
-				// a file of the repository. Neither is how a client reads its configuration.
+				// application's name in what looks like a profile, and ?useDefaultLabel (or useDefaultLabel.x, which
+				// Spring MVC's parameter conditions accept too) turns the third segment into a file of the
+				// repository. Clients read their configuration with no query string and no dot in the profiles.
 				String profiles = context.getVariables().getOrDefault("profiles", "");
-				if (profiles.contains(".") || context.getRequest().getParameter("useDefaultLabel") != null) {
+				if (profiles.contains(".") || context.getRequest().getQueryString() != null) {
 					return new AuthorizationDecision(false);
 				}
 				String requested = context.getVariables().getOrDefault("application", "");

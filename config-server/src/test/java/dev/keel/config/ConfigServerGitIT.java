@@ -130,10 +130,17 @@ class ConfigServerGitIT {
 				"/demo-service-default.yml", "/vault-service/default/main/config-repo/vault-service.yml",
 				"/demo-service/vault-service-default.yml", "/application/vault-service-default.properties",
 				"/demo-service/vault-service-default.json", "/demo-service/default/vault-service.yml?useDefaultLabel",
-				"/demo-service/default/vault-service.yml?useDefaultLabel=true" }) {
+				"/demo-service/default/vault-service.yml?useDefaultLabel=true",
+				"/demo-service/default/vault-service.yml?useDefaultLabel.x",
+				"/demo-service/default/vault-service.yml?useDefaultLabel.y=1", "/demo-service/default?anything" }) {
 			read("demo-service", DEMO_PASSWORD, path).expectStatus().isForbidden();
 		}
-		read("config-admin", ADMIN_PASSWORD, "/vault-service/default").expectStatus().isOk();
+		// What those paths are: real reads of vault-service's configuration, for an account allowed to make them.
+		for (String path : new String[] { "/vault-service/default", "/demo-service/vault-service-default.yml",
+				"/demo-service/default/vault-service.yml?useDefaultLabel",
+				"/demo-service/default/vault-service.yml?useDefaultLabel.x" }) {
+			read("config-admin", ADMIN_PASSWORD, path).expectStatus().isOk();
+		}
 	}
 
 	private RestTestClient.ResponseSpec read(String user, String password, String path) {
