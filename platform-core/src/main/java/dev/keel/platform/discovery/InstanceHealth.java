@@ -183,17 +183,18 @@ public class InstanceHealth implements SmartLifecycle {
 				.GET()
 				.build();
 			this.http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-				tracked.probing.set(false);
+				// The flag is cleared last: a newer probe must not land before this older answer overwrites it.
 				update(tracked, sentAt, (failure == null && response.statusCode() == 200) ? State.READY : State.NOT_READY,
 						(failure != null) ? failure.toString() : "readiness " + response.statusCode());
+				tracked.probing.set(false);
 				this.probesDone.incrementAndGet();
 			});
 		}
 		catch (RuntimeException ex) {
 			// An instance whose address makes no URI, or a client that refuses the request: not ready, and
 			// probed again on the next round rather than never (the flag would otherwise stay set).
-			tracked.probing.set(false);
 			update(tracked, sentAt, State.NOT_READY, ex.toString());
+			tracked.probing.set(false);
 			this.probesDone.incrementAndGet();
 		}
 	}
