@@ -103,17 +103,31 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			return "unknown";
 		}
 		InetAddress address = remote.getAddress();
-		if (address instanceof Inet6Address) {
-			byte[] network = Arrays.copyOf(address.getAddress(), 16);
-			Arrays.fill(network, 8, 16, (byte) 0);
-			try {
-				return InetAddress.getByAddress(network).getHostAddress() + "/64";
+		if (!(address instanceof Inet6Address)) {
+			return address.getHostAddress();
+		}
+		byte[] bytes = address.getAddress();
+		try {
+			if (isIpv4Mapped(bytes)) {
+				// ::ffff:a.b.c.d (a scoped literal stays an Inet6Address): the IPv4 client it is.
+				return InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16)).getHostAddress();
 			}
-			catch (UnknownHostException ex) {
-				throw new IllegalStateException(ex); // 16 bytes are always an address
+			Arrays.fill(bytes, 8, 16, (byte) 0);
+			// Without the scope: the network, whatever interface it was reached on.
+			return InetAddress.getByAddress(bytes).getHostAddress() + "/64";
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalStateException(ex); // 4 or 16 bytes are always an address
+		}
+	}
+
+	private static boolean isIpv4Mapped(byte[] address) {
+		for (int i = 0; i < 10; i++) {
+			if (address[i] != 0) {
+				return false;
 			}
 		}
-		return address.getHostAddress();
+		return address[10] == (byte) 0xff && address[11] == (byte) 0xff;
 	}
 
 	/** One client's bucket, and the limits it was last used with. */

@@ -1,5 +1,6 @@
 package dev.keel.gateway.ratelimit;
 
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,15 @@ class RateLimitKeyTests {
 
 		assertThat(one).isEqualTo(other).isEqualTo("2001:db8:1:2:0:0:0:0/64");
 		assertThat(RateLimitGatewayFilterFactory.client(from("2001:db8:1:3::1"))).isNotEqualTo(one);
+	}
+
+	@Test
+	void anIpv4MappedAddressIsTheIpv4ClientWhateverItsScope() throws Exception {
+		byte[] mapped = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 203, 0, 113, 7 };
+		InetSocketAddress scoped = new InetSocketAddress(Inet6Address.getByAddress(null, mapped, 1), 40000);
+
+		assertThat(RateLimitGatewayFilterFactory.client(MockServerHttpRequest.get("/").remoteAddress(scoped).build()))
+			.isEqualTo("203.0.113.7");
 	}
 
 	@Test
