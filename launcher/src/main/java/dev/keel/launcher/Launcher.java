@@ -195,33 +195,33 @@ public final class Launcher {
 			long position = 0;
 			while (true) {
 				Object current = fileKey(log);
-				if (file == null || (current != null && !current.equals(following))) {
-					// A restart deletes the log and starts a new one: follow the new file from its beginning.
+				boolean replaced = file != null && current != null && !current.equals(following);
+				if (file != null) {
+					// Up to the end of what is open, even when a restart has replaced it: the last lines of the
+					// process that stopped.
+					position = print(file, position);
+				}
+				if (file == null || replaced) {
 					if (file != null) {
 						file.close();
 						file = null;
 					}
-					if (current == null && !Files.exists(log)) {
+					if (!Files.exists(log)) {
 						LocalPlatform.pause(Duration.ofMillis(250));
 						continue;
 					}
 					boolean first = following == null;
+					Object opening = fileKey(log);
 					file = new RandomAccessFile(log.toFile(), "r");
-					following = current;
+					if (opening != null && !opening.equals(fileKey(log))) {
+						// Replaced while being opened: which file is open is unknown; open again.
+						file.close();
+						file = null;
+						continue;
+					}
+					following = opening;
 					position = first ? file.length() : 0;
-				}
-				long length = file.length();
-				if (length < position) {
-					// Truncated in place.
-					position = 0;
-				}
-				if (length > position) {
-					file.seek(position);
-					byte[] bytes = new byte[(int) Math.min(length - position, 1 << 20)];
-					file.readFully(bytes);
-					position += bytes.length;
-					System.out.print(new String(bytes, StandardCharsets.UTF_8));
-					System.out.flush();
+					continue;
 				}
 				LocalPlatform.pause(Duration.ofMillis(250));
 			}
@@ -239,6 +239,21 @@ public final class Launcher {
 				}
 			}
 		}
+	}
+
+	/** Prints what the file holds from this position on; where it got to (0 again if it was truncated). */
+	private static long print(RandomAccessFile file, long position) throws IOException {
+		long length = file.length();
+		long from = (length < position) ? 0 : position;
+		while (length > from) {
+			file.seek(from);
+			byte[] bytes = new byte[(int) Math.min(length - from, 1 << 20)];
+			file.readFully(bytes);
+			from += bytes.length;
+			System.out.print(new String(bytes, StandardCharsets.UTF_8));
+		}
+		System.out.flush();
+		return from;
 	}
 
 	/** What identifies the file now at this path (device and inode where the OS has them), or null. */

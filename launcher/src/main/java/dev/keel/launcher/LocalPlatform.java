@@ -390,6 +390,11 @@ final class LocalPlatform {
 				throw new LauncherException("the platform is running; ./platform down first");
 			}
 		}
+		List<ProcessHandle> orphans = this.processes.orphans(topology.instances());
+		if (!orphans.isEmpty()) {
+			throw new LauncherException("processes of this state directory are still running (" + describe(orphans)
+					+ "); ./platform down first");
+		}
 		Path database = this.settings.state().resolve("mariadb");
 		if (Files.exists(database)) {
 			try (Stream<Path> files = Files.walk(database)) {

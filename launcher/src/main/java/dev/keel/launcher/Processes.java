@@ -3,9 +3,12 @@ package dev.keel.launcher;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,7 +47,14 @@ final class Processes {
 			Files.createDirectories(this.settings.run());
 			Files.createDirectories(this.settings.logs());
 			Path log = log(instance);
-			Files.deleteIfExists(log);
+			try {
+				// A new file, so that a follower (logs -f) sees the restart and reads the old one to its end.
+				Files.deleteIfExists(log);
+			}
+			catch (FileSystemException ex) {
+				// Held open by a follower where that forbids deleting (Windows): emptied instead.
+				Files.newOutputStream(log, StandardOpenOption.TRUNCATE_EXISTING).close();
+			}
 			List<String> command = new ArrayList<>();
 			// A session of its own where the OS offers it: the process (mariadbd included) survives the terminal.
 			if (isOnPath("setsid")) {
@@ -71,8 +81,7 @@ final class Processes {
 	/** The running process of an instance, if its pid file names one that is still this instance. */
 	Optional<ProcessHandle> running(Instance instance) {
 		return record(instance).flatMap((record) -> ProcessHandle.of(Long.parseLong(record[0]))
-			.filter((process) -> isInstance(process, instance))
-			.filter((process) -> record.length < 2 || startedAt(process).map(record[1]::equals).orElse(true)));
+			.filter((process) -> isInstance(process, instance, (record.length > 1) ? record[1] : null)));
 	}
 
 	/** The pid an instance's file records, alive or not. */
@@ -138,7 +147,8 @@ final class Processes {
 	 * Processes of this state directory that no pid file accounts for: left by a launcher that crashed or was
 	 * interrupted between starting them and recording them, started by another copy of the launcher, or outliving
 	 * the process that started them (a mariadbd whose database JVM was killed). Ours are those marked on their
-	 * command line, and those whose program lives in the state directory (mariadbd, unpacked there).
+	 * command line, and the database server unpacked in the state directory ({@code mariadb/}); never this
+	 * launcher or what started it.
 	 */
 	List<ProcessHandle> orphans(List<Instance> known) {
 		Set<Long> accounted = new HashSet<>();
@@ -146,17 +156,38 @@ final class Processes {
 			accounted.add(process.pid());
 			process.descendants().forEach((descendant) -> accounted.add(descendant.pid()));
 		});
+		for (Optional<ProcessHandle> self = Optional.of(ProcessHandle.current()); self.isPresent();
+				self = self.get().parent()) {
+			accounted.add(self.get().pid());
+		}
 		String marker = STATE_MARKER + this.settings.state();
-		Optional<Path> state = realPath(this.settings.state());
+		Optional<Path> database = realPath(this.settings.state().resolve("mariadb"));
 		try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
 			return all.filter((process) -> !accounted.contains(process.pid()))
 				.filter((process) -> process.info().arguments().map(List::of).orElse(List.of()).contains(marker)
-						|| state.isPresent() && process.info()
-							.command()
-							.flatMap((command) -> realPath(Path.of(command)))
-							.filter((command) -> command.startsWith(state.get()))
-							.isPresent())
+						|| database.isPresent() && isDatabaseServerIn(process, database.get()))
 				.toList();
+		}
+	}
+
+	/** A mariadbd whose program is in this directory (not the mariadb client a user or a benchmark runs). */
+	private static boolean isDatabaseServerIn(ProcessHandle process, Path directory) {
+		return process.info()
+			.command()
+			.flatMap(Processes::path)
+			.filter(Path::isAbsolute)
+			.filter((command) -> command.getFileName().toString().equals("mariadbd"))
+			.flatMap(Processes::realPath)
+			.filter((command) -> command.startsWith(directory))
+			.isPresent();
+	}
+
+	private static Optional<Path> path(String command) {
+		try {
+			return Optional.of(Path.of(command));
+		}
+		catch (InvalidPathException ex) {
+			return Optional.empty();
 		}
 	}
 
@@ -178,7 +209,7 @@ final class Processes {
 			.filter((argument) -> argument.startsWith(INSTANCE_MARKER))
 			.map((argument) -> argument.substring(INSTANCE_MARKER.length()))
 			.findFirst()
-			.or(() -> process.info().command().map((command) -> Path.of(command).getFileName().toString()))
+			.or(() -> process.info().command().flatMap(Processes::path).map((command) -> String.valueOf(command.getFileName())))
 			.orElse("?");
 	}
 
@@ -223,12 +254,18 @@ final class Processes {
 		}
 	}
 
-	/** Whether the process is the one the launcher started for this instance (pids are recycled). */
-	private boolean isInstance(ProcessHandle process, Instance instance) {
+	/**
+	 * Whether the process is the one the launcher started for this instance (pids are recycled): by the markers on
+	 * its command line; where the OS does not show it (Windows), by when it started. Start times are compared only
+	 * there: on Linux they shift with the wall clock (an NTP step, a resumed VM).
+	 */
+	private boolean isInstance(ProcessHandle process, Instance instance, String recordedStart) {
 		List<String> arguments = process.info().arguments().map(List::of).orElse(null);
-		// Where the OS tells nothing of other processes' arguments, the pid file is all there is to go by.
-		return arguments == null || (arguments.contains(STATE_MARKER + this.settings.state())
-				&& arguments.contains(INSTANCE_MARKER + instance.name()));
+		if (arguments == null) {
+			return recordedStart == null || startedAt(process).map(recordedStart::equals).orElse(true);
+		}
+		return arguments.contains(STATE_MARKER + this.settings.state())
+				&& arguments.contains(INSTANCE_MARKER + instance.name());
 	}
 
 	private static boolean waitFor(ProcessHandle process, Duration timeout) {
