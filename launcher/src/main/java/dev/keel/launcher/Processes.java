@@ -260,12 +260,16 @@ final class Processes {
 	 * there: on Linux they shift with the wall clock (an NTP step, a resumed VM).
 	 */
 	private boolean isInstance(ProcessHandle process, Instance instance, String recordedStart) {
-		List<String> arguments = process.info().arguments().map(List::of).orElse(null);
-		if (arguments == null) {
-			return recordedStart == null || startedAt(process).map(recordedStart::equals).orElse(true);
+		return isInstance(process.info().arguments().map(List::of), startedAt(process), recordedStart,
+				STATE_MARKER + this.settings.state(), INSTANCE_MARKER + instance.name());
+	}
+
+	static boolean isInstance(Optional<List<String>> arguments, Optional<String> started, String recordedStart,
+			String stateMarker, String instanceMarker) {
+		if (arguments.isEmpty()) {
+			return recordedStart == null || started.map(recordedStart::equals).orElse(true);
 		}
-		return arguments.contains(STATE_MARKER + this.settings.state())
-				&& arguments.contains(INSTANCE_MARKER + instance.name());
+		return arguments.get().contains(stateMarker) && arguments.get().contains(instanceMarker);
 	}
 
 	private static boolean waitFor(ProcessHandle process, Duration timeout) {

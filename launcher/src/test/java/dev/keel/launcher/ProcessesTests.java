@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -106,18 +107,31 @@ class ProcessesTests {
 	}
 
 	@Test
-	void aPidFileWhoseProcessStartedAtAnotherTimeIsNotBelieved() throws Exception {
+	void whereCommandLinesAreHiddenTheStartTimeTellsARecycledPidApartAndOnlyThere() {
+		List<String> ours = List.of("java", "-Dkeel.launcher.state=/s", "-Dkeel.launcher.instance=user-service#1");
+
+		// Windows: no command line to read.
+		assertThat(Processes.isInstance(Optional.empty(), Optional.of("1000"), "1000", "-Dkeel.launcher.state=/s",
+				"-Dkeel.launcher.instance=user-service#1")).isTrue();
+		assertThat(Processes.isInstance(Optional.empty(), Optional.of("2000"), "1000", "-Dkeel.launcher.state=/s",
+				"-Dkeel.launcher.instance=user-service#1")).as("another process with the same pid").isFalse();
+		// Linux and macOS: the markers decide; a start time that moved with the wall clock (an NTP step) does not.
+		assertThat(Processes.isInstance(Optional.of(ours), Optional.of("2000"), "1000", "-Dkeel.launcher.state=/s",
+				"-Dkeel.launcher.instance=user-service#1")).isTrue();
+		assertThat(Processes.isInstance(Optional.of(ours), Optional.of("1000"), "1000", "-Dkeel.launcher.state=/other",
+				"-Dkeel.launcher.instance=user-service#1")).isFalse();
+	}
+
+	@Test
+	void aLiveInstanceIsFoundWhateverStartTimeItsPidFileRecords() throws Exception {
 		Settings settings = Settings.from(this.root, Map.of());
 		this.processes = new Processes(settings);
 		Instance instance = new Instance("order-service", 1);
 		this.started = this.processes.launch(instance, sleeper(), Map.of());
-		assertThat(this.processes.running(instance)).isPresent();
 
-		// Where command lines cannot be read (Windows), the start time is what tells a recycled pid apart.
 		Files.writeString(settings.run().resolve("order-service-1.pid"), this.started.pid() + " 1");
 
-		assertThat(this.processes.running(instance)).isEmpty();
-		assertThat(this.processes.pid(instance)).contains(this.started.pid());
+		assertThat(this.processes.running(instance)).map(ProcessHandle::pid).contains(this.started.pid());
 	}
 
 	/** A JVM that waits to be stopped, as an instance would. */
