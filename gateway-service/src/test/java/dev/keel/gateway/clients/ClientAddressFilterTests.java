@@ -1,12 +1,21 @@
 package dev.keel.gateway.clients;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.FileSystemResource;
 import org.springframework.mock.env.MockEnvironment;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -25,6 +34,42 @@ class ClientAddressFilterTests {
 	private static final InetSocketAddress EDGE = new InetSocketAddress("10.0.0.5", 41000);
 
 	private static final InetSocketAddress STRANGER = new InetSocketAddress("203.0.113.9", 52000);
+
+	@Test
+	void eachWayOfRunningTrustsItsOwnEdgeOnly() {
+		assertThat(trustedProxies("kubernetes", "prod")).as("the ingress controller's pods").containsExactly("10.0.0.0/8");
+		assertThat(trustedProxies("local", "dev")).as("this machine").containsExactly("127.0.0.1/32", "::1/128");
+		assertThat(trustedProxies("docker", "dev")).as("clients connect to the published port").isEmpty();
+	}
+
+	/** keel.gateway.trusted-proxies as config-repo/ resolves it for these profiles (the last one first). */
+	private static List<String> trustedProxies(String... profiles) {
+		StandardEnvironment environment = new StandardEnvironment();
+		environment.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+		Path configRepo = Path.of("../config-repo");
+		List<Path> files = new ArrayList<>();
+		for (int i = profiles.length - 1; i >= 0; i--) {
+			files.add(configRepo.resolve("gateway-service-" + profiles[i] + ".yml"));
+			files.add(configRepo.resolve("application-" + profiles[i] + ".yml"));
+		}
+		files.add(configRepo.resolve("gateway-service.yml"));
+		files.add(configRepo.resolve("application.yml"));
+		for (Path file : files) {
+			if (Files.exists(file)) {
+				try {
+					new YamlPropertySourceLoader().load(file.toString(), new FileSystemResource(file))
+						.forEach(environment.getPropertySources()::addLast);
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}
+		}
+		return Binder.get(environment)
+			.bind("keel.gateway", ClientAddressProperties.class)
+			.map(ClientAddressProperties::trustedProxies)
+			.orElse(List.of());
+	}
 
 	@Test
 	void aClientThatConnectsDirectlyIsItsAddressAndItsForwardingHeadersAreDropped() {
