@@ -1,6 +1,8 @@
 package dev.keel.gateway;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Locale;
 
 import io.netty.buffer.Unpooled;
@@ -11,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import reactor.netty.NettyPipeline;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -40,31 +43,38 @@ class ProtocolErrorProblems implements WebServerFactoryCustomizer<NettyReactiveW
 		}));
 	}
 
-	/** One per connection: it remembers whether the request being answered is a HEAD. */
+	/**
+	 * One per connection: it remembers, in order, whether each request read is a HEAD, so that the answer being
+	 * written is matched with its own request even when a client pipelines the next one before it.
+	 */
 	static final class Handler extends ChannelDuplexHandler {
 
-		private boolean head;
+		private final Deque<Boolean> heads = new ArrayDeque<>();
 
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
 			if (msg instanceof HttpRequest request) {
-				this.head = HttpMethod.HEAD.equals(request.method());
+				this.heads.addLast(HttpMethod.HEAD.equals(request.method()));
 			}
 			super.channelRead(ctx, msg);
 		}
 
 		@Override
 		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-			if (msg instanceof FullHttpResponse response && response.status().code() >= 400 && !this.head
-					&& response.content().readableBytes() == 0) {
-				byte[] body = problem(response.status().code());
-				FullHttpResponse withBody = response.replace(Unpooled.wrappedBuffer(body));
-				response.release();
-				withBody.headers()
-					.set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
-					.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-				super.write(ctx, withBody, promise);
-				return;
+			// Informational answers (100 Continue) come before the request's own: they answer no request.
+			if (msg instanceof HttpResponse response && response.status().code() >= 200) {
+				boolean head = Boolean.TRUE.equals(this.heads.pollFirst());
+				if (msg instanceof FullHttpResponse full && full.status().code() >= 400 && !head
+						&& full.content().readableBytes() == 0) {
+					byte[] body = problem(full.status().code());
+					FullHttpResponse withBody = full.replace(Unpooled.wrappedBuffer(body));
+					full.release();
+					withBody.headers()
+						.set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+						.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+					super.write(ctx, withBody, promise);
+					return;
+				}
 			}
 			super.write(ctx, msg, promise);
 		}
