@@ -37,6 +37,13 @@ class ProblemErrorReportValve extends ErrorReportValve {
 			code = HttpStatus.BAD_REQUEST.value();
 			response.setStatus(code);
 		}
+		else if (code == HttpStatus.NOT_IMPLEMENTED.value()) {
+			// Tomcat's answer to CONNECT, which no resource here takes: the client's mistake, as ProblemErrorController
+			// answers a method the servlet API does not know.
+			code = HttpStatus.METHOD_NOT_ALLOWED.value();
+			response.setStatus(code);
+			response.setHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+		}
 		HttpStatus status = HttpStatus.resolve(code);
 		String title = (status != null) ? status.getReasonPhrase() : "Error";
 		String detail = (code == 400) ? "The request could not be read: its request line, URI or headers are malformed."
