@@ -109,7 +109,7 @@ final class Benchmarks {
 				"user-service@localhost:" + topology.port(victim), this.platform.processes().log(Instance.GATEWAY),
 				mostStocked(gateway()), () -> this.platform.kill(victim), () -> {
 					for (String service : Services.names()) {
-						this.platform.restart(service, reactor);
+						this.platform.restart(service, () -> reactor);
 					}
 				}));
 	}

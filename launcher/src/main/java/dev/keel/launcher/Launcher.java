@@ -37,7 +37,8 @@ public final class Launcher {
 			  ./platform ps                  instances, ports, pids, readiness, memory; leftovers of a crashed launcher
 			  ./platform logs NAME [-f]      show (or follow) a log: db, config-server, gateway-service, user-service#2, ...
 			  ./platform restart NAME        rolling restart of a service (one instance at a time, the next once the new
-			                                 one is ready), or restart of config-server or gateway-service
+			                                 one is ready), of one instance (user-service#2: started if it was killed),
+			                                 or restart of config-server or gateway-service
 			  ./platform kill SERVICE[#i]    SIGKILL one instance (default #1), as a crash would
 			  ./platform reset               wipe the local database (the platform must be down)
 			  ./platform encrypt VALUE       a {cipher} value for config-repo, encrypted with $ENCRYPT_KEY (offline)
@@ -55,7 +56,7 @@ public final class Launcher {
 
 	private static final Map<String, String> USAGES = Map.of("up", "./platform up [--replicas N]", "down",
 			"./platform down", "ps", "./platform ps", "logs", "./platform logs NAME [-f]", "restart",
-			"./platform restart SERVICE|config-server|gateway-service", "kill", "./platform kill SERVICE[#i]", "reset",
+			"./platform restart SERVICE[#i]|config-server|gateway-service", "kill", "./platform kill SERVICE[#i]", "reset",
 			"./platform reset", "encrypt", "ENCRYPT_KEY=... ./platform encrypt VALUE", "bench",
 			"./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] | latency|kill|restart [--rate N]");
 
@@ -120,7 +121,7 @@ public final class Launcher {
 			}
 			case "logs" -> logs(platform, arguments);
 			case "kill" -> platform.kill(Instance.parse(single(command, arguments)));
-			case "restart" -> platform.restart(single(command, arguments), Reactor.read(this.settings.root()));
+			case "restart" -> platform.restart(single(command, arguments), () -> Reactor.read(this.settings.root()));
 			case "reset" -> {
 				noArguments(command, arguments);
 				platform.reset();

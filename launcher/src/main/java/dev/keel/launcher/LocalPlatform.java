@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -350,8 +351,10 @@ final class LocalPlatform {
 	 * seen it. Instances that are not running (killed) are started first, so that capacity never drops below what
 	 * it was. config-server and the gateway are restarted in place.
 	 */
-	void restart(String application, Reactor reactor) {
+	void restart(String application, Supplier<Reactor> reactors) {
 		Topology topology = topology();
+		checkRestart(topology, application);
+		Reactor reactor = reactors.get();
 		if (application.equals(Instance.CONFIG_SERVER.application()) || application.equals(Instance.GATEWAY.application())) {
 			Instance instance = Instance.parse(application);
 			this.console.step("restarting " + instance);
@@ -359,8 +362,15 @@ final class LocalPlatform {
 			start(topology, reactor, instance);
 			return;
 		}
-		if (!Services.isService(application)) {
-			throw new UsageException("unknown service '" + application + "'", Launcher.usage("restart"));
+		if (application.contains("#")) {
+			// One instance: started if it was not running (killed), restarted if it was.
+			Instance instance = Instance.parse(application);
+			boolean wasRunning = this.processes.running(instance).isPresent();
+			this.console.step((wasRunning ? "restarting " : "starting ") + instance
+					+ (wasRunning ? "" : " (it was not running)"));
+			this.processes.stop(instance);
+			start(topology, reactor, instance);
+			return;
 		}
 		List<Instance> running = new ArrayList<>();
 		for (Instance instance : topology.instancesOf(application)) {
@@ -379,6 +389,23 @@ final class LocalPlatform {
 			this.processes.stop(instance);
 			start(topology, reactor, instance);
 			pause(this.settings.restartSettle());
+		}
+	}
+
+	/** Refuses a name restart cannot take, before anything is read or built for it. */
+	private static void checkRestart(Topology topology, String application) {
+		if (application.equals(Instance.CONFIG_SERVER.application()) || application.equals(Instance.GATEWAY.application())) {
+			return;
+		}
+		if (application.contains("#")) {
+			Instance instance = Instance.parse(application);
+			if (!topology.instancesOf(instance.application()).contains(instance)) {
+				throw new UsageException(instance + " is not an instance of this platform ("
+						+ topology.instancesOf(instance.application()).size() + " replica(s))", Launcher.usage("restart"));
+			}
+		}
+		else if (!Services.isService(application)) {
+			throw new UsageException("unknown service '" + application + "'", Launcher.usage("restart"));
 		}
 	}
 

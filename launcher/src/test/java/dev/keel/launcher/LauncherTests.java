@@ -48,6 +48,7 @@ class LauncherTests {
 			"logs|logs takes a process name|./platform logs NAME [-f]",
 			"logs db --follow|logs takes a process name|./platform logs NAME [-f]",
 			"restart|restart takes exactly one argument|./platform restart SERVICE",
+			"restart user-service#3|user-service#3 is not an instance of this platform|./platform restart SERVICE",
 			"bench|which benchmark?|./platform bench contention",
 			"bench speed|unknown benchmark 'speed'|./platform bench contention",
 			"bench latency --rate x|--rate needs a positive number|./platform bench contention",
