@@ -176,16 +176,20 @@ class HostileInputIT {
 
 	private static Map<String, String> framing() {
 		String post = "POST {base} HTTP/1.1\r\nHost: keel\r\nContent-Type: application/json\r\n";
-		return Map.of("two Content-Lengths", post + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
-				"Content-Length not a number", post + "Content-Length: abc\r\n\r\n{}",
-				"chunked and Content-Length", post + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-				"malformed chunk", post + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
-				"chunked, too large", post + "Transfer-Encoding: chunked\r\n\r\n" + ("8000\r\n" + " ".repeat(0x8000) + "\r\n").repeat(3)
-						+ "0\r\n\r\n",
-				"no Host", "GET {base}/1 HTTP/1.1\r\n\r\n", "HTTP/1.0", "GET {base}/1 HTTP/1.0\r\n\r\n",
-				"absolute form", "GET http://elsewhere.example{base}/1 HTTP/1.1\r\nHost: keel\r\n\r\n",
-				"bad version", "GET {base}/1 HTTP/2.7\r\nHost: keel\r\n\r\n",
-				"expects 100-continue for 1 GB", post + "Expect: 100-continue\r\nContent-Length: 1000000000\r\n\r\n");
+		return Map.ofEntries(Map.entry("two Content-Lengths", post + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}"),
+				Map.entry("Content-Length not a number", post + "Content-Length: abc\r\n\r\n{}"),
+				Map.entry("chunked and Content-Length",
+						post + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+				Map.entry("malformed chunk", post + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"),
+				Map.entry("unsupported transfer coding", post + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+				Map.entry("chunked, too large", post + "Transfer-Encoding: chunked\r\n\r\n"
+						+ ("8000\r\n" + " ".repeat(0x8000) + "\r\n").repeat(3) + "0\r\n\r\n"),
+				Map.entry("no Host", "GET {base}/1 HTTP/1.1\r\n\r\n"),
+				Map.entry("HTTP/1.0", "GET {base}/1 HTTP/1.0\r\n\r\n"),
+				Map.entry("absolute form", "GET http://elsewhere.example{base}/1 HTTP/1.1\r\nHost: keel\r\n\r\n"),
+				Map.entry("bad version", "GET {base}/1 HTTP/2.7\r\nHost: keel\r\n\r\n"),
+				Map.entry("expects 100-continue for 1 GB",
+						post + "Expect: 100-continue\r\nContent-Length: 1000000000\r\n\r\n"));
 	}
 
 	private static Hostile request(String name, Target target, String request) {

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -57,7 +58,13 @@ class ProblemErrorController implements ErrorController {
 			log.error("Error answered outside Spring MVC for {}", path,
 					(Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION));
 		}
-		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+		ResponseEntity.BodyBuilder answer = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		if (status == HttpStatus.METHOD_NOT_ALLOWED && code instanceof Integer value
+				&& value == HttpStatus.NOT_IMPLEMENTED.value()) {
+			// A 405 names what is allowed: for a method no resource knows, the methods the API uses.
+			answer.header(HttpHeaders.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+		}
+		return answer.body(problem);
 	}
 
 }

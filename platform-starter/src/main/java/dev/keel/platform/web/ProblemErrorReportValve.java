@@ -37,12 +37,17 @@ class ProblemErrorReportValve extends ErrorReportValve {
 			code = HttpStatus.BAD_REQUEST.value();
 			response.setStatus(code);
 		}
-		else if (code == HttpStatus.NOT_IMPLEMENTED.value()) {
-			// Tomcat's answer to CONNECT, which no resource here takes: the client's mistake, as ProblemErrorController
-			// answers a method the servlet API does not know.
+		else if (code == HttpStatus.NOT_IMPLEMENTED.value() && "CONNECT".equals(request.getMethod())) {
+			// Tomcat's answer to CONNECT, which no resource of an origin server takes: the client's mistake.
 			code = HttpStatus.METHOD_NOT_ALLOWED.value();
 			response.setStatus(code);
 			response.setHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+		}
+		else if (code == HttpStatus.NOT_IMPLEMENTED.value()) {
+			// Tomcat's answer to a transfer coding it does not decode (Transfer-Encoding: gzip): a body this server
+			// cannot read, as a malformed one.
+			code = HttpStatus.BAD_REQUEST.value();
+			response.setStatus(code);
 		}
 		HttpStatus status = HttpStatus.resolve(code);
 		String title = (status != null) ? status.getReasonPhrase() : "Error";
