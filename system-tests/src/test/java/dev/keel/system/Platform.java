@@ -66,20 +66,41 @@ final class Platform implements BeforeAllCallback {
 	public void beforeAll(ExtensionContext context) {
 		// The root store closes what it holds when the whole run ends, after the last class.
 		context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(Platform.class, (key) -> {
-			Result up = run(TimeUnit.MINUTES.toSeconds(10), "up", "--replicas", String.valueOf(REPLICAS));
+			Result up = run(TimeUnit.MINUTES.toSeconds(20), "up", "--replicas", String.valueOf(REPLICAS));
 			if (up.exitCode() != 0) {
 				run(300, "down");
 				throw new IllegalStateException("./platform up failed:\n" + up.output());
 			}
-			// Ready is not warm: on a starved machine the first request of a route can outlast its 5 s attempt
-			// timeout (cold code, first connections). The suite starts once every route has answered, as a user
-			// who retried would.
-			Http gateway = new Http(gateway());
-			await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(
-					() -> gateway.get("/api/v1/users?size=1").status() == 200
-							&& gateway.get("/api/v1/products?size=1").status() == 200);
+			try {
+				warmUp();
+			}
+			catch (RuntimeException ex) {
+				run(300, "down");
+				throw ex;
+			}
 			return (AutoCloseable) this::down;
 		});
+	}
+
+	/**
+	 * Ready is not warm: on a starved machine the first request an instance serves can outlast the gateway's 5 s
+	 * attempt timeout (cold code, first connections). The suite starts once every instance, and every route of the
+	 * gateway, has answered, as a user who retried would.
+	 */
+	private void warmUp() {
+		List<String> urls = new ArrayList<>();
+		for (int replica = 1; replica <= REPLICAS; replica++) {
+			urls.add(instance("user-service", replica) + "/api/v1/users?size=1");
+			urls.add(instance("order-service", replica) + "/api/v1/products?size=1");
+		}
+		urls.add(gateway() + "/api/v1/users?size=1");
+		urls.add(gateway() + "/api/v1/products?size=1");
+		for (String url : urls) {
+			Http http = new Http(url.substring(0, url.indexOf("/api/")));
+			String path = url.substring(url.indexOf("/api/"));
+			await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+				.until(() -> http.get(path).status() == 200);
+		}
 	}
 
 	private void down() {

@@ -102,8 +102,8 @@ class ResilienceIT {
 					.build())) {
 			reads.awaitAnswers(40);
 
-			assertThat(platform.run(600, "restart", "user-service").exitCode()).isZero();
-			assertThat(platform.run(600, "restart", "order-service").exitCode()).isZero();
+			assertThat(platform.run(900, "restart", "user-service").exitCode()).isZero();
+			assertThat(platform.run(900, "restart", "order-service").exitCode()).isZero();
 			reads.awaitAnswers(40);
 
 			orders.close();
@@ -114,11 +114,13 @@ class ResilienceIT {
 			assertThat(ordersOfUser() - ordersBefore).as("one order per keyed POST answered 201")
 				.isEqualTo(orders.responses().size());
 		}
+		int stock = stock(skus.get(0));
 		Http.Response replayed = gateway.post("/api/v1/orders", replayOrder, "Idempotency-Key", key);
 		assertThat(replayed.status()).as(replayed.toString()).isEqualTo(201);
 		assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
 		assertThat(replayed.json().get("id")).isEqualTo(placed.json().get("id"));
 		assertThat(ordersOf(replayUser)).as("one order for the key, across restarts of every instance").isEqualTo(1);
+		assertThat(stock(skus.get(0))).as("no second reservation").isEqualTo(stock);
 	}
 
 	@Test
@@ -244,6 +246,10 @@ class ResilienceIT {
 
 	private static int ordersOfUser() {
 		return ordersOf(userId);
+	}
+
+	private static int stock(String sku) {
+		return gateway.get("/api/v1/products/" + sku).json().get("stock").asInt();
 	}
 
 	private static int ordersOf(long user) {
