@@ -31,6 +31,9 @@ class ProblemErrorController implements ErrorController {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemErrorController.class);
 
+	/** What a 405 for a method no resource takes names as allowed: the methods the API uses. */
+	static final String API_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+
 	@RequestMapping
 	ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
 		Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
@@ -61,8 +64,7 @@ class ProblemErrorController implements ErrorController {
 		ResponseEntity.BodyBuilder answer = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
 		if (status == HttpStatus.METHOD_NOT_ALLOWED && code instanceof Integer value
 				&& value == HttpStatus.NOT_IMPLEMENTED.value()) {
-			// A 405 names what is allowed: for a method no resource knows, the methods the API uses.
-			answer.header(HttpHeaders.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+			answer.header(HttpHeaders.ALLOW, API_METHODS);
 		}
 		return answer.body(problem);
 	}

@@ -41,7 +41,7 @@ class ProblemErrorReportValve extends ErrorReportValve {
 			// Tomcat's answer to CONNECT, which no resource of an origin server takes: the client's mistake.
 			code = HttpStatus.METHOD_NOT_ALLOWED.value();
 			response.setStatus(code);
-			response.setHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+			response.setHeader("Allow", ProblemErrorController.API_METHODS);
 		}
 		else if (code == HttpStatus.NOT_IMPLEMENTED.value()) {
 			// Tomcat's answer to a transfer coding it does not decode (Transfer-Encoding: gzip): a body this server
