@@ -17,17 +17,19 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Load balancing with fast eviction and readiness-gated admission for every service this process calls,
+ * Least-loaded load balancing with fast eviction, outlier ejection, slow start and readiness-gated admission for
+ * every service this process calls,
  * and a shutdown that leaves discovery first.
  */
 @AutoConfiguration
-@EnableConfigurationProperties(DiscoveryProperties.class)
+@EnableConfigurationProperties({ DiscoveryProperties.class, LoadBalancingProperties.class })
 @LoadBalancerClients(defaultConfiguration = KeelLoadBalancerConfiguration.class)
 public class DiscoveryAutoConfiguration {
 
 	@Bean
-	InstanceHealth instanceHealth(DiscoveryProperties properties, ObjectProvider<MeterRegistry> meters) {
-		return new InstanceHealth(properties, meters.getIfAvailable());
+	InstanceHealth instanceHealth(DiscoveryProperties properties, LoadBalancingProperties balancing,
+			ObjectProvider<MeterRegistry> meters) {
+		return new InstanceHealth(properties, balancing, meters.getIfAvailable());
 	}
 
 	@Bean

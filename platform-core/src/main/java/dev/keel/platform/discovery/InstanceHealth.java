@@ -17,9 +17,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -34,6 +37,12 @@ import org.springframework.context.SmartLifecycle;
  * the moment a graceful shutdown begins); it comes back only when a probe sent after it left answers 200. New
  * instances are probed as soon as discovery lists them; at most one probe per instance is in flight, however
  * many requests fail on it.
+ * <p>
+ * It also keeps what the balancer weighs ({@link #cost}): requests outstanding on each instance, a decaying
+ * average of their latency, and a slow-start ramp; and it ejects an instance that fails request after request
+ * (outlier detection, as Envoy does) for a time that grows with each ejection, never more than a share of a
+ * service's instances at once. Calls are reported through {@link #started}, by the gateway and service
+ * clients alike.
  * <p>
  * Shared by every load-balanced client of the process. Instances are identified by service, host and port;
  * those absent from discovery for {@code forget-after} are forgotten, their metrics with them, so that what
@@ -51,7 +60,11 @@ public class InstanceHealth implements SmartLifecycle {
 
 	private final DiscoveryProperties properties;
 
+	private final LoadBalancingProperties balancing;
+
 	private final MeterRegistry meters;
+
+	private final LongSupplier clock;
 
 	private final HttpClient http;
 
@@ -62,16 +75,23 @@ public class InstanceHealth implements SmartLifecycle {
 	/** Probes answered or failed so far, for tests that must wait for one. */
 	private final AtomicLong probesDone = new AtomicLong();
 
-	public InstanceHealth(DiscoveryProperties properties) {
-		this(properties, null);
+	public InstanceHealth(DiscoveryProperties properties, LoadBalancingProperties balancing) {
+		this(properties, balancing, null, System::nanoTime);
 	}
 
 	/**
-	 * @param meters where each tracked instance's {@code keel.loadbalancer.requests} are counted, or {@code null}
+	 * @param meters where each tracked instance's {@code keel.loadbalancer.*} meters are kept, or {@code null}
 	 */
-	public InstanceHealth(DiscoveryProperties properties, MeterRegistry meters) {
+	public InstanceHealth(DiscoveryProperties properties, LoadBalancingProperties balancing, MeterRegistry meters) {
+		this(properties, balancing, meters, System::nanoTime);
+	}
+
+	InstanceHealth(DiscoveryProperties properties, LoadBalancingProperties balancing, MeterRegistry meters,
+			LongSupplier clock) {
 		this.properties = properties;
+		this.balancing = balancing;
 		this.meters = meters;
+		this.clock = clock;
 		this.http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(properties.healthCheckTimeout())
@@ -79,33 +99,86 @@ public class InstanceHealth implements SmartLifecycle {
 	}
 
 	/**
-	 * The instances that may get traffic: those whose readiness is proven; if none is, those not yet probed
-	 * (so that a cold start is not refused), never those seen failing.
+	 * The instances that may get traffic: those whose readiness is proven and that are not ejected; if none is,
+	 * the ready ones ejected or not (ejection is a preference, not a reason to refuse a call); if none is ready,
+	 * those not yet probed (so that a cold start is not refused); never those seen failing their readiness.
 	 */
 	public List<ServiceInstance> admitted(List<ServiceInstance> discovered) {
+		long now = this.clock.getAsLong();
 		List<ServiceInstance> ready = new ArrayList<>();
+		List<ServiceInstance> ejected = new ArrayList<>();
 		List<ServiceInstance> unknown = new ArrayList<>();
 		for (ServiceInstance instance : discovered) {
 			Tracked tracked = tracked(instance);
-			tracked.lastSeen = System.nanoTime();
+			tracked.lastSeen = now;
 			switch (tracked.state) {
-				case READY -> ready.add(instance);
+				case READY -> (tracked.ejected(now) ? ejected : ready).add(instance);
 				case UNKNOWN -> unknown.add(instance);
 				case NOT_READY -> {
 				}
 			}
 		}
-		return ready.isEmpty() ? unknown : ready;
+		if (!ready.isEmpty()) {
+			return ready;
+		}
+		return ejected.isEmpty() ? unknown : ejected;
+	}
+
+	/**
+	 * A call to the instance begins: it counts as outstanding until the returned {@link Call} is ended.
+	 */
+	public Call started(ServiceInstance instance) {
+		Tracked tracked = tracked(instance);
+		long now = this.clock.getAsLong();
+		tracked.outstanding.incrementAndGet();
+		tracked.pendingSince.addAndGet(now);
+		return new Call(tracked, now);
+	}
+
+	/**
+	 * What sending one more request to the instance is expected to cost, lower being better: its latency (the
+	 * decaying average, or the mean age of its outstanding requests if those are older: an instance that stopped
+	 * answering looks slow at once, not when its requests time out) times its outstanding requests plus this one,
+	 * divided by its weight and its slow-start share. Peak-EWMA as Finagle and Linkerd weigh it: the average
+	 * decays with time whether or not requests come, so that an instance shunned for one slow spell is tried
+	 * again rather than starved for ever.
+	 */
+	public double cost(ServiceInstance instance, int weight) {
+		Tracked tracked = tracked(instance);
+		long now = this.clock.getAsLong();
+		int outstanding = Math.max(0, tracked.outstanding.get());
+		double latency = Math.max(tracked.latency(now), MIN_LATENCY_NANOS);
+		if (outstanding > 0) {
+			latency = Math.max(latency, now - (double) tracked.pendingSince.get() / outstanding);
+		}
+		return latency * (outstanding + 1) / (Math.max(1, weight) * tracked.share(now));
+	}
+
+	/**
+	 * Whether a failure on this instance is its own: another instance of its service is ready, not ejected, and
+	 * its last request did not fail. A circuit breaker for the whole service should not count such a failure;
+	 * ejection deals with the instance.
+	 */
+	public boolean hasHealthyPeer(ServiceInstance failed) {
+		String key = key(failed);
+		long now = this.clock.getAsLong();
+		for (Tracked tracked : this.instances.values()) {
+			if (!tracked.key.equals(key) && tracked.instance.getServiceId().equals(failed.getServiceId())
+					&& tracked.state == State.READY && !tracked.ejected(now) && tracked.consecutiveFailures.get() == 0) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
 	 * A connection to the instance could not be made: it leaves the rotation until a later probe answers.
 	 */
-	public void connectionFailed(ServiceInstance instance, Throwable failure) {
+	private void connectionFailed(ServiceInstance instance, Throwable failure) {
 		Tracked tracked = tracked(instance);
 		// With update(): a probe's READY must not land between the eviction's two writes.
 		synchronized (tracked) {
-			tracked.evictedAt = System.nanoTime();
+			tracked.evictedAt = this.clock.getAsLong();
 			if (tracked.state == State.NOT_READY) {
 				return;
 			}
@@ -115,19 +188,37 @@ public class InstanceHealth implements SmartLifecycle {
 	}
 
 	/**
-	 * A request to the instance failed after connecting (reset, closed early): probe it now rather than
-	 * evict it on one failure that may be the connection's, not the instance's.
+	 * Ejects the instance after its last failure if no more than the allowed share of its service is ejected
+	 * then. Synchronized: two instances failing together must not both take the last allowed place.
 	 */
-	public void suspect(ServiceInstance instance) {
-		Tracked tracked = this.instances.get(key(instance));
-		if (tracked != null) {
-			probeSoon(tracked);
+	private synchronized void failedAgain(Tracked tracked, long now) {
+		LoadBalancingProperties.Ejection ejection = this.balancing.ejection();
+		if (tracked.consecutiveFailures.get() < ejection.consecutiveFailures() || tracked.ejected(now)) {
+			return;
 		}
-	}
-
-	/** Counts the outcome of a request the load balancer sent to the instance. */
-	public void completed(ServiceInstance instance, String outcome) {
-		tracked(instance).count(outcome);
+		int service = 0;
+		int ejected = 0;
+		for (Tracked peer : this.instances.values()) {
+			if (peer.instance.getServiceId().equals(tracked.instance.getServiceId())) {
+				service++;
+				ejected += peer.ejected(now) ? 1 : 0;
+			}
+		}
+		if ((ejected + 1) * 100L > (long) service * ejection.maxPercent()) {
+			return;
+		}
+		long base = ejection.baseTime().toNanos();
+		// One step back per base time spent in the rotation since the last ejection ended.
+		long stepsBack = (tracked.ejections > 0) ? Math.max(0, (now - tracked.ejectedUntil) / Math.max(1, base)) : 0;
+		tracked.ejections = (int) Math.max(0, tracked.ejections - stepsBack) + 1;
+		long length = Math.min(base * tracked.ejections, ejection.maxTime().toNanos());
+		tracked.ejectedUntil = now + length;
+		tracked.consecutiveFailures.set(0);
+		if (tracked.ejectionCount != null) {
+			tracked.ejectionCount.increment();
+		}
+		log.warn("{} ejected for {} ms after {} failed requests in a row", tracked.key,
+				TimeUnit.NANOSECONDS.toMillis(length), ejection.consecutiveFailures());
 	}
 
 	long probesDone() {
@@ -163,7 +254,7 @@ public class InstanceHealth implements SmartLifecycle {
 	}
 
 	void probeAll() {
-		long forgetBefore = System.nanoTime() - this.properties.forgetAfter().toNanos();
+		long forgetBefore = this.clock.getAsLong() - this.properties.forgetAfter().toNanos();
 		this.instances.values().removeIf((tracked) -> {
 			boolean forgotten = tracked.lastSeen - forgetBefore < 0;
 			if (forgotten) {
@@ -175,7 +266,7 @@ public class InstanceHealth implements SmartLifecycle {
 	}
 
 	private void probe(Tracked tracked) {
-		long sentAt = System.nanoTime();
+		long sentAt = this.clock.getAsLong();
 		try {
 			URI uri = URI.create(tracked.instance.getUri().toString() + this.properties.healthCheckPath());
 			HttpRequest request = HttpRequest.newBuilder(uri)
@@ -208,6 +299,9 @@ public class InstanceHealth implements SmartLifecycle {
 			}
 			previous = tracked.state;
 			tracked.state = probed;
+			if (previous != State.READY && probed == State.READY) {
+				tracked.readySince = this.clock.getAsLong();
+			}
 		}
 		if (previous == State.NOT_READY && probed == State.READY) {
 			log.info("{} is back in the rotation", tracked.key);
@@ -282,6 +376,80 @@ public class InstanceHealth implements SmartLifecycle {
 
 	}
 
+	/** Below this a latency average says nothing (and a zero one would make every load look free). */
+	private static final double MIN_LATENCY_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+	/**
+	 * One request sent to an instance, ended once by whichever of its methods is called first.
+	 */
+	public final class Call {
+
+		private final Tracked tracked;
+
+		private final long startedAt;
+
+		private final AtomicBoolean ended = new AtomicBoolean();
+
+		private Call(Tracked tracked, long startedAt) {
+			this.tracked = tracked;
+			this.startedAt = startedAt;
+		}
+
+		/** The instance answered with this status: 500, 502, 503 and 504 count as its failures. */
+		public void answered(int status) {
+			boolean failed = status == 500 || status == 502 || status == 503 || status == 504;
+			if (end(failed ? "failed" : "success")) {
+				judged(failed);
+			}
+		}
+
+		/**
+		 * The request failed: a connection that could not be made takes the instance out of the rotation until a
+		 * probe answers; any other failure (reset, timeout) counts towards ejection and has it probed at once.
+		 */
+		public void failed(Throwable failure) {
+			if (!end("failed")) {
+				return;
+			}
+			if (isConnectFailure(failure)) {
+				connectionFailed(this.tracked.instance, failure);
+			}
+			else {
+				judged(true);
+				probeSoon(this.tracked);
+			}
+		}
+
+		/** The caller gave up (the client went away): says nothing of the instance. */
+		public void abandoned() {
+			end("discard");
+		}
+
+		private boolean end(String outcome) {
+			if (!this.ended.compareAndSet(false, true)) {
+				return false;
+			}
+			long now = clock.getAsLong();
+			this.tracked.outstanding.decrementAndGet();
+			this.tracked.pendingSince.addAndGet(-this.startedAt);
+			if (!"discard".equals(outcome)) {
+				this.tracked.sampled(now - this.startedAt, now);
+			}
+			this.tracked.count(outcome);
+			return true;
+		}
+
+		private void judged(boolean failed) {
+			if (!failed) {
+				this.tracked.consecutiveFailures.set(0);
+				return;
+			}
+			this.tracked.consecutiveFailures.incrementAndGet();
+			failedAgain(this.tracked, clock.getAsLong());
+		}
+
+	}
+
 	private final class Tracked {
 
 		final String key;
@@ -292,16 +460,112 @@ public class InstanceHealth implements SmartLifecycle {
 
 		final Map<String, Counter> requests = new ConcurrentHashMap<>();
 
+		final List<Meter> gauges = new ArrayList<>();
+
+		final Counter ejectionCount;
+
 		volatile State state = State.UNKNOWN;
 
-		volatile long lastSeen = System.nanoTime();
+		volatile long lastSeen = clock.getAsLong();
 
 		/** When a connection to it was last refused; a READY probe sent before then is ignored. */
-		volatile long evictedAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+		volatile long evictedAt = clock.getAsLong() - TimeUnit.DAYS.toNanos(1);
+
+		/** When it last became ready: the start of its slow-start ramp. */
+		volatile long readySince = clock.getAsLong();
+
+		final AtomicInteger outstanding = new AtomicInteger();
+
+		/** The sum of the start times of its outstanding requests, whose mean age follows from it. */
+		final AtomicLong pendingSince = new AtomicLong();
+
+		/** Decaying average of its latency at its last sample, in nanoseconds; 0 until its first answer. */
+		private double latencyNanos;
+
+		private long latencySampledAt = clock.getAsLong();
+
+		final AtomicInteger consecutiveFailures = new AtomicInteger();
+
+		/** Ejections in a row, each one longer; guarded by the InstanceHealth. */
+		int ejections;
+
+		volatile long ejectedUntil = clock.getAsLong() - TimeUnit.DAYS.toNanos(1);
 
 		Tracked(String key, ServiceInstance instance) {
 			this.key = key;
 			this.instance = instance;
+			if (meters == null) {
+				this.ejectionCount = null;
+				return;
+			}
+			String service = instance.getServiceId();
+			String target = instance.getHost() + ":" + instance.getPort();
+			this.ejectionCount = Counter.builder("keel.loadbalancer.ejections")
+				.description("Times the instance was ejected for failing request after request")
+				.tags("service", service, "target", target)
+				.register(meters);
+			this.gauges.add(this.ejectionCount);
+			this.gauges.add(Gauge.builder("keel.loadbalancer.outstanding", this, (t) -> Math.max(0, t.outstanding.get()))
+				.description("Requests sent to the instance and not yet answered")
+				.tags("service", service, "target", target)
+				.strongReference(true)
+				.register(meters));
+			this.gauges.add(Gauge.builder("keel.loadbalancer.latency", this, (t) -> t.latency(clock.getAsLong()) / 1e9)
+				.description("Decaying average of the instance's latency, peaks kept at once")
+				.baseUnit("seconds")
+				.tags("service", service, "target", target)
+				.strongReference(true)
+				.register(meters));
+			this.gauges.add(Gauge.builder("keel.loadbalancer.weight", this, (t) -> t.weight(clock.getAsLong()))
+				.description("Share of traffic the instance may take relative to a warm one: 0 out of rotation, "
+						+ "rising from the slow-start minimum to 1")
+				.tags("service", service, "target", target)
+				.strongReference(true)
+				.register(meters));
+			this.gauges.add(Gauge.builder("keel.loadbalancer.ejected", this, (t) -> t.ejected(clock.getAsLong()) ? 1 : 0)
+				.description("1 while the instance is ejected")
+				.tags("service", service, "target", target)
+				.strongReference(true)
+				.register(meters));
+		}
+
+		boolean ejected(long now) {
+			return now - this.ejectedUntil < 0;
+		}
+
+		/** Its slow-start share: the ramp restarts when it becomes ready and when an ejection ends. */
+		double share(long now) {
+			long window = balancing.slowStart().window().toNanos();
+			if (window <= 0) {
+				return 1;
+			}
+			long since = Math.max(this.readySince, this.ejectedUntil);
+			double elapsed = (double) (now - since) / window;
+			return (elapsed >= 1) ? 1 : Math.max(balancing.slowStart().minWeight(), Math.max(0, elapsed));
+		}
+
+		double weight(long now) {
+			return (this.state == State.NOT_READY || ejected(now)) ? 0 : share(now);
+		}
+
+		/** The latency average as of now: the last one, decayed for the time since. */
+		synchronized double latency(long now) {
+			return this.latencyNanos * decay(now);
+		}
+
+		/**
+		 * A latency sample: kept at once if higher than the average (a slowing instance is noticed on its first
+		 * slow answer), else averaged in with a weight that decays with the time since the last sample.
+		 */
+		synchronized void sampled(long latency, long now) {
+			double decay = decay(now);
+			double average = this.latencyNanos * decay;
+			this.latencySampledAt = now;
+			this.latencyNanos = (latency > average) ? latency : average * decay + latency * (1 - decay);
+		}
+
+		private double decay(long now) {
+			return Math.exp(-(double) Math.max(0, now - this.latencySampledAt) / balancing.latencyDecay().toNanos());
 		}
 
 		void count(String outcome) {
@@ -319,6 +583,7 @@ public class InstanceHealth implements SmartLifecycle {
 		void removeMeters() {
 			if (meters != null) {
 				this.requests.values().forEach((Meter meter) -> meters.remove(meter));
+				this.gauges.forEach(meters::remove);
 			}
 		}
 

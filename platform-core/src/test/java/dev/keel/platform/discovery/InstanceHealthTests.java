@@ -65,7 +65,7 @@ class InstanceHealthTests {
 
 	private InstanceHealth health(Duration interval, Duration forgetAfter) {
 		return new InstanceHealth(new DiscoveryProperties("/readyz", interval, Duration.ofSeconds(30), forgetAfter,
-				Duration.ZERO), this.meters);
+				Duration.ZERO), LoadBalancingTests.balancing(), this.meters);
 	}
 
 	@AfterEach
@@ -86,7 +86,7 @@ class InstanceHealthTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.probesReceived.get() == 1);
 
 		for (int i = 0; i < 100; i++) {
-			this.health.suspect(instance);
+			this.health.started(instance).failed(new IOException("Connection reset"));
 		}
 		this.answerProbes.countDown();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.health.probesDone() == 1);
@@ -104,13 +104,13 @@ class InstanceHealthTests {
 		this.health.admitted(List.of(instance));
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.probesReceived.get() == 1);
 
-		this.health.connectionFailed(instance, new ConnectException("Connection refused"));
+		this.health.started(instance).failed(new ConnectException("Connection refused"));
 		this.answerProbes.countDown();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.health.probesDone() == 1);
 
 		assertThat(this.health.state(instance)).isEqualTo(InstanceHealth.State.NOT_READY);
 		assertThat(this.health.admitted(List.of(instance))).isEmpty();
-		this.health.suspect(instance);
+		this.health.started(instance).failed(new IOException("Connection reset"));
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.health.state(instance) == InstanceHealth.State.READY);
 	}
 
@@ -147,12 +147,15 @@ class InstanceHealthTests {
 		this.health.stop();
 		this.health = health(Duration.ofHours(1), Duration.ZERO);
 		ServiceInstance instance = instance(this.server.getAddress().getPort());
-		this.health.completed(instance, "SUCCESS");
+		this.health.started(instance).answered(200);
 		assertThat(this.meters.find("keel.loadbalancer.requests").counters()).hasSize(1);
+		assertThat(this.meters.find("keel.loadbalancer.outstanding").gauges()).hasSize(1);
 
 		this.health.probeAll();
 
 		assertThat(this.meters.find("keel.loadbalancer.requests").counters()).isEmpty();
+		assertThat(this.meters.find("keel.loadbalancer.outstanding").gauges()).isEmpty();
+		assertThat(this.meters.find("keel.loadbalancer.ejections").counters()).isEmpty();
 	}
 
 	@Test
@@ -171,7 +174,7 @@ class InstanceHealthTests {
 		this.health.admitted(List.of(instance));
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.health.state(instance) == InstanceHealth.State.READY);
 
-		this.health.connectionFailed(instance, new ConnectException("Connection refused"));
+		this.health.started(instance).failed(new ConnectException("Connection refused"));
 
 		assertThat(this.health.admitted(List.of(instance))).isEmpty();
 		await().atMost(Duration.ofSeconds(5)).until(() -> !this.health.admitted(List.of(instance)).isEmpty());

@@ -30,6 +30,10 @@ import dev.keel.platform.discovery.InstanceHealth;
  * picks an instance anew from the load balancer. Requests are built against the service name
  * ({@code http://user-service/...}) and only here resolved to an instance, per attempt, which a
  * {@code ClientHttpRequestInterceptor} cannot do.
+ * <p>
+ * Each attempt is reported to {@link InstanceHealth} (what the least-loaded balancer weighs, what ejects an
+ * instance). As at the gateway, the circuit breaker counts the service's failures, not one instance's: while
+ * closed, a failure on an instance with a healthy peer is left to ejection.
  */
 class ResilientRequestFactory implements ClientHttpRequestFactory {
 
@@ -96,6 +100,9 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 
 		private final ClientHttpRequestFactory transport;
 
+		/** The instance of the last attempt, if one was chosen. */
+		private volatile ServiceInstance lastInstance;
+
 		ResilientRequest(URI uri, HttpMethod method, Policies policies) {
 			this.uri = uri;
 			this.method = method;
@@ -139,7 +146,10 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 			try {
 				ClientHttpResponse response = this.retry.executeCheckedSupplier(() -> attempt(headers));
 				long elapsed = this.circuitBreaker.getCurrentTimestamp() - start;
-				if (FAILED_ANSWERS.contains(response.getStatusCode().value())) {
+				if (FAILED_ANSWERS.contains(response.getStatusCode().value()) && oneInstancesFailure()) {
+					this.circuitBreaker.releasePermission();
+				}
+				else if (FAILED_ANSWERS.contains(response.getStatusCode().value())) {
 					this.circuitBreaker.onError(elapsed, this.circuitBreaker.getTimestampUnit(),
 							new IOException(serviceId + " answered " + response.getStatusCode().value()));
 				}
@@ -149,8 +159,13 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 				return response;
 			}
 			catch (Throwable failure) {
-				this.circuitBreaker.onError(this.circuitBreaker.getCurrentTimestamp() - start, this.circuitBreaker.getTimestampUnit(),
-						failure);
+				if (oneInstancesFailure()) {
+					this.circuitBreaker.releasePermission();
+				}
+				else {
+					this.circuitBreaker.onError(this.circuitBreaker.getCurrentTimestamp() - start,
+							this.circuitBreaker.getTimestampUnit(), failure);
+				}
 				if (failure instanceof IOException io) {
 					throw io;
 				}
@@ -164,27 +179,32 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 			}
 		}
 
+		private boolean oneInstancesFailure() {
+			ServiceInstance last = this.lastInstance;
+			return this.circuitBreaker.getState() == CircuitBreaker.State.CLOSED && last != null
+					&& health.hasHealthyPeer(last);
+		}
+
 		private ClientHttpResponse attempt(HttpHeaders headers) throws IOException {
 			ServiceInstance instance = loadBalancer.choose(serviceId);
+			this.lastInstance = instance;
 			if (instance == null) {
 				throw new ServiceCallRefused("no instance of " + serviceId + " is available", null);
 			}
 			URI target = loadBalancer.reconstructURI(instance, this.uri);
-			ClientHttpRequest request = this.transport.createRequest(target, this.method);
-			request.getHeaders().putAll(headers);
-			if (this.body.size() > 0) {
-				this.body.writeTo(request.getBody());
-			}
+			InstanceHealth.Call call = health.started(instance);
 			try {
-				return request.execute();
+				ClientHttpRequest request = this.transport.createRequest(target, this.method);
+				request.getHeaders().putAll(headers);
+				if (this.body.size() > 0) {
+					this.body.writeTo(request.getBody());
+				}
+				ClientHttpResponse response = request.execute();
+				call.answered(response.getStatusCode().value());
+				return response;
 			}
-			catch (IOException ex) {
-				if (InstanceHealth.isConnectFailure(ex)) {
-					health.connectionFailed(instance, ex);
-				}
-				else {
-					health.suspect(instance);
-				}
+			catch (IOException | RuntimeException ex) {
+				call.failed(ex);
 				throw ex;
 			}
 		}

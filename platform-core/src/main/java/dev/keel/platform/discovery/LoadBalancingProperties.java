@@ -1,0 +1,46 @@
+package dev.keel.platform.discovery;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How a process spreads its calls over the instances {@link InstanceHealth} admits. Read at start-up.
+ *
+ * @param algorithm {@code least-loaded} (power of two choices over outstanding requests and latency) or
+ * {@code round-robin} (Spring Cloud's, over Nacos weights; no slow start, kept to compare against)
+ * @param latencyDecay how fast an instance's latency average forgets: a sample this old weighs 1/e
+ * @param slowStart the ramp of an instance's share after it is admitted or comes back from ejection
+ * @param ejection when an instance that keeps failing is taken out of the rotation, and for how long
+ */
+@ConfigurationProperties("keel.loadbalancer")
+public record LoadBalancingProperties(@DefaultValue("least-loaded") Algorithm algorithm,
+		@DefaultValue("10s") Duration latencyDecay, @DefaultValue SlowStart slowStart,
+		@DefaultValue Ejection ejection) {
+
+	public enum Algorithm {
+
+		LEAST_LOADED, ROUND_ROBIN
+
+	}
+
+	/**
+	 * @param window how long the ramp lasts; zero turns slow start off
+	 * @param minWeight the share an instance starts the ramp with, relative to a warm one
+	 */
+	public record SlowStart(@DefaultValue("20s") Duration window, @DefaultValue("0.1") double minWeight) {
+	}
+
+	/**
+	 * @param consecutiveFailures failed requests in a row (errors, timeouts, 500/502/503/504) that eject an instance
+	 * @param baseTime the first ejection's length; each further one is longer by as much, back down by one step
+	 * per {@code baseTime} without ejection
+	 * @param maxTime the longest an ejection lasts
+	 * @param maxPercent the most of a service's instances ejected at once, in percent: a slow fleet is not emptied
+	 */
+	public record Ejection(@DefaultValue("5") int consecutiveFailures, @DefaultValue("5s") Duration baseTime,
+			@DefaultValue("60s") Duration maxTime, @DefaultValue("50") int maxPercent) {
+	}
+
+}
