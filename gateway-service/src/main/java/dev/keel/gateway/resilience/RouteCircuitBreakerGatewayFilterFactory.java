@@ -6,20 +6,31 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import reactor.core.publisher.Mono;
 
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
-
+import org.springframework.web.server.ServerWebExchange;
 
 import dev.keel.gateway.RouteConfig;
+import dev.keel.platform.discovery.InstanceHealth;
+
 /**
  * A Resilience4j circuit breaker per route ({@code resilience4j.circuitbreaker.instances.<route>}), around
  * everything else the route does, retries included: one client request is one call. Failures are errors
  * (nothing reachable, timeouts) and 500/502/503/504 answers; 4xx answers are the client's and count as
  * successes. While open, requests fail at once with {@link RouteCircuitOpen}; after the open wait it lets
  * a few probe requests through (half-open) and closes again when they succeed.
+ * <p>
+ * It opens when the service fails, not when one instance does: while closed, a failure whose last attempt went
+ * to an instance that has a healthy peer ({@link InstanceHealth#hasHealthyPeer}) is not counted. That instance
+ * is the load balancer's to eject; counting it would let one slow or broken instance of many refuse the route's
+ * every request, those its healthy peers would have served included. A failure with no instance to blame (none
+ * admitted) or on every instance counts.
  * <p>
  * Spring Cloud Gateway's own CircuitBreaker filter cannot count 5xx answers without either replacing them
  * with an error or turning every other error into an empty 200 ({@code resumeWithoutError}), hence this one.
@@ -30,9 +41,12 @@ public class RouteCircuitBreakerGatewayFilterFactory
 
 	private final CircuitBreakerRegistry circuitBreakers;
 
-	public RouteCircuitBreakerGatewayFilterFactory(CircuitBreakerRegistry circuitBreakers) {
+	private final InstanceHealth health;
+
+	public RouteCircuitBreakerGatewayFilterFactory(CircuitBreakerRegistry circuitBreakers, InstanceHealth health) {
 		super(Config.class);
 		this.circuitBreakers = circuitBreakers;
+		this.health = health;
 	}
 
 	@Override
@@ -49,15 +63,21 @@ public class RouteCircuitBreakerGatewayFilterFactory
 				HttpStatusCode status = exchange.getResponse().getStatusCode();
 				long elapsed = breaker.getCurrentTimestamp() - start;
 				if (status != null && isFailure(status.value())) {
-					breaker.onError(elapsed, breaker.getTimestampUnit(), new FailedAnswer(status.value()));
+					if (oneInstancesFailure(breaker, exchange)) {
+						breaker.releasePermission();
+					}
+					else {
+						breaker.onError(elapsed, breaker.getTimestampUnit(), new FailedAnswer(status.value()));
+					}
 				}
 				else {
 					breaker.onSuccess(elapsed, breaker.getTimestampUnit());
 				}
 			})
 				.doOnError((failure) -> {
-					if (isClientError(failure)) {
-						// The client's mistake found on the way (a body over the limit): says nothing of the service.
+					if (isClientError(failure) || oneInstancesFailure(breaker, exchange)) {
+						// The client's mistake found on the way (a body over the limit), or one instance's: says
+						// nothing of the service.
 						breaker.releasePermission();
 					}
 					else {
@@ -66,6 +86,13 @@ public class RouteCircuitBreakerGatewayFilterFactory
 				})
 				.doOnCancel(breaker::releasePermission);
 		};
+	}
+
+	/** While closed, a failure on an instance with a healthy peer; half-open, every probe's outcome counts. */
+	private boolean oneInstancesFailure(CircuitBreaker breaker, ServerWebExchange exchange) {
+		Response<ServiceInstance> last = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_LOADBALANCER_RESPONSE_ATTR);
+		return breaker.getState() == CircuitBreaker.State.CLOSED && last != null && last.hasServer()
+				&& this.health.hasHealthyPeer(last.getServer());
 	}
 
 	static boolean isClientError(Throwable failure) {

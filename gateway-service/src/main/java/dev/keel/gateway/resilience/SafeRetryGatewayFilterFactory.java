@@ -2,7 +2,9 @@ package dev.keel.gateway.resilience;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
@@ -52,6 +54,9 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	private final MeterRegistry meters;
 
+	/** Per route id, kept across the rebuilds of routes a configuration refresh causes; bounded by the routes. */
+	private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
+
 	public SafeRetryGatewayFilterFactory(MeterRegistry meters) {
 		super(Config.class);
 		this.meters = meters;
@@ -67,8 +72,16 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			.description("Attempts a request through the gateway took, its first included")
 			.tag("route", String.valueOf(config.getRouteId()))
 			.register(this.meters);
+		Counter overBudget = Counter.builder("keel.gateway.retries.refused")
+			.description("Retries not sent because the route's retry budget was spent")
+			.tag("route", String.valueOf(config.getRouteId()))
+			.register(this.meters);
+		RetryBudget budget = this.budgets.computeIfAbsent(String.valueOf(config.getRouteId()),
+				(route) -> new RetryBudget(System::nanoTime));
 		return (exchange, chain) -> {
-			Attempts state = new Attempts(config, System.nanoTime() + config.getBudget().toNanos());
+			budget.requested();
+			Attempts state = new Attempts(config, System.nanoTime() + config.getBudget().toNanos(), budget,
+					overBudget);
 			Mono<Void> sent = safeToRepeat(exchange)
 					? ServerWebExchangeUtils.cacheRequestBody(exchange,
 							(request) -> send(exchange.mutate().request(request).build(), chain, state))
@@ -166,11 +179,17 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		private final long deadline;
 
+		private final RetryBudget budget;
+
+		private final Counter overBudget;
+
 		private int count;
 
-		Attempts(Config config, long deadline) {
+		Attempts(Config config, long deadline, RetryBudget budget, Counter overBudget) {
 			this.config = config;
 			this.deadline = deadline;
+			this.budget = budget;
+			this.overBudget = overBudget;
 		}
 
 		void attempted() {
@@ -179,8 +198,8 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		/**
 		 * The wait before the next attempt, or {@code null} if there is none: the failure is not retryable, the
-		 * retries are spent, or the next attempt could not end within the budget even if it took the route's whole
-		 * response timeout after its backoff.
+		 * retries are spent, the next attempt could not end within the budget even if it took the route's whole
+		 * response timeout after its backoff, or the route's retry budget is spent.
 		 */
 		Duration backoff(ServerWebExchange exchange, Throwable failure) {
 			if (this.count > this.config.getRetries() || !retryable(exchange, failure)) {
@@ -188,7 +207,14 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			}
 			Duration backoff = jittered(this.config.getFirstBackoff().multipliedBy(1L << Math.min(this.count - 1, 20)));
 			long end = System.nanoTime() + backoff.toNanos() + responseTimeout(exchange).toNanos();
-			return (end - this.deadline <= 0) ? backoff : null;
+			if (end - this.deadline > 0) {
+				return null;
+			}
+			if (!this.budget.tryRetry(this.config.getRetryRatio(), this.config.getMinRetriesPerSecond())) {
+				this.overBudget.increment();
+				return null;
+			}
+			return backoff;
 		}
 
 		private Duration jittered(Duration backoff) {
@@ -223,6 +249,10 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		private double jitter = 0.5;
 
 		private Duration budget = Duration.ofSeconds(5);
+
+		private double retryRatio = 0.2;
+
+		private int minRetriesPerSecond = 10;
 
 		/** Attempts after the first, at most, whatever made them necessary. */
 		public int getRetries() {
@@ -265,6 +295,24 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		public void setBudget(Duration budget) {
 			this.budget = budget;
+		}
+
+		/** Retries the route may send over the last ten seconds, as a share of its requests then. */
+		public double getRetryRatio() {
+			return this.retryRatio;
+		}
+
+		public void setRetryRatio(double retryRatio) {
+			this.retryRatio = retryRatio;
+		}
+
+		/** Retries per second allowed on top of the ratio, so that a route with few requests can still retry. */
+		public int getMinRetriesPerSecond() {
+			return this.minRetriesPerSecond;
+		}
+
+		public void setMinRetriesPerSecond(int minRetriesPerSecond) {
+			this.minRetriesPerSecond = minRetriesPerSecond;
 		}
 
 	}

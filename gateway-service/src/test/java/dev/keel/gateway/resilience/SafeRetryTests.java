@@ -3,6 +3,8 @@ package dev.keel.gateway.resilience;
 import java.net.ConnectException;
 import java.time.Duration;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
@@ -21,8 +23,7 @@ class SafeRetryTests {
 	@Test
 	void oneCountForEverythingThatFails() {
 		SafeRetryGatewayFilterFactory.Config config = config(2, Duration.ofMillis(10), 0);
-		SafeRetryGatewayFilterFactory.Attempts attempts = new SafeRetryGatewayFilterFactory.Attempts(config,
-				System.nanoTime() + Duration.ofMinutes(1).toNanos());
+		SafeRetryGatewayFilterFactory.Attempts attempts = attempts(config, Duration.ofMinutes(1).toNanos());
 
 		assertThat(next(attempts, new ConnectException("refused"))).isNotNull();
 		assertThat(next(attempts, new SafeRetryGatewayFilterFactory.RetryableAnswer(503))).isNotNull();
@@ -33,8 +34,7 @@ class SafeRetryTests {
 	void aRetryWhoseBackoffWouldEndPastTheBudgetDoesNotStart() {
 		SafeRetryGatewayFilterFactory.Config config = config(5, Duration.ofSeconds(2), 0.5);
 		// The first backoff is between 1 and 3 s; a budget 500 ms away cannot hold it, however lucky the jitter.
-		SafeRetryGatewayFilterFactory.Attempts attempts = new SafeRetryGatewayFilterFactory.Attempts(config,
-				System.nanoTime() + Duration.ofMillis(500).toNanos());
+		SafeRetryGatewayFilterFactory.Attempts attempts = attempts(config, Duration.ofMillis(500).toNanos());
 
 		assertThat(next(attempts, new ConnectException("refused"))).isNull();
 	}
@@ -43,11 +43,45 @@ class SafeRetryTests {
 	void backoffsAreJitteredAroundTheirValue() {
 		SafeRetryGatewayFilterFactory.Config config = config(1, Duration.ofMillis(100), 0.5);
 		for (int i = 0; i < 50; i++) {
-			SafeRetryGatewayFilterFactory.Attempts attempts = new SafeRetryGatewayFilterFactory.Attempts(config,
-					System.nanoTime() + Duration.ofMinutes(1).toNanos());
+			SafeRetryGatewayFilterFactory.Attempts attempts = attempts(config, Duration.ofMinutes(1).toNanos());
 			assertThat(next(attempts, new ConnectException("refused"))).isBetween(Duration.ofMillis(50),
 					Duration.ofMillis(150));
 		}
+	}
+
+	@Test
+	void aRetryBeyondTheRoutesBudgetIsNotSent() {
+		SafeRetryGatewayFilterFactory.Config config = config(2, Duration.ofMillis(10), 0);
+		config.setMinRetriesPerSecond(0);
+		config.setRetryRatio(0.2);
+		RetryBudget budget = new RetryBudget(System::nanoTime);
+		for (int i = 0; i < 10; i++) {
+			budget.requested();
+		}
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		Counter refused = meters.counter("refused");
+
+		assertThat(next(attempts(config, budget, refused), new ConnectException("refused"))).isNotNull();
+		assertThat(next(attempts(config, budget, refused), new ConnectException("refused")))
+			.as("two retries for ten requests").isNotNull();
+		assertThat(next(attempts(config, budget, refused), new ConnectException("refused"))).isNull();
+		assertThat(refused.count()).isEqualTo(1);
+	}
+
+	private static SafeRetryGatewayFilterFactory.Attempts attempts(SafeRetryGatewayFilterFactory.Config config,
+			long budgetNanos) {
+		return attempts(config, new RetryBudget(System::nanoTime), new SimpleMeterRegistry().counter("refused"),
+				budgetNanos);
+	}
+
+	private static SafeRetryGatewayFilterFactory.Attempts attempts(SafeRetryGatewayFilterFactory.Config config,
+			RetryBudget budget, Counter refused) {
+		return attempts(config, budget, refused, Duration.ofMinutes(1).toNanos());
+	}
+
+	private static SafeRetryGatewayFilterFactory.Attempts attempts(SafeRetryGatewayFilterFactory.Config config,
+			RetryBudget budget, Counter refused, long budgetNanos) {
+		return new SafeRetryGatewayFilterFactory.Attempts(config, System.nanoTime() + budgetNanos, budget, refused);
 	}
 
 	private Duration next(SafeRetryGatewayFilterFactory.Attempts attempts, Throwable failure) {
