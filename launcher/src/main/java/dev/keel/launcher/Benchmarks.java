@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
 final class Benchmarks {
 
 	private static final Map<String, Set<String>> OPTIONS = Map.of("contention",
-			Set.of("orders", "clients", "skus", "stock"), "latency", Set.of("rate"), "kill", Set.of("rate"), "restart",
-			Set.of("rate"));
+			Set.of("orders", "clients", "skus", "stock"), "latency", Set.of("rate"), "kill", Set.of("rate"), "pause",
+			Set.of("rate"), "restart", Set.of("rate"));
 
 	private final Settings settings;
 
@@ -43,7 +43,7 @@ final class Benchmarks {
 		Topology topology = this.platform.topology();
 		if (!this.platform.ready(topology, Instance.GATEWAY)) {
 			throw new LauncherException("the platform is not running; ./platform up"
-					+ (scenario.equals("kill") || scenario.equals("restart") ? " --replicas 2" : "") + " first");
+					+ (scenario.equals("latency") || scenario.equals("contention") ? "" : " --replicas 2") + " first");
 		}
 		try {
 			if (scenario.equals("contention")) {
@@ -107,11 +107,35 @@ final class Benchmarks {
 		ResilienceBenchmark.run(scenario, rate, new ResilienceBenchmark.Target(gateway(),
 				"http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), victim.name(),
 				"user-service@localhost:" + topology.port(victim), this.platform.processes().log(Instance.GATEWAY),
-				mostStocked(gateway()), () -> this.platform.kill(victim), () -> {
+				mostStocked(gateway()), () -> this.platform.kill(victim),
+				(seconds) -> this.platform.pause(victim, java.time.Duration.ofSeconds(seconds)),
+				() -> sentTo(topology, victim), () -> {
 					for (String service : Services.names()) {
 						this.platform.restart(service, () -> reactor);
 					}
 				}));
+	}
+
+	/** Requests the gateway's load balancer sent to the instance, answered or failed, by its Prometheus metrics. */
+	private double sentTo(Topology topology, Instance instance) {
+		String target = "target=\"localhost:" + topology.port(instance) + "\"";
+		try {
+			String metrics = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.settings.ports().gatewayManagement()
+						+ "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString())
+				.body();
+			return metrics.lines()
+				.filter((line) -> line.startsWith("keel_loadbalancer_requests_total{") && line.contains(target))
+				.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+				.sum();
+		}
+		catch (IOException ex) {
+			throw new LauncherException("reading the gateway's metrics failed: " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LauncherException("interrupted");
+		}
 	}
 
 	private String gateway() {

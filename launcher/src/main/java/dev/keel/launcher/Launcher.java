@@ -40,10 +40,12 @@ public final class Launcher {
 			                                 one is ready), of one instance (user-service#2: started if it was killed),
 			                                 or restart of config-server or gateway-service
 			  ./platform kill SERVICE[#i]    SIGKILL one instance (default #1), as a crash would
+			  ./platform pause SERVICE[#i] SECONDS
+			                                 SIGSTOP one instance, SIGCONT it SECONDS later: a stall (GC, starved CPU)
 			  ./platform reset               wipe the local database (the platform must be down)
 			  ./platform encrypt VALUE       a {cipher} value for config-repo, encrypted with $ENCRYPT_KEY (offline)
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
-			  ./platform bench latency|kill|restart [--rate N]
+			  ./platform bench latency|kill|pause|restart [--rate N]
 			                                 benchmarks against the running platform (see the README)
 
 			Settings (environment): KEEL_STATE_DIR (default .platform), KEEL_PROFILES (default local,dev),
@@ -56,9 +58,10 @@ public final class Launcher {
 
 	private static final Map<String, String> USAGES = Map.of("up", "./platform up [--replicas N]", "down",
 			"./platform down", "ps", "./platform ps", "logs", "./platform logs NAME [-f]", "restart",
-			"./platform restart SERVICE[#i]|config-server|gateway-service", "kill", "./platform kill SERVICE[#i]", "reset",
+			"./platform restart SERVICE[#i]|config-server|gateway-service", "kill", "./platform kill SERVICE[#i]", "pause",
+			"./platform pause SERVICE[#i] SECONDS", "reset",
 			"./platform reset", "encrypt", "ENCRYPT_KEY=... ./platform encrypt VALUE", "bench",
-			"./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] | latency|kill|restart [--rate N]");
+			"./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] | latency|kill|pause|restart [--rate N]");
 
 	private final Settings settings;
 
@@ -121,6 +124,7 @@ public final class Launcher {
 			}
 			case "logs" -> logs(platform, arguments);
 			case "kill" -> platform.kill(Instance.parse(single(command, arguments)));
+			case "pause" -> pause(platform, arguments);
 			case "restart" -> platform.restart(single(command, arguments), () -> Reactor.read(this.settings.root()));
 			case "reset" -> {
 				noArguments(command, arguments);
@@ -130,6 +134,13 @@ public final class Launcher {
 			case "bench" -> new Benchmarks(this.settings, platform, this.console).run(arguments);
 			default -> throw new IllegalStateException(command);
 		}
+	}
+
+	private static void pause(LocalPlatform platform, List<String> arguments) {
+		if (arguments.size() != 2 || !arguments.get(1).matches("[1-9][0-9]{0,2}")) {
+			throw new UsageException("pause takes an instance and a number of seconds (1 to 999)");
+		}
+		platform.pause(Instance.parse(arguments.get(0)), Duration.ofSeconds(Integer.parseInt(arguments.get(1))));
 	}
 
 	static int replicas(List<String> arguments) {

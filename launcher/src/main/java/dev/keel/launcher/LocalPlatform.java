@@ -346,6 +346,36 @@ final class LocalPlatform {
 	}
 
 	/**
+	 * Stops the instance (SIGSTOP) and lets it go on (SIGCONT) after {@code length}, as a long GC pause or a starved
+	 * CPU would: its sockets stay open, so callers see it slow, not gone. Resumed early if this launcher is
+	 * interrupted or stopped (Ctrl-C), never left stopped by it.
+	 */
+	void pause(Instance instance, Duration length) {
+		ProcessHandle process = this.processes.running(instance)
+			.orElseThrow(() -> new LauncherException(instance + " is not running"));
+		Thread resume = new Thread(() -> this.processes.signal(process, "CONT"), "resume-" + instance);
+		Runtime.getRuntime().addShutdownHook(resume);
+		try {
+			this.processes.signal(process, "STOP");
+			this.console.say("paused " + instance + " (pid " + process.pid() + ") for " + length.toSeconds() + " s");
+			Thread.sleep(length.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			this.processes.signal(process, "CONT");
+			try {
+				Runtime.getRuntime().removeShutdownHook(resume);
+			}
+			catch (IllegalStateException ex) {
+				// Shutting down already: the hook resumes it a second time, which is harmless.
+			}
+		}
+		this.console.say("resumed " + instance);
+	}
+
+	/**
 	 * A rolling restart: each instance drains (SIGTERM: readiness off, propagation delay, graceful shutdown), and
 	 * the next one stops only after its replacement is ready and callers, who probe readiness every second, have
 	 * seen it. Instances that are not running (killed) are started first, so that capacity never drops below what

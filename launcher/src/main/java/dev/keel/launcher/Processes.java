@@ -136,6 +136,29 @@ final class Processes {
 		return !stopped;
 	}
 
+	/**
+	 * A signal by name (STOP, CONT) to the process and everything it started, through the system's kill command:
+	 * Java sends only TERM and KILL.
+	 */
+	void signal(ProcessHandle process, String signal) {
+		List<String> command = new ArrayList<>(List.of("kill", "-" + signal, String.valueOf(process.pid())));
+		process.descendants().forEach((child) -> command.add(String.valueOf(child.pid())));
+		try {
+			Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+			String output = new String(kill.getInputStream().readAllBytes()).trim();
+			if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+				throw new LauncherException("kill -" + signal + " " + process.pid() + " failed: " + output);
+			}
+		}
+		catch (IOException ex) {
+			throw new LauncherException("signals other than KILL need a kill command (Unix only): " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LauncherException("interrupted while sending SIG" + signal);
+		}
+	}
+
 	/** SIGKILL, as a crash would: the process and everything it started. */
 	void kill(ProcessHandle process) {
 		process.descendants().forEach(ProcessHandle::destroyForcibly);

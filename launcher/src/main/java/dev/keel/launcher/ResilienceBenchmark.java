@@ -36,10 +36,14 @@ import java.util.regex.Pattern;
  * instance, in the same run; prints p50/p99/max of both and what the gateway adds.</li>
  * <li>{@code kill}: GETs through the gateway; after a few seconds one user-service instance is SIGKILLed;
  * prints failed requests and how long the gateway took to take the instance out of rotation.</li>
+ * <li>{@code pause}: GETs through the gateway; after a few seconds one user-service instance is stopped
+ * (SIGSTOP) for 3 s, then resumed; prints failed requests, latencies, and how many requests the gateway sent
+ * to the stopped instance while it was stopped.</li>
  * <li>{@code restart}: GETs and keyed order POSTs through the gateway while every instance of both services
  * is restarted, one at a time; prints failed requests and checks no order was duplicated.</li>
  * </ul>
- * Run with {@code ./platform bench latency|kill|restart}.
+ * Run with {@code ./platform bench latency|kill|pause|restart}. Every scenario prints p50/p99/max of the answered
+ * requests; the gateway's balancer is the one the platform runs ({@code keel.loadbalancer.algorithm}).
  */
 final class ResilienceBenchmark {
 
@@ -60,6 +64,7 @@ final class ResilienceBenchmark {
 		switch (scenario) {
 			case "latency" -> latency(target.gateway(), target.direct(), user, rate, 30);
 			case "kill" -> kill(target, user, rate);
+			case "pause" -> pause(target, user, rate);
 			case "restart" -> restart(target, user, rate);
 			default -> throw new IllegalArgumentException("unknown scenario " + scenario);
 		}
@@ -74,10 +79,13 @@ final class ResilienceBenchmark {
 	 * @param gatewayLog the gateway's log, where evictions are logged
 	 * @param sku a product with plenty of stock
 	 * @param kill kills the victim
+	 * @param pause stops the victim for the given seconds, then resumes it
+	 * @param sentToVictim requests the gateway's load balancer has sent to the victim so far, by its metrics
 	 * @param restartAll restarts every instance of every domain service, one at a time
 	 */
 	record Target(String gateway, String direct, String victim, String victimAddress, Path gatewayLog, String sku,
-			Runnable kill, Runnable restartAll) {
+			Runnable kill, java.util.function.IntConsumer pause, java.util.function.DoubleSupplier sentToVictim,
+			Runnable restartAll) {
 	}
 
 	private static void latency(String gateway, String direct, long user, int rate, int seconds) throws Exception {
@@ -110,8 +118,30 @@ final class ResilienceBenchmark {
 		System.out.printf("%d GET/s through the gateway; %s SIGKILLed after 5 s, load for 10 s more%n", rate,
 				target.victim());
 		System.out.printf("requests %d, failed %d%s%n", load.answered.get(), load.failures.size(), load.failureSummary());
+		System.out.println(load.latencySummary());
 		System.out.printf("out of rotation after %s%n",
 				(evictedAt != null) ? Duration.between(killedAt, evictedAt).toMillis() + " ms" : "(not seen in the log)");
+	}
+
+	private static void pause(Target target, long user, int rate) throws Exception {
+		String gateway = target.gateway();
+		Load load = new Load(rate, (tick) -> get(gateway + "/api/v1/users/" + user));
+		load.start();
+		Thread.sleep(5_000);
+		double before = target.sentToVictim().getAsDouble();
+		int answeredBefore = load.answered.get();
+		target.pause().accept(3);
+		// Counted when answered: those sent while it was stopped are answered once it resumes.
+		Thread.sleep(5_000);
+		double sent = target.sentToVictim().getAsDouble() - before;
+		int answered = load.answered.get() - answeredBefore;
+		Thread.sleep(5_000);
+		load.stop();
+		System.out.printf("%d GET/s through the gateway; %s SIGSTOPped for 3 s after 5 s, load for 10 s more%n", rate,
+				target.victim());
+		System.out.printf("requests %d, failed %d%s%n", load.answered.get(), load.failures.size(), load.failureSummary());
+		System.out.println(load.latencySummary());
+		System.out.printf("sent to the stopped instance from its pause to 5 s after it: %.0f of %d%n", sent, answered);
 	}
 
 	private static void restart(Target target, long user, int rate) throws Exception {
@@ -143,6 +173,7 @@ final class ResilienceBenchmark {
 		int stored = orders(gateway, user) - ordersBefore;
 		System.out.printf("rolling restart of every user-service and order-service instance took %.0f s%n", seconds);
 		System.out.printf("GETs   %d, failed %d%s%n", reads.answered.get(), reads.failures.size(), reads.failureSummary());
+		System.out.println("GETs   " + reads.latencySummary());
 		System.out.printf("POSTs  %d, failed %d%s%n", writes.answered.get(), writes.failures.size(), writes.failureSummary());
 		System.out.printf("orders stored %d for %d answered 201  %s%n", stored, placed.get(),
 				(stored == placed.get()) ? "ok" : "DUPLICATED OR LOST");
@@ -276,6 +307,11 @@ final class ResilienceBenchmark {
 			}
 			Collections.sort(selected);
 			return selected;
+		}
+
+		String latencySummary() {
+			List<Long> all = latencies((uri) -> true);
+			return String.format("latency p50 %.1f ms  p99 %.1f ms  max %.1f ms", p(all, 50), p(all, 99), p(all, 100));
 		}
 
 		String failureSummary() {

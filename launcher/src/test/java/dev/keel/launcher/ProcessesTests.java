@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +66,26 @@ class ProcessesTests {
 		assertThat(this.processes.stop(this.started)).as("stopped by SIGTERM, not killed").isFalse();
 		assertThat(this.started.isAlive()).isFalse();
 		assertThat(this.processes.orphans(List.of(instance))).isEmpty();
+	}
+
+	@Test
+	@EnabledOnOs(OS.LINUX)
+	void aPausedInstanceIsStoppedNotGoneUntilItIsResumed() throws Exception {
+		this.processes = new Processes(Settings.from(this.root, Map.of("KEEL_STOP_TIMEOUT", "30")));
+		this.started = this.processes.launch(new Instance("user-service", 1), sleeper(), Map.of());
+
+		this.processes.signal(this.started, "STOP");
+		await().atMost(Duration.ofSeconds(30)).until(() -> state(this.started).equals("T"));
+		assertThat(this.started.isAlive()).isTrue();
+
+		this.processes.signal(this.started, "CONT");
+		await().atMost(Duration.ofSeconds(30)).until(() -> !state(this.started).equals("T"));
+	}
+
+	/** The process's state letter in /proc (T: stopped). */
+	private static String state(ProcessHandle process) throws java.io.IOException {
+		String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+		return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 	}
 
 	@Test
