@@ -160,12 +160,15 @@ class ObservabilityIT {
 						"resilience4j_circuitbreaker_state", "resilience4j_bulkhead_available_concurrent_calls",
 						"resilience4j_retry_calls_total", "keel_orders_placed_total", "keel_orders_out_of_stock_total",
 						"keel_idempotency_replays_total", "keel_transaction_retries_total",
-						"keel_transaction_calls_total"),
+						"keel_transaction_calls_total", "keel_loadbalancer_requests_total",
+						"keel_loadbalancer_outstanding"),
 				"gateway-service",
 				union(common, "keel_readiness", "spring_cloud_gateway_requests_seconds_bucket",
 						"resilience4j_circuitbreaker_state", "keel_gateway_retries_total", "keel_gateway_attempts_count",
-						"keel_gateway_rate_limited_total", "keel_loadbalancer_requests_total",
-						"http_client_requests_seconds_count"));
+						"keel_gateway_rate_limited_total", "keel_gateway_retries_refused_total",
+						"keel_loadbalancer_requests_total", "keel_loadbalancer_outstanding",
+						"keel_loadbalancer_latency_seconds", "keel_loadbalancer_weight", "keel_loadbalancer_ejected",
+						"keel_loadbalancer_ejections_total", "http_client_requests_seconds_count"));
 
 		expected.forEach((application, metrics) -> {
 			// The metrics of a service are those of all its instances: a replica that has served no order yet has

@@ -125,6 +125,28 @@ class ResilienceIT {
 
 	@Test
 	@Order(3)
+	void aStalledInstanceCostsNoRequestAndIsSentFewWhileItStalls() {
+		try (Load load = Load.start("GET users", 40, Set.of(200), () -> get("/api/v1/users/" + userId, "10.5.0.6"))) {
+			load.awaitAnswers(80);
+			CompletableFuture<Platform.Result> pause = CompletableFuture
+				.supplyAsync(() -> platform.run(120, "pause", "user-service#1", "3"));
+			// Requests sent to it while it is stopped stay outstanding until it resumes: the most seen at once is
+			// what it was sent. Round robin sends it every other request until probes evict it (1 to 2 s: 20-40).
+			double[] mostOutstanding = { 0 };
+			await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(100)).until(() -> {
+				mostOutstanding[0] = Math.max(mostOutstanding[0], gatewayOutstandingOn(Platform.USER_PORT));
+				return pause.isDone();
+			});
+			assertThat(pause.join().exitCode()).as(pause.join().toString()).isZero();
+			load.awaitAnswers(80);
+
+			assertThat(mostOutstanding[0]).as("requests sent to the stalled instance").isLessThanOrEqualTo(10);
+			assertThat(load.failures()).as(load.toString()).isEmpty();
+		}
+	}
+
+	@Test
+	@Order(4)
 	void withUserServiceDownOrdersAreReadDegradedAndRefusedThenRecover() {
 		JsonNode order = gateway.post("/api/v1/orders", orderBody(), "Idempotency-Key", UUID.randomUUID().toString())
 			.json();
@@ -161,7 +183,7 @@ class ResilienceIT {
 	}
 
 	@Test
-	@Order(4)
+	@Order(5)
 	void aClientOverItsRateLimitGets429WithItsHeaders() throws Exception {
 		// A limit any machine outpaces, however slow: 100/s is more than a loaded one-core machine serves.
 		ConfigRepository repository = platform.configRepository();
@@ -208,7 +230,7 @@ class ResilienceIT {
 	}
 
 	@Test
-	@Order(5)
+	@Order(6)
 	void aServiceThatIsDownIsA503ProblemThenItsRouteOpensItsCircuitAndClosesItWhenTheServiceReturns() {
 		platform.run(60, "kill", "order-service#1");
 		platform.run(60, "kill", "order-service#2");
@@ -275,6 +297,18 @@ class ResilienceIT {
 			.filter((line) -> line.startsWith("keel_loadbalancer_requests_total{")
 					&& line.contains("target=\"localhost:" + port + "\"")
 					&& (outcome == null || line.contains("outcome=\"" + outcome + "\"")))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
+	/** Requests the gateway's load balancer has sent to the instance on this port and not yet seen answered. */
+	private static double gatewayOutstandingOn(int port) {
+		String metrics = new Http("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT).get("/actuator/prometheus")
+			.raw()
+			.body();
+		return metrics.lines()
+			.filter((line) -> line.startsWith("keel_loadbalancer_outstanding{")
+					&& line.contains("target=\"localhost:" + port + "\""))
 			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
 			.sum();
 	}
