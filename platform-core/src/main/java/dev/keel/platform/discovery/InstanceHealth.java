@@ -34,7 +34,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * What this process knows about the readiness of the instances it sends traffic to. An instance leaves the
  * rotation at once when a connection to it is refused, or when its readiness probe fails (as it does from
- * the moment a graceful shutdown begins); it comes back only when a probe sent after it left answers 200. New
+ * the moment a graceful shutdown begins) or times out {@code timeouts-to-evict} times in a row; it comes back
+ * only when a probe sent after it left answers 200. New
  * instances are probed as soon as discovery lists them; at most one probe per instance is in flight, however
  * many requests fail on it.
  * <p>
@@ -275,8 +276,19 @@ public class InstanceHealth implements SmartLifecycle {
 				.build();
 			this.http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
 				// The flag is cleared last: a newer probe must not land before this older answer overwrites it.
-				update(tracked, sentAt, (failure == null && response.statusCode() == 200) ? State.READY : State.NOT_READY,
-						(failure != null) ? failure.toString() : "readiness " + response.statusCode());
+				if (failure != null && isTimeout(failure)
+						&& tracked.probeTimeouts.incrementAndGet() < this.properties.timeoutsToEvict()
+						&& tracked.state == State.READY) {
+					// Late, not refused: busy rather than gone. Its requests' latency already weighs on its share.
+				}
+				else {
+					if (failure == null) {
+						tracked.probeTimeouts.set(0);
+					}
+					update(tracked, sentAt,
+							(failure == null && response.statusCode() == 200) ? State.READY : State.NOT_READY,
+							(failure != null) ? failure.toString() : "readiness " + response.statusCode());
+				}
 				tracked.probing.set(false);
 				this.probesDone.incrementAndGet();
 			});
@@ -309,6 +321,15 @@ public class InstanceHealth implements SmartLifecycle {
 		else if (previous != State.NOT_READY && probed == State.NOT_READY) {
 			log.info("{} left the rotation: {}", tracked.key, reason);
 		}
+	}
+
+	private static boolean isTimeout(Throwable failure) {
+		for (Throwable current = failure; current != null; current = current.getCause()) {
+			if (current instanceof java.net.http.HttpTimeoutException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -485,6 +506,9 @@ public class InstanceHealth implements SmartLifecycle {
 		private long latencySampledAt = clock.getAsLong();
 
 		final AtomicInteger consecutiveFailures = new AtomicInteger();
+
+		/** Readiness probes in a row that timed out. */
+		final AtomicInteger probeTimeouts = new AtomicInteger();
 
 		/** Ejections in a row, each one longer; guarded by the InstanceHealth. */
 		int ejections;

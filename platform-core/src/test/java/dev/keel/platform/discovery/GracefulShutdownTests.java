@@ -30,7 +30,7 @@ class GracefulShutdownTests {
 		beans.addBean("registration", registration);
 		GracefulShutdown shutdown = new GracefulShutdown(context,
 				provider(beans),
-				new DiscoveryProperties("/", Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+				new DiscoveryProperties("/", Duration.ofSeconds(1), Duration.ofSeconds(1), 3, Duration.ofSeconds(1),
 						Duration.ofMillis(300)));
 		shutdown.start();
 		long start = System.nanoTime();

@@ -64,7 +64,11 @@ class InstanceHealthTests {
 	}
 
 	private InstanceHealth health(Duration interval, Duration forgetAfter) {
-		return new InstanceHealth(new DiscoveryProperties("/readyz", interval, Duration.ofSeconds(30), forgetAfter,
+		return health(interval, Duration.ofSeconds(30), forgetAfter);
+	}
+
+	private InstanceHealth health(Duration interval, Duration timeout, Duration forgetAfter) {
+		return new InstanceHealth(new DiscoveryProperties("/readyz", interval, timeout, 3, forgetAfter,
 				Duration.ZERO), LoadBalancingTests.balancing(), this.meters);
 	}
 
@@ -178,6 +182,28 @@ class InstanceHealthTests {
 
 		assertThat(this.health.admitted(List.of(instance))).isEmpty();
 		await().atMost(Duration.ofSeconds(5)).until(() -> !this.health.admitted(List.of(instance)).isEmpty());
+	}
+
+	@Test
+	void aReadyInstanceWhoseProbesAnswerLateLeavesTheRotationOnlyAfterThreeInARow() {
+		this.health.stop();
+		this.health = health(Duration.ofHours(1), Duration.ofMillis(300), Duration.ofSeconds(60));
+		this.health.start();
+		ServiceInstance busy = instance(this.server.getAddress().getPort());
+		this.health.admitted(List.of(busy));
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.health.state(busy) == InstanceHealth.State.READY);
+
+		this.answerProbes = new CountDownLatch(1);
+		for (int probe = 2; probe <= 3; probe++) {
+			this.health.probeAll();
+			long done = probe;
+			await().atMost(Duration.ofSeconds(30)).until(() -> this.health.probesDone() == done);
+			assertThat(this.health.state(busy)).as("after %d late probes", probe - 1).isEqualTo(InstanceHealth.State.READY);
+		}
+		this.health.probeAll();
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.health.probesDone() == 4);
+
+		assertThat(this.health.state(busy)).isEqualTo(InstanceHealth.State.NOT_READY);
 	}
 
 	@Test

@@ -60,7 +60,7 @@ class LoadBalancingTests {
 	}
 
 	private void startHealth(LoadBalancingProperties balancing) {
-		this.health = new InstanceHealth(new DiscoveryProperties("/readyz", Duration.ofHours(1), Duration.ofSeconds(30),
+		this.health = new InstanceHealth(new DiscoveryProperties("/readyz", Duration.ofHours(1), Duration.ofSeconds(30), 3,
 				Duration.ofHours(1), Duration.ZERO), balancing, this.meters, this.now::get);
 		this.health.start();
 	}
