@@ -4,9 +4,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * How many retries a route may send: at most {@code ratio} of its requests over the last ten seconds, plus
- * {@code minPerSecond} for the quiet times when a ratio of few requests would allow none (Finagle's and
- * Envoy's retry budgets). Per-request retry counts alone multiply the load on a struggling service by their
+ * How many retries that may reach a backend a route may send: at most {@code ratio} of its requests over the last
+ * ten seconds, plus {@code minPerSecond} per second of that window for the quiet times when a ratio of few
+ * requests would allow none (Finagle's and Envoy's retry budgets). Per-request retry counts alone multiply the load on a struggling service by their
  * number; a budget caps the extra load at the ratio, whatever fails. Resilience4j has no such budget: hence
  * this one, ten one-second slots of counts.
  */

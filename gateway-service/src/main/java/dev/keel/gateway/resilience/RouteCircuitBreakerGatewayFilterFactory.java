@@ -10,6 +10,7 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.NotFoundException;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
@@ -26,11 +27,12 @@ import dev.keel.platform.discovery.InstanceHealth;
  * successes. While open, requests fail at once with {@link RouteCircuitOpen}; after the open wait it lets
  * a few probe requests through (half-open) and closes again when they succeed.
  * <p>
- * It opens when the service fails, not when one instance does: while closed, a failure whose last attempt went
- * to an instance that has a healthy peer ({@link InstanceHealth#hasHealthyPeer}) is not counted. That instance
- * is the load balancer's to eject; counting it would let one slow or broken instance of many refuse the route's
- * every request, those its healthy peers would have served included. A failure with no instance to blame (none
- * admitted) or on every instance counts.
+ * It opens when the service fails, not when one instance does: while closed, an instance's failure (an error,
+ * a timeout, 500, 502, 504) on the last attempt is not counted if that instance has a healthy peer
+ * ({@link InstanceHealth#hasHealthyPeer}). That instance is the load balancer's to eject; counting it would let
+ * one slow or broken instance of many refuse the route's every request, those its healthy peers would have
+ * served included. A 503 (the service refusing on purpose, for a cause its instances share), no instance
+ * admitted, or failures on every instance count.
  * <p>
  * Spring Cloud Gateway's own CircuitBreaker filter cannot count 5xx answers without either replacing them
  * with an error or turning every other error into an empty 200 ({@code resumeWithoutError}), hence this one.
@@ -63,7 +65,7 @@ public class RouteCircuitBreakerGatewayFilterFactory
 				HttpStatusCode status = exchange.getResponse().getStatusCode();
 				long elapsed = breaker.getCurrentTimestamp() - start;
 				if (status != null && isFailure(status.value())) {
-					if (oneInstancesFailure(breaker, exchange)) {
+					if (InstanceHealth.isInstanceFailure(status.value()) && oneInstancesFailure(breaker, exchange)) {
 						breaker.releasePermission();
 					}
 					else {
@@ -75,7 +77,8 @@ public class RouteCircuitBreakerGatewayFilterFactory
 				}
 			})
 				.doOnError((failure) -> {
-					if (isClientError(failure) || oneInstancesFailure(breaker, exchange)) {
+					if (isClientError(failure)
+							|| (!(failure instanceof NotFoundException) && oneInstancesFailure(breaker, exchange))) {
 						// The client's mistake found on the way (a body over the limit), or one instance's: says
 						// nothing of the service.
 						breaker.releasePermission();

@@ -120,6 +120,9 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			connection.dispose();
 			exchange.getAttributes().remove(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR);
 		}
+		// The instance of the last attempt, which the route's circuit breaker judges the outcome by: the next
+		// attempt chooses its own, or none.
+		exchange.getAttributes().remove(ServerWebExchangeUtils.GATEWAY_LOADBALANCER_RESPONSE_ATTR);
 		ServerWebExchangeUtils.reset(exchange);
 	}
 
@@ -210,7 +213,9 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			if (end - this.deadline > 0) {
 				return null;
 			}
-			if (!this.budget.tryRetry(this.config.getRetryRatio(), this.config.getMinRetriesPerSecond())) {
+			// A request that never reached a backend costs the service nothing to send again: outside the budget.
+			if (!neverReachedABackend(failure)
+					&& !this.budget.tryRetry(this.config.getRetryRatio(), this.config.getMinRetriesPerSecond())) {
 				this.overBudget.increment();
 				return null;
 			}
@@ -306,7 +311,10 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			this.retryRatio = retryRatio;
 		}
 
-		/** Retries per second allowed on top of the ratio, so that a route with few requests can still retry. */
+		/**
+		 * Retries per second allowed on top of the ratio, so that a route with few requests can still retry;
+		 * counted over the budget's ten seconds, so up to ten times this may be sent in one burst.
+		 */
 		public int getMinRetriesPerSecond() {
 			return this.minRetriesPerSecond;
 		}

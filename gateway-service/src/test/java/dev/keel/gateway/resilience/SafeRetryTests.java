@@ -61,11 +61,13 @@ class SafeRetryTests {
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		Counter refused = meters.counter("refused");
 
-		assertThat(next(attempts(config, budget, refused), new ConnectException("refused"))).isNotNull();
-		assertThat(next(attempts(config, budget, refused), new ConnectException("refused")))
-			.as("two retries for ten requests").isNotNull();
-		assertThat(next(attempts(config, budget, refused), new ConnectException("refused"))).isNull();
+		Throwable answered503 = new SafeRetryGatewayFilterFactory.RetryableAnswer(503);
+		assertThat(next(attempts(config, budget, refused), answered503)).isNotNull();
+		assertThat(next(attempts(config, budget, refused), answered503)).as("two retries for ten requests").isNotNull();
+		assertThat(next(attempts(config, budget, refused), answered503)).isNull();
 		assertThat(refused.count()).isEqualTo(1);
+		assertThat(next(attempts(config, budget, refused), new ConnectException("refused")))
+			.as("a request that never reached a backend is retried whatever the budget").isNotNull();
 	}
 
 	private static SafeRetryGatewayFilterFactory.Attempts attempts(SafeRetryGatewayFilterFactory.Config config,

@@ -67,6 +67,9 @@ public class InstanceHealth implements SmartLifecycle {
 
 	private final LongSupplier clock;
 
+	/** The clock's reading at construction: start times are summed as offsets from it, which cannot overflow. */
+	private final long base;
+
 	private final HttpClient http;
 
 	private final Map<String, Tracked> instances = new ConcurrentHashMap<>();
@@ -93,6 +96,7 @@ public class InstanceHealth implements SmartLifecycle {
 		this.balancing = balancing;
 		this.meters = meters;
 		this.clock = clock;
+		this.base = clock.getAsLong();
 		this.http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(properties.healthCheckTimeout())
@@ -131,8 +135,10 @@ public class InstanceHealth implements SmartLifecycle {
 	public Call started(ServiceInstance instance) {
 		Tracked tracked = tracked(instance);
 		long now = this.clock.getAsLong();
+		// The start before the count (and the count before the start when it ends): a concurrent cost() may see
+		// one start too many, which makes the mean age smaller, never a count without its start.
+		tracked.pendingSince.addAndGet(now - this.base);
 		tracked.outstanding.incrementAndGet();
-		tracked.pendingSince.addAndGet(now);
 		return new Call(tracked, now);
 	}
 
@@ -148,24 +154,42 @@ public class InstanceHealth implements SmartLifecycle {
 		Tracked tracked = tracked(instance);
 		long now = this.clock.getAsLong();
 		int outstanding = Math.max(0, tracked.outstanding.get());
-		double latency = Math.max(tracked.latency(now), MIN_LATENCY_NANOS);
+		double latency = Math.max(tracked.sampled ? tracked.latency(now) : peerLatency(tracked, now), MIN_LATENCY_NANOS);
 		if (outstanding > 0) {
-			latency = Math.max(latency, now - (double) tracked.pendingSince.get() / outstanding);
+			latency = Math.max(latency, (now - this.base) - (double) tracked.pendingSince.get() / outstanding);
 		}
 		return latency * (outstanding + 1) / (Math.max(1, weight) * tracked.share(now));
 	}
 
 	/**
-	 * Whether a failure on this instance is its own: another instance of its service is ready, not ejected, and
-	 * its last request did not fail. A circuit breaker for the whole service should not count such a failure;
-	 * ejection deals with the instance.
+	 * An instance not answered yet is assumed as slow as its sampled peers on average: were it assumed fast, a
+	 * JVM just started would be handed the most traffic, the opposite of slow start.
+	 */
+	private double peerLatency(Tracked unsampled, long now) {
+		double sum = 0;
+		int sampled = 0;
+		for (Tracked peer : this.instances.values()) {
+			if (peer.sampled && peer.instance.getServiceId().equals(unsampled.instance.getServiceId())) {
+				sum += peer.latency(now);
+				sampled++;
+			}
+		}
+		return (sampled > 0) ? sum / sampled : 0;
+	}
+
+	/**
+	 * Whether a failure of the instance (see {@link #isInstanceFailure}) is its own: another instance of its
+	 * service is ready, not ejected, and less than a quarter of its recent requests failed. A circuit breaker for
+	 * the whole service should not count such a failure; ejection deals with the instance. The peers' recent
+	 * failure ratio, not their last outcome, so that a service failing a share of its requests everywhere (one
+	 * endpoint of several) is seen as failing.
 	 */
 	public boolean hasHealthyPeer(ServiceInstance failed) {
 		String key = key(failed);
 		long now = this.clock.getAsLong();
 		for (Tracked tracked : this.instances.values()) {
 			if (!tracked.key.equals(key) && tracked.instance.getServiceId().equals(failed.getServiceId())
-					&& tracked.state == State.READY && !tracked.ejected(now) && tracked.consecutiveFailures.get() == 0) {
+					&& tracked.state == State.READY && !tracked.ejected(now) && tracked.failureRatio() < 0.25) {
 				return true;
 			}
 		}
@@ -197,10 +221,11 @@ public class InstanceHealth implements SmartLifecycle {
 		if (tracked.consecutiveFailures.get() < ejection.consecutiveFailures() || tracked.ejected(now)) {
 			return;
 		}
+		// Of the instances that could take traffic: a killed one (not ready) leaves none to spare.
 		int service = 0;
 		int ejected = 0;
 		for (Tracked peer : this.instances.values()) {
-			if (peer.instance.getServiceId().equals(tracked.instance.getServiceId())) {
+			if (peer.instance.getServiceId().equals(tracked.instance.getServiceId()) && peer.state == State.READY) {
 				service++;
 				ejected += peer.ejected(now) ? 1 : 0;
 			}
@@ -397,6 +422,16 @@ public class InstanceHealth implements SmartLifecycle {
 
 	}
 
+	/**
+	 * Whether an answer says the instance failed: 500, 502 and 504 do. 503 does not: a service answers it on
+	 * purpose (a dependency or its database is down, with a Retry-After), for a cause its peers share, and
+	 * ejecting instances for it would shrink a healthy fleet. Such answers count against the service's circuit
+	 * breaker instead.
+	 */
+	public static boolean isInstanceFailure(int status) {
+		return status == 500 || status == 502 || status == 504;
+	}
+
 	/** Below this a latency average says nothing (and a zero one would make every load look free). */
 	private static final double MIN_LATENCY_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
@@ -416,13 +451,14 @@ public class InstanceHealth implements SmartLifecycle {
 			this.startedAt = startedAt;
 		}
 
-		/** The instance answered with this status: 500, 502, 503 and 504 count as its failures. */
+		/** The instance answered with this status; see {@link InstanceHealth#isInstanceFailure(int)}. */
 		public void answered(int status) {
-			boolean failed = status == 500 || status == 502 || status == 503 || status == 504;
+			boolean failed = isInstanceFailure(status);
 			if (end(failed ? "failed" : "success")) {
 				judged(failed);
 			}
 		}
+
 
 		/**
 		 * The request failed: a connection that could not be made takes the instance out of the rotation until a
@@ -441,7 +477,11 @@ public class InstanceHealth implements SmartLifecycle {
 			}
 		}
 
-		/** The caller gave up (the client went away): says nothing of the instance. */
+		/**
+		 * The caller gave up (the client went away): not a failure of the instance, but a wait as long as it was
+		 * is its latency if longer than its average, so that an instance whose callers always give up first is
+		 * not taken for a fast one.
+		 */
 		public void abandoned() {
 			end("discard");
 		}
@@ -452,15 +492,14 @@ public class InstanceHealth implements SmartLifecycle {
 			}
 			long now = clock.getAsLong();
 			this.tracked.outstanding.decrementAndGet();
-			this.tracked.pendingSince.addAndGet(-this.startedAt);
-			if (!"discard".equals(outcome)) {
-				this.tracked.sampled(now - this.startedAt, now);
-			}
+			this.tracked.pendingSince.addAndGet(-(this.startedAt - base));
+			this.tracked.sampled(now - this.startedAt, now, "discard".equals(outcome));
 			this.tracked.count(outcome);
 			return true;
 		}
 
 		private void judged(boolean failed) {
+			this.tracked.judged(failed);
 			if (!failed) {
 				this.tracked.consecutiveFailures.set(0);
 				return;
@@ -500,10 +539,16 @@ public class InstanceHealth implements SmartLifecycle {
 		/** The sum of the start times of its outstanding requests, whose mean age follows from it. */
 		final AtomicLong pendingSince = new AtomicLong();
 
-		/** Decaying average of its latency at its last sample, in nanoseconds; 0 until its first answer. */
+		/** Its latency average at its last sample, in nanoseconds. */
 		private double latencyNanos;
 
 		private long latencySampledAt = clock.getAsLong();
+
+		/** Whether it has answered (or kept a caller waiting) at least once. */
+		volatile boolean sampled;
+
+		/** Decaying share of its recent requests that failed, each new one weighing a tenth. */
+		private double failureRatio;
 
 		final AtomicInteger consecutiveFailures = new AtomicInteger();
 
@@ -578,14 +623,26 @@ public class InstanceHealth implements SmartLifecycle {
 		}
 
 		/**
-		 * A latency sample: kept at once if higher than the average (a slowing instance is noticed on its first
-		 * slow answer), else averaged in with a weight that decays with the time since the last sample.
+		 * A latency sample: kept at once if higher than the average as of now (a slowing instance is noticed on
+		 * its first slow answer), else moving it a fifth of the way. Between samples the average decays with time
+		 * ({@link #latency}). A wait the caller gave up on counts only as a peak.
 		 */
-		synchronized void sampled(long latency, long now) {
-			double decay = decay(now);
-			double average = this.latencyNanos * decay;
+		synchronized void sampled(long latency, long now, boolean abandoned) {
+			double average = latency(now);
+			if (abandoned && latency <= average) {
+				return;
+			}
 			this.latencySampledAt = now;
-			this.latencyNanos = (latency > average) ? latency : average * decay + latency * (1 - decay);
+			this.latencyNanos = (latency > average || !this.sampled) ? latency : average + (latency - average) * 0.2;
+			this.sampled = true;
+		}
+
+		synchronized void judged(boolean failed) {
+			this.failureRatio += ((failed ? 1 : 0) - this.failureRatio) * 0.1;
+		}
+
+		synchronized double failureRatio() {
+			return this.failureRatio;
 		}
 
 		private double decay(long now) {

@@ -30,6 +30,7 @@ public class KeelLoadBalancerConfiguration {
 	static final String NACOS_WEIGHT = "nacos.weight";
 
 	@Bean
+	@ConditionalOnMissingBean
 	ReactorLoadBalancer<ServiceInstance> keelLoadBalancer(Environment environment, LoadBalancerClientFactory factory,
 			InstanceHealth health, LoadBalancingProperties balancing) {
 		String service = environment.getProperty(LoadBalancerClientFactory.PROPERTY_NAME);

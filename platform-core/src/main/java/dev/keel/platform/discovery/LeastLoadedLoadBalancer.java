@@ -19,10 +19,11 @@ import org.springframework.cloud.loadbalancer.core.WeightFunction;
 /**
  * Power of two choices: of two instances drawn at random, the one whose next request costs less
  * ({@link InstanceHealth#cost}: latency times outstanding requests, over weight and slow-start share).
- * Two random draws rather than the cheapest of all, so that many balancers (one per gateway and per service
- * instance) acting on the same stale view do not all pile onto the same instance; the cost rather than round
- * robin, so that an instance that slows down (a cold JIT, a starved CPU, a pause) gets fewer requests at once,
- * not after its requests fail. Spring Cloud LoadBalancer ships round robin and random only: hence this one.
+ * Two random draws rather than the cheapest of all, so that with many instances the balancers of many callers
+ * acting on the same view do not all pile onto the same one (with two instances it is the cheaper of both); the
+ * cost rather than round robin, so that an instance that slows down (a cold JIT, a starved CPU, a pause) gets
+ * fewer requests at once, not after its requests fail. Spring Cloud LoadBalancer ships round robin and random
+ * only: hence this one.
  */
 class LeastLoadedLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 

@@ -19,6 +19,14 @@ public record LoadBalancingProperties(@DefaultValue("least-loaded") Algorithm al
 		@DefaultValue("10s") Duration latencyDecay, @DefaultValue SlowStart slowStart,
 		@DefaultValue Ejection ejection) {
 
+	// Checked here rather than with Bean Validation, which platform-core does not bring: a zero decay or weight
+	// would make every cost NaN or infinite, and the balancer's choices random.
+	public LoadBalancingProperties {
+		if (latencyDecay.isNegative() || latencyDecay.isZero()) {
+			throw new IllegalArgumentException("keel.loadbalancer.latency-decay must be positive: " + latencyDecay);
+		}
+	}
+
 	public enum Algorithm {
 
 		LEAST_LOADED, ROUND_ROBIN
@@ -30,6 +38,14 @@ public record LoadBalancingProperties(@DefaultValue("least-loaded") Algorithm al
 	 * @param minWeight the share an instance starts the ramp with, relative to a warm one
 	 */
 	public record SlowStart(@DefaultValue("20s") Duration window, @DefaultValue("0.1") double minWeight) {
+
+		public SlowStart {
+			if (window.isNegative() || !(minWeight > 0 && minWeight <= 1)) {
+				throw new IllegalArgumentException(
+						"keel.loadbalancer.slow-start: window must not be negative, min-weight must be in (0, 1]");
+			}
+		}
+
 	}
 
 	/**
@@ -41,6 +57,15 @@ public record LoadBalancingProperties(@DefaultValue("least-loaded") Algorithm al
 	 */
 	public record Ejection(@DefaultValue("5") int consecutiveFailures, @DefaultValue("5s") Duration baseTime,
 			@DefaultValue("60s") Duration maxTime, @DefaultValue("50") int maxPercent) {
+
+		public Ejection {
+			if (consecutiveFailures < 1 || baseTime.isNegative() || baseTime.isZero() || maxTime.compareTo(baseTime) < 0 || maxPercent < 0
+					|| maxPercent > 100) {
+				throw new IllegalArgumentException("keel.loadbalancer.ejection: consecutive-failures must be at least 1, "
+						+ "base-time positive, max-time at least base-time, max-percent from 0 to 100");
+			}
+		}
+
 	}
 
 }

@@ -191,9 +191,58 @@ class LoadBalancingTests {
 		fail(this.a, 1);
 		assertThat(this.health.hasHealthyPeer(this.a)).isTrue();
 
+		fail(this.b, 2);
+		assertThat(this.health.hasHealthyPeer(this.a)).as("b failed 2 of its last 3").isTrue();
 		fail(this.b, 1);
-		assertThat(this.health.hasHealthyPeer(this.a)).as("both failing: the service is").isFalse();
-		assertThat(this.health.hasHealthyPeer(this.b)).isFalse();
+		assertThat(this.health.hasHealthyPeer(this.a)).as("b fails over a quarter of its requests").isFalse();
+		assertThat(this.health.hasHealthyPeer(this.b)).as("a failed one request of two: b's failures are b's")
+			.isTrue();
+		fail(this.a, 2);
+		assertThat(this.health.hasHealthyPeer(this.b)).as("both failing: the service is").isFalse();
+	}
+
+	@Test
+	void aServiceAnsweringThe503ItMeansIsNotEjectedForIt() {
+		warm(this.a, this.b);
+		for (int i = 0; i < 10; i++) {
+			answer(this.a, Duration.ofMillis(5), 503);
+		}
+
+		assertThat(this.health.admitted(List.of(this.a, this.b))).containsExactly(this.a, this.b);
+		assertThat(this.health.hasHealthyPeer(this.b)).as("a 503 is not the instance's failure").isTrue();
+	}
+
+	@Test
+	void anInstanceThatDoesNotTakeTrafficLeavesNoPlaceToEjectAnother() {
+		warm(this.a, this.b);
+		this.health.started(this.b).failed(new java.net.ConnectException("Connection refused"));
+		fail(this.a, 5);
+
+		assertThat(this.health.admitted(List.of(this.a, this.b))).containsExactly(this.a);
+		assertThat(this.meters.get("keel.loadbalancer.ejections").tag("target", target(this.a)).counter().count())
+			.isZero();
+	}
+
+	@Test
+	void anInstanceNotAnsweredYetIsAssumedAsSlowAsItsPeers() {
+		warm(this.a);
+		answer(this.a, Duration.ofMillis(50), 200);
+		this.now.addAndGet(TimeUnit.SECONDS.toNanos(60));
+		ready(this.b);
+		this.now.addAndGet(TimeUnit.SECONDS.toNanos(20));
+
+		assertThat(this.health.cost(this.b, 1) / this.health.cost(this.a, 1)).isCloseTo(1, within(0.01));
+	}
+
+	@Test
+	void aWaitTheCallerGaveUpOnCountsAsAPeakNotAsAFailure() {
+		warm(this.a, this.b);
+		InstanceHealth.Call call = this.health.started(this.a);
+		this.now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+		call.abandoned();
+
+		assertThat(this.health.cost(this.a, 1) / this.health.cost(this.b, 1)).isGreaterThan(100);
+		assertThat(this.health.hasHealthyPeer(this.b)).isTrue();
 	}
 
 	@Test
@@ -236,7 +285,7 @@ class LoadBalancingTests {
 			InstanceHealth.Call call = this.health.started(instance);
 			this.now.addAndGet(TimeUnit.MILLISECONDS.toNanos(5));
 			if (i % 2 == 0) {
-				call.answered(503);
+				call.answered(500);
 			}
 			else {
 				call.failed(new SocketTimeoutException("Read timed out"));

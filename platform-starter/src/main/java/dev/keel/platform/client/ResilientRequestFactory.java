@@ -146,12 +146,13 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 			try {
 				ClientHttpResponse response = this.retry.executeCheckedSupplier(() -> attempt(headers));
 				long elapsed = this.circuitBreaker.getCurrentTimestamp() - start;
-				if (FAILED_ANSWERS.contains(response.getStatusCode().value()) && oneInstancesFailure()) {
+				int status = response.getStatusCode().value();
+				if (InstanceHealth.isInstanceFailure(status) && oneInstancesFailure()) {
 					this.circuitBreaker.releasePermission();
 				}
-				else if (FAILED_ANSWERS.contains(response.getStatusCode().value())) {
+				else if (FAILED_ANSWERS.contains(status)) {
 					this.circuitBreaker.onError(elapsed, this.circuitBreaker.getTimestampUnit(),
-							new IOException(serviceId + " answered " + response.getStatusCode().value()));
+							new IOException(serviceId + " answered " + status));
 				}
 				else {
 					this.circuitBreaker.onSuccess(elapsed, this.circuitBreaker.getTimestampUnit());
@@ -159,7 +160,7 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 				return response;
 			}
 			catch (Throwable failure) {
-				if (oneInstancesFailure()) {
+				if (!(failure instanceof ServiceCallRefused) && oneInstancesFailure()) {
 					this.circuitBreaker.releasePermission();
 				}
 				else {
@@ -193,19 +194,25 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 			}
 			URI target = loadBalancer.reconstructURI(instance, this.uri);
 			InstanceHealth.Call call = health.started(instance);
+			ClientHttpResponse response = null;
 			try {
 				ClientHttpRequest request = this.transport.createRequest(target, this.method);
 				request.getHeaders().putAll(headers);
 				if (this.body.size() > 0) {
 					this.body.writeTo(request.getBody());
 				}
-				ClientHttpResponse response = request.execute();
+				response = request.execute();
 				call.answered(response.getStatusCode().value());
 				return response;
 			}
-			catch (IOException | RuntimeException ex) {
-				call.failed(ex);
-				throw ex;
+			catch (Throwable failure) {
+				// Whatever went wrong (an Error too) ends the call: one left outstanding would weigh on the
+				// instance for ever. A response whose status could not be read is closed here, not leaked.
+				call.failed(failure);
+				if (response != null) {
+					response.close();
+				}
+				throw failure;
 			}
 		}
 
