@@ -150,7 +150,11 @@ final class Platform implements BeforeAllCallback {
 			Process process = builder.start();
 			boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
 			if (!finished) {
-				process.destroyForcibly();
+				// SIGTERM first: the launcher's shutdown hooks run (a paused instance is resumed).
+				process.destroy();
+				if (!process.waitFor(30, TimeUnit.SECONDS)) {
+					process.destroyForcibly();
+				}
 			}
 			String text = Files.readString(output, StandardCharsets.UTF_8);
 			Files.delete(output);
