@@ -11,9 +11,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param healthCheckPath the readiness endpoint of every instance, on the port it takes traffic on
  * @param healthCheckInterval how often each known instance is probed
  * @param healthCheckTimeout how long a probe may take before it counts as a failure
- * @param timeoutsToEvict probes in a row that must time out before a ready instance leaves the rotation: a busy
- * instance answers late, and evicting it on one late answer moves its load onto its peers; a refused
- * connection or an answer other than 200 (as during a graceful shutdown) evicts at once
+ * @param lateProbes probes in a row that must time out before an instance counts as late: avoided while a peer
+ * can take its traffic, as an ejected one is, but not refused traffic when it is the last one (a busy instance
+ * answers late; evicting it moves its load onto its peers, or leaves none). A refused connection or an answer
+ * other than 200 (as during a graceful shutdown) takes it out of the rotation at once
  * @param forgetAfter instances absent from discovery this long are no longer probed
  * @param propagationDelay on shutdown, how long to keep serving after leaving discovery and turning
  * readiness off, so that callers notice before the port closes
@@ -21,6 +22,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("keel.discovery")
 public record DiscoveryProperties(@DefaultValue("/readyz") String healthCheckPath,
 		@DefaultValue("1s") Duration healthCheckInterval, @DefaultValue("800ms") Duration healthCheckTimeout,
-		@DefaultValue("3") int timeoutsToEvict, @DefaultValue("60s") Duration forgetAfter,
+		@DefaultValue("3") int lateProbes, @DefaultValue("60s") Duration forgetAfter,
 		@DefaultValue("5s") Duration propagationDelay) {
 }

@@ -34,8 +34,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * What this process knows about the readiness of the instances it sends traffic to. An instance leaves the
  * rotation at once when a connection to it is refused, or when its readiness probe fails (as it does from
- * the moment a graceful shutdown begins) or times out {@code timeouts-to-evict} times in a row; it comes back
- * only when a probe sent after it left answers 200. New
+ * the moment a graceful shutdown begins); it comes back only when a probe sent after it left answers 200. One
+ * whose probes time out {@code late-probes} times in a row is avoided, as an ejected one is, until one answers. New
  * instances are probed as soon as discovery lists them; at most one probe per instance is in flight, however
  * many requests fail on it.
  * <p>
@@ -104,20 +104,21 @@ public class InstanceHealth implements SmartLifecycle {
 	}
 
 	/**
-	 * The instances that may get traffic: those whose readiness is proven and that are not ejected; if none is,
-	 * the ready ones ejected or not (ejection is a preference, not a reason to refuse a call); if none is ready,
-	 * those not yet probed (so that a cold start is not refused); never those seen failing their readiness.
+	 * The instances that may get traffic: those whose readiness is proven and that are neither ejected nor late
+	 * to answer their probes; if none is, the ready ones all the same (avoiding is a preference, not a reason to
+	 * refuse a call); if none is ready, those not yet probed (so that a cold start is not refused); never those
+	 * seen failing their readiness.
 	 */
 	public List<ServiceInstance> admitted(List<ServiceInstance> discovered) {
 		long now = this.clock.getAsLong();
 		List<ServiceInstance> ready = new ArrayList<>();
-		List<ServiceInstance> ejected = new ArrayList<>();
+		List<ServiceInstance> avoided = new ArrayList<>();
 		List<ServiceInstance> unknown = new ArrayList<>();
 		for (ServiceInstance instance : discovered) {
 			Tracked tracked = tracked(instance);
 			tracked.lastSeen = now;
 			switch (tracked.state) {
-				case READY -> (tracked.ejected(now) ? ejected : ready).add(instance);
+				case READY -> (tracked.avoided(now) ? avoided : ready).add(instance);
 				case UNKNOWN -> unknown.add(instance);
 				case NOT_READY -> {
 				}
@@ -126,7 +127,7 @@ public class InstanceHealth implements SmartLifecycle {
 		if (!ready.isEmpty()) {
 			return ready;
 		}
-		return ejected.isEmpty() ? unknown : ejected;
+		return avoided.isEmpty() ? unknown : avoided;
 	}
 
 	/**
@@ -189,7 +190,7 @@ public class InstanceHealth implements SmartLifecycle {
 		long now = this.clock.getAsLong();
 		for (Tracked tracked : this.instances.values()) {
 			if (!tracked.key.equals(key) && tracked.instance.getServiceId().equals(failed.getServiceId())
-					&& tracked.state == State.READY && !tracked.ejected(now) && tracked.failureRatio() < 0.25) {
+					&& tracked.state == State.READY && !tracked.avoided(now) && tracked.failureRatio() < 0.25) {
 				return true;
 			}
 		}
@@ -301,14 +302,16 @@ public class InstanceHealth implements SmartLifecycle {
 				.build();
 			this.http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
 				// The flag is cleared last: a newer probe must not land before this older answer overwrites it.
-				if (failure != null && isTimeout(failure)
-						&& tracked.probeTimeouts.incrementAndGet() < this.properties.timeoutsToEvict()
-						&& tracked.state == State.READY) {
-					// Late, not refused: busy rather than gone. Its requests' latency already weighs on its share.
+				if (failure != null && isTimeout(failure)) {
+					// Late, not refused: busy or stalled rather than gone.
+					if (tracked.probeTimeouts.incrementAndGet() == this.properties.lateProbes()) {
+						log.info("{} answers its readiness probes late: avoided while a peer can take its traffic",
+								tracked.key);
+					}
 				}
 				else {
-					if (failure == null) {
-						tracked.probeTimeouts.set(0);
+					if (failure == null && tracked.probeTimeouts.getAndSet(0) >= this.properties.lateProbes()) {
+						log.info("{} answers its readiness probes in time again", tracked.key);
 					}
 					update(tracked, sentAt,
 							(failure == null && response.statusCode() == 200) ? State.READY : State.NOT_READY,
@@ -602,6 +605,11 @@ public class InstanceHealth implements SmartLifecycle {
 			return now - this.ejectedUntil < 0;
 		}
 
+		/** Ejected, or late to answer its probes. */
+		boolean avoided(long now) {
+			return ejected(now) || this.probeTimeouts.get() >= properties.lateProbes();
+		}
+
 		/** Its slow-start share: the ramp restarts when it becomes ready and when an ejection ends. */
 		double share(long now) {
 			long window = balancing.slowStart().window().toNanos();
@@ -614,7 +622,7 @@ public class InstanceHealth implements SmartLifecycle {
 		}
 
 		double weight(long now) {
-			return (this.state == State.NOT_READY || ejected(now)) ? 0 : share(now);
+			return (this.state == State.NOT_READY || avoided(now)) ? 0 : share(now);
 		}
 
 		/** The latency average as of now: the last one, decayed for the time since. */

@@ -185,25 +185,44 @@ class InstanceHealthTests {
 	}
 
 	@Test
-	void aReadyInstanceWhoseProbesAnswerLateLeavesTheRotationOnlyAfterThreeInARow() {
+	void anInstanceWhoseProbesAnswerLateThreeTimesInARowIsAvoidedButNotRefused() throws IOException {
 		this.health.stop();
 		this.health = health(Duration.ofHours(1), Duration.ofMillis(300), Duration.ofSeconds(60));
 		this.health.start();
-		ServiceInstance busy = instance(this.server.getAddress().getPort());
-		this.health.admitted(List.of(busy));
-		await().atMost(Duration.ofSeconds(30)).until(() -> this.health.state(busy) == InstanceHealth.State.READY);
+		HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+		other.createContext("/readyz", (exchange) -> {
+			exchange.sendResponseHeaders(200, -1);
+			exchange.close();
+		});
+		other.start();
+		try {
+			ServiceInstance busy = instance(this.server.getAddress().getPort());
+			ServiceInstance peer = instance(other.getAddress().getPort());
+			List<ServiceInstance> both = List.of(busy, peer);
+			this.health.admitted(both);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> this.health.admitted(both).equals(both) && this.health.probesDone() == 2);
 
-		this.answerProbes = new CountDownLatch(1);
-		for (int probe = 2; probe <= 3; probe++) {
+			this.answerProbes = new CountDownLatch(1);
+			for (int probe = 1; probe <= 3; probe++) {
+				long done = this.health.probesDone() + 2;
+				this.health.probeAll();
+				await().atMost(Duration.ofSeconds(30)).until(() -> this.health.probesDone() == done);
+				assertThat(this.health.admitted(both)).as("after %d late probes", probe)
+					.isEqualTo((probe < 3) ? both : List.of(peer));
+			}
+			assertThat(this.health.admitted(List.of(busy))).as("the last one is not refused").containsExactly(busy);
+			assertThat(this.health.state(busy)).isEqualTo(InstanceHealth.State.READY);
+
+			this.answerProbes.countDown();
+			long done = this.health.probesDone() + 2;
 			this.health.probeAll();
-			long done = probe;
 			await().atMost(Duration.ofSeconds(30)).until(() -> this.health.probesDone() == done);
-			assertThat(this.health.state(busy)).as("after %d late probes", probe - 1).isEqualTo(InstanceHealth.State.READY);
+			assertThat(this.health.admitted(both)).as("answering in time again").isEqualTo(both);
 		}
-		this.health.probeAll();
-		await().atMost(Duration.ofSeconds(30)).until(() -> this.health.probesDone() == 4);
-
-		assertThat(this.health.state(busy)).isEqualTo(InstanceHealth.State.NOT_READY);
+		finally {
+			other.stop(0);
+		}
 	}
 
 	@Test
