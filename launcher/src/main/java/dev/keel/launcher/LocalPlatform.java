@@ -192,6 +192,14 @@ final class LocalPlatform {
 
 	/** Starts one instance and waits until it is ready. */
 	void start(Topology topology, Reactor reactor, Instance instance) {
+		start(topology, reactor, instance, false);
+	}
+
+	/**
+	 * As above; {@code besideServing}: the platform serves while it boots (a restart), so it boots at a lower CPU
+	 * priority and gets the normal one back once ready.
+	 */
+	void start(Topology topology, Reactor reactor, Instance instance, boolean besideServing) {
 		for (int port : List.of(topology.port(instance), topology.managementPort(instance))) {
 			if (portInUse(port)) {
 				throw new LauncherException("port " + port + " for " + instance + " is in use by another process");
@@ -213,7 +221,8 @@ final class LocalPlatform {
 		arguments.add("-jar");
 		arguments.add(reactor.jar(topology.module(instance)).toString());
 		long start = System.nanoTime();
-		ProcessHandle process = this.processes.launch(instance, arguments, topology.environment(instance, this.passwords));
+		ProcessHandle process = this.processes.launch(instance, arguments, topology.environment(instance, this.passwords),
+				besideServing);
 		long deadline = start + this.settings.readyTimeout().toNanos();
 		while (!ready(topology, instance)) {
 			if (!process.isAlive()) {
@@ -230,6 +239,10 @@ final class LocalPlatform {
 		}
 		this.console.ready(instance + " ready on port " + topology.port(instance) + " in "
 				+ Console.seconds(Duration.ofNanos(System.nanoTime() - start)));
+		if (besideServing && !this.processes.normalPriority(process)) {
+			this.console.say(instance + " keeps the lower CPU priority it booted with (nice "
+					+ Processes.YIELDING_NICENESS + "): raising it back needs root");
+		}
 	}
 
 	/** Whether the instance answers its readiness probe (the database: has said it takes connections). */
@@ -399,7 +412,7 @@ final class LocalPlatform {
 			this.console.step((wasRunning ? "restarting " : "starting ") + instance
 					+ (wasRunning ? "" : " (it was not running)"));
 			this.processes.stop(instance);
-			start(topology, reactor, instance);
+			start(topology, reactor, instance, true);
 			return;
 		}
 		List<Instance> running = new ArrayList<>();
@@ -410,14 +423,14 @@ final class LocalPlatform {
 			else {
 				this.console.step("starting " + instance + " (it was not running)");
 				this.processes.stop(instance);
-				start(topology, reactor, instance);
+				start(topology, reactor, instance, true);
 				pause(this.settings.restartSettle());
 			}
 		}
 		for (Instance instance : running) {
 			this.console.step("restarting " + instance);
 			this.processes.stop(instance);
-			start(topology, reactor, instance);
+			start(topology, reactor, instance, true);
 			pause(this.settings.restartSettle());
 		}
 	}

@@ -42,7 +42,19 @@ final class Processes {
 	/**
 	 * Starts the instance's JVM in the background, output appended to its log (emptied first), and records its pid.
 	 */
+	static final int YIELDING_NICENESS = 10;
+
 	ProcessHandle launch(Instance instance, List<String> javaArguments, Map<String, String> environment) {
+		return launch(instance, javaArguments, environment, false);
+	}
+
+	/**
+	 * As above; {@code yielding}: at a lower CPU priority ({@code nice -n 10}, where there is a nice command), for a
+	 * replacement that boots while other instances serve: a JVM's start-up is seconds of CPU on every core it can
+	 * get, and on a small or busy machine it would take them from the instances answering requests.
+	 */
+	ProcessHandle launch(Instance instance, List<String> javaArguments, Map<String, String> environment,
+			boolean yielding) {
 		try {
 			Files.createDirectories(this.settings.run());
 			Files.createDirectories(this.settings.logs());
@@ -59,6 +71,9 @@ final class Processes {
 			// A session of its own where the OS offers it: the process (mariadbd included) survives the terminal.
 			if (isOnPath("setsid")) {
 				command.add("setsid");
+			}
+			if (yielding && isOnPath("nice")) {
+				command.addAll(List.of("nice", "-n", String.valueOf(YIELDING_NICENESS)));
 			}
 			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 			command.add(STATE_MARKER + this.settings.state());
@@ -156,6 +171,30 @@ final class Processes {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new LauncherException("interrupted while sending SIG" + signal);
+		}
+	}
+
+	/**
+	 * Back to normal CPU priority, once it serves. Raising a priority needs privileges (root, CAP_SYS_NICE) on
+	 * Linux and macOS: without them the process keeps the lower one, which the caller is told.
+	 */
+	boolean normalPriority(ProcessHandle process) {
+		if (!isOnPath("renice")) {
+			return false;
+		}
+		try {
+			Process renice = new ProcessBuilder("renice", "-n", "0", "-p", String.valueOf(process.pid()))
+				.redirectErrorStream(true)
+				.start();
+			renice.getInputStream().readAllBytes();
+			return renice.waitFor(10, TimeUnit.SECONDS) && renice.exitValue() == 0;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 

@@ -82,6 +82,26 @@ class ProcessesTests {
 		await().atMost(Duration.ofSeconds(30)).until(() -> !state(this.started).equals("T"));
 	}
 
+	@Test
+	@EnabledOnOs(OS.LINUX)
+	void aReplacementBootsAtALowerPriorityAndGetsTheNormalOneBackIfAllowed() throws Exception {
+		this.processes = new Processes(Settings.from(this.root, Map.of("KEEL_STOP_TIMEOUT", "30")));
+		this.started = this.processes.launch(new Instance("user-service", 1), sleeper(), Map.of(), true);
+		await().atMost(Duration.ofSeconds(30)).until(() -> niceness(this.started) == Processes.YIELDING_NICENESS);
+
+		boolean raised = this.processes.normalPriority(this.started);
+
+		// Raising a priority takes root or CAP_SYS_NICE: without them the process keeps the lower one.
+		assertThat(niceness(this.started)).isEqualTo(raised ? 0 : Processes.YIELDING_NICENESS);
+	}
+
+	/** The process's nice value in /proc (the 19th field of stat). */
+	private static int niceness(ProcessHandle process) throws java.io.IOException {
+		String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		return Integer.parseInt(fields[16]);
+	}
+
 	/** The process's state letter in /proc (T: stopped). */
 	private static String state(ProcessHandle process) throws java.io.IOException {
 		String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
