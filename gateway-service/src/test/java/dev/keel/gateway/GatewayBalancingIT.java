@@ -96,7 +96,12 @@ class GatewayBalancingIT {
 			sickHits.incrementAndGet();
 			respond(exchange, 500);
 		});
-		wellPort = server((exchange) -> respond(exchange, 201));
+		wellPort = server((exchange) -> {
+			// Slower than the sick one's instant 500s, so that the balancer, which weighs latency, does send to
+			// the sick one: a fast failing instance looks cheap until it is ejected.
+			sleep(50);
+			respond(exchange, 201);
+		});
 		registry.add("spring.cloud.discovery.client.simple.instances.user-service[0].uri",
 				() -> "http://127.0.0.1:" + slowPort);
 		registry.add("spring.cloud.discovery.client.simple.instances.user-service[1].uri",
