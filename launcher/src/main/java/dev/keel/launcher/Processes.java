@@ -176,14 +176,18 @@ final class Processes {
 
 	/**
 	 * Back to normal CPU priority, once it serves. Raising a priority needs privileges (root, CAP_SYS_NICE) on
-	 * Linux and macOS: without them the process keeps the lower one, which the caller is told.
+	 * Linux and macOS: without them the process keeps the lower one, which the caller is told. On Linux a nice
+	 * value belongs to each thread, and {@code renice -p} sets the one thread whose id it is given: every thread
+	 * the JVM has is named.
 	 */
 	boolean normalPriority(ProcessHandle process) {
 		if (!isOnPath("renice")) {
 			return false;
 		}
+		List<String> command = new ArrayList<>(List.of("renice", "-n", "0", "-p"));
+		command.addAll(threads(process));
 		try {
-			Process renice = new ProcessBuilder("renice", "-n", "0", "-p", String.valueOf(process.pid()))
+			Process renice = new ProcessBuilder(command)
 				.redirectErrorStream(true)
 				.start();
 			renice.getInputStream().readAllBytes();
@@ -195,6 +199,21 @@ final class Processes {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			return false;
+		}
+	}
+
+	/** The ids of the process's threads where /proc lists them (Linux), else the process id alone. */
+	static List<String> threads(ProcessHandle process) {
+		Path tasks = Path.of("/proc", String.valueOf(process.pid()), "task");
+		if (!Files.isDirectory(tasks)) {
+			return List.of(String.valueOf(process.pid()));
+		}
+		try (Stream<Path> listed = Files.list(tasks)) {
+			List<String> ids = listed.map((task) -> task.getFileName().toString()).toList();
+			return ids.isEmpty() ? List.of(String.valueOf(process.pid())) : ids;
+		}
+		catch (IOException ex) {
+			return List.of(String.valueOf(process.pid()));
 		}
 	}
 

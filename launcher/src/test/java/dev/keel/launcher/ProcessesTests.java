@@ -89,16 +89,27 @@ class ProcessesTests {
 		this.started = this.processes.launch(new Instance("user-service", 1), sleeper(), Map.of(), true);
 		await().atMost(Duration.ofSeconds(30)).until(() -> niceness(this.started) == Processes.YIELDING_NICENESS);
 
+		assertThat(Processes.threads(this.started)).as("a JVM's threads").hasSizeGreaterThan(1);
+
 		boolean raised = this.processes.normalPriority(this.started);
 
-		// Raising a priority takes root or CAP_SYS_NICE: without them the process keeps the lower one.
-		assertThat(niceness(this.started)).isEqualTo(raised ? 0 : Processes.YIELDING_NICENESS);
+		// Raising a priority takes root or CAP_SYS_NICE: without them the process keeps the lower one. On Linux
+		// each thread has its own: all of them.
+		for (String thread : Processes.threads(this.started)) {
+			assertThat(niceness(Path.of("/proc", String.valueOf(this.started.pid()), "task", thread, "stat")))
+				.as("thread " + thread)
+				.isEqualTo(raised ? 0 : Processes.YIELDING_NICENESS);
+		}
 	}
 
-	/** The process's nice value in /proc (the 19th field of stat). */
 	private static int niceness(ProcessHandle process) throws java.io.IOException {
-		String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		return niceness(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+	}
+
+	/** The nice value in a /proc stat file (its 19th field). */
+	private static int niceness(Path stat) throws java.io.IOException {
+		String line = Files.readString(stat);
+		String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
 		return Integer.parseInt(fields[16]);
 	}
 

@@ -180,7 +180,7 @@ public class InstanceHealth implements SmartLifecycle {
 
 	/**
 	 * Whether a failure of the instance (see {@link #isInstanceFailure}) is its own: another instance of its
-	 * service is ready, not ejected, and less than a quarter of its recent requests failed. A circuit breaker for
+	 * service is ready, neither ejected nor late, and less than a quarter of its recent requests failed. A circuit breaker for
 	 * the whole service should not count such a failure; ejection deals with the instance. The peers' recent
 	 * failure ratio, not their last outcome, so that a service failing a share of its requests everywhere (one
 	 * endpoint of several) is seen as failing.
@@ -234,11 +234,11 @@ public class InstanceHealth implements SmartLifecycle {
 		if ((ejected + 1) * 100L > (long) service * ejection.maxPercent()) {
 			return;
 		}
-		long base = ejection.baseTime().toNanos();
+		long baseTime = ejection.baseTime().toNanos();
 		// One step back per base time spent in the rotation since the last ejection ended.
-		long stepsBack = (tracked.ejections > 0) ? Math.max(0, (now - tracked.ejectedUntil) / Math.max(1, base)) : 0;
+		long stepsBack = (tracked.ejections > 0) ? Math.max(0, (now - tracked.ejectedUntil) / baseTime) : 0;
 		tracked.ejections = (int) Math.max(0, tracked.ejections - stepsBack) + 1;
-		long length = Math.min(base * tracked.ejections, ejection.maxTime().toNanos());
+		long length = Math.min(baseTime * tracked.ejections, ejection.maxTime().toNanos());
 		tracked.ejectedUntil = now + length;
 		tracked.consecutiveFailures.set(0);
 		if (tracked.ejectionCount != null) {
