@@ -39,11 +39,12 @@ final class Processes {
 		this.settings = settings;
 	}
 
+	/** The nice value a replacement boots at. */
+	static final int YIELDING_NICENESS = 10;
+
 	/**
 	 * Starts the instance's JVM in the background, output appended to its log (emptied first), and records its pid.
 	 */
-	static final int YIELDING_NICENESS = 10;
-
 	ProcessHandle launch(Instance instance, List<String> javaArguments, Map<String, String> environment) {
 		return launch(instance, javaArguments, environment, false);
 	}
@@ -175,21 +176,36 @@ final class Processes {
 	}
 
 	/**
-	 * Back to normal CPU priority, once it serves. Raising a priority needs privileges (root, CAP_SYS_NICE) on
-	 * Linux and macOS: without them the process keeps the lower one, which the caller is told. On Linux a nice
-	 * value belongs to each thread, and {@code renice -p} sets the one thread whose id it is given: every thread
-	 * the JVM has is named.
+	 * Back to normal CPU priority, once it serves. Raising a priority needs privileges (root, CAP_SYS_NICE or a
+	 * high enough RLIMIT_NICE on Linux; root on macOS): without them the process keeps the lower one, which the
+	 * caller is told. On Linux a nice value belongs to each thread and {@code renice -p} sets the threads it
+	 * names: every thread the JVM has is named, and named again if one started meanwhile. The value is given
+	 * positionally, which sets it with util-linux and BSD alike ({@code -n} adds to it on BSD).
 	 */
 	boolean normalPriority(ProcessHandle process) {
 		if (!isOnPath("renice")) {
 			return false;
 		}
-		List<String> command = new ArrayList<>(List.of("renice", "-n", "0", "-p"));
-		command.addAll(threads(process));
+		if (!Files.isDirectory(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+			// No threads to read (macOS): renice's word for it.
+			return renice(List.of(String.valueOf(process.pid())));
+		}
+		for (int round = 0; round < 3; round++) {
+			List<String> niced = threads(process).stream().filter((thread) -> niceness(process, thread) != 0).toList();
+			if (niced.isEmpty()) {
+				return true;
+			}
+			// Its exit status says nothing when a thread ended meanwhile: what /proc says next round does.
+			renice(niced);
+		}
+		return threads(process).stream().allMatch((thread) -> niceness(process, thread) == 0);
+	}
+
+	private static boolean renice(List<String> ids) {
+		List<String> command = new ArrayList<>(List.of("renice", "0", "-p"));
+		command.addAll(ids);
 		try {
-			Process renice = new ProcessBuilder(command)
-				.redirectErrorStream(true)
-				.start();
+			Process renice = new ProcessBuilder(command).redirectErrorStream(true).start();
 			renice.getInputStream().readAllBytes();
 			return renice.waitFor(10, TimeUnit.SECONDS) && renice.exitValue() == 0;
 		}
@@ -199,6 +215,21 @@ final class Processes {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			return false;
+		}
+	}
+
+	/**
+	 * A thread's nice value from /proc (the 19th field of its stat, after the name in parentheses); 0 where it
+	 * cannot be read (a thread that ended, a system without /proc: renice decides there).
+	 */
+	private static int niceness(ProcessHandle process, String thread) {
+		try {
+			String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "task", thread, "stat"));
+			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+			return Integer.parseInt(fields[16]);
+		}
+		catch (IOException | RuntimeException ex) {
+			return 0;
 		}
 	}
 

@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param healthCheckPath the readiness endpoint of every instance, on the port it takes traffic on
  * @param healthCheckInterval how often each known instance is probed
- * @param healthCheckTimeout how long a probe may take before it counts as a failure
+ * @param healthCheckTimeout how long a probe may take before it counts as late (see {@code lateProbes})
  * @param lateProbes probes in a row that must time out before an instance counts as late: avoided while a peer
  * can take its traffic, as an ejected one is, but not refused traffic when it is the last one (a busy instance
  * answers late; evicting it moves its load onto its peers, or leaves none). A refused connection or an answer
@@ -24,4 +24,11 @@ public record DiscoveryProperties(@DefaultValue("/readyz") String healthCheckPat
 		@DefaultValue("1s") Duration healthCheckInterval, @DefaultValue("800ms") Duration healthCheckTimeout,
 		@DefaultValue("3") int lateProbes, @DefaultValue("60s") Duration forgetAfter,
 		@DefaultValue("5s") Duration propagationDelay) {
+
+	public DiscoveryProperties {
+		if (lateProbes < 1) {
+			throw new IllegalArgumentException("keel.discovery.late-probes must be at least 1: " + lateProbes);
+		}
+	}
+
 }

@@ -136,10 +136,7 @@ public class InstanceHealth implements SmartLifecycle {
 	public Call started(ServiceInstance instance) {
 		Tracked tracked = tracked(instance);
 		long now = this.clock.getAsLong();
-		// The start before the count (and the count before the start when it ends): a concurrent cost() may see
-		// one start too many, which makes the mean age smaller, never a count without its start.
-		tracked.pendingSince.addAndGet(now - this.base);
-		tracked.outstanding.incrementAndGet();
+		tracked.begin(now - this.base);
 		return new Call(tracked, now);
 	}
 
@@ -154,10 +151,11 @@ public class InstanceHealth implements SmartLifecycle {
 	public double cost(ServiceInstance instance, int weight) {
 		Tracked tracked = tracked(instance);
 		long now = this.clock.getAsLong();
-		int outstanding = Math.max(0, tracked.outstanding.get());
+		long[] pending = tracked.pending();
+		int outstanding = (int) Math.max(0, pending[0]);
 		double latency = Math.max(tracked.sampled ? tracked.latency(now) : peerLatency(tracked, now), MIN_LATENCY_NANOS);
 		if (outstanding > 0) {
-			latency = Math.max(latency, (now - this.base) - (double) tracked.pendingSince.get() / outstanding);
+			latency = Math.max(latency, (now - this.base) - (double) pending[1] / outstanding);
 		}
 		return latency * (outstanding + 1) / (Math.max(1, weight) * tracked.share(now));
 	}
@@ -302,7 +300,7 @@ public class InstanceHealth implements SmartLifecycle {
 				.build();
 			this.http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
 				// The flag is cleared last: a newer probe must not land before this older answer overwrites it.
-				if (failure != null && isTimeout(failure)) {
+				if (failure != null && isTimeout(failure) && !isConnectFailure(failure)) {
 					// Late, not refused: busy or stalled rather than gone.
 					if (tracked.probeTimeouts.incrementAndGet() == this.properties.lateProbes()) {
 						log.info("{} answers its readiness probes late: avoided while a peer can take its traffic",
@@ -311,6 +309,8 @@ public class InstanceHealth implements SmartLifecycle {
 				}
 				else {
 					if (failure == null && tracked.probeTimeouts.getAndSet(0) >= this.properties.lateProbes()) {
+						// Back from a late spell as from an ejection: its share ramps up again.
+						tracked.readySince = this.clock.getAsLong();
 						log.info("{} answers its readiness probes in time again", tracked.key);
 					}
 					update(tracked, sentAt,
@@ -456,6 +456,11 @@ public class InstanceHealth implements SmartLifecycle {
 
 		/** The instance answered with this status; see {@link InstanceHealth#isInstanceFailure(int)}. */
 		public void answered(int status) {
+			if (status == 503) {
+				// Neither the instance's failure nor a success: says nothing of it against its peers.
+				end("failed");
+				return;
+			}
 			boolean failed = isInstanceFailure(status);
 			if (end(failed ? "failed" : "success")) {
 				judged(failed);
@@ -494,8 +499,7 @@ public class InstanceHealth implements SmartLifecycle {
 				return false;
 			}
 			long now = clock.getAsLong();
-			this.tracked.outstanding.decrementAndGet();
-			this.tracked.pendingSince.addAndGet(-(this.startedAt - base));
+			this.tracked.finish(this.startedAt - base);
 			this.tracked.sampled(now - this.startedAt, now, "discard".equals(outcome));
 			this.tracked.count(outcome);
 			return true;
@@ -537,10 +541,25 @@ public class InstanceHealth implements SmartLifecycle {
 		/** When it last became ready: the start of its slow-start ramp. */
 		volatile long readySince = clock.getAsLong();
 
-		final AtomicInteger outstanding = new AtomicInteger();
+		/** Its requests not answered yet, and the sum of their start times (offsets from base): their mean age. */
+		private long outstanding;
 
-		/** The sum of the start times of its outstanding requests, whose mean age follows from it. */
-		final AtomicLong pendingSince = new AtomicLong();
+		private long pendingSince;
+
+		/** The two together: a count read without its sum, or the other way round, would make an age of years. */
+		synchronized void begin(long startOffset) {
+			this.outstanding++;
+			this.pendingSince += startOffset;
+		}
+
+		synchronized void finish(long startOffset) {
+			this.outstanding--;
+			this.pendingSince -= startOffset;
+		}
+
+		synchronized long[] pending() {
+			return new long[] { this.outstanding, this.pendingSince };
+		}
 
 		/** Its latency average at its last sample, in nanoseconds. */
 		private double latencyNanos;
@@ -577,7 +596,7 @@ public class InstanceHealth implements SmartLifecycle {
 				.tags("service", service, "target", target)
 				.register(meters);
 			this.gauges.add(this.ejectionCount);
-			this.gauges.add(Gauge.builder("keel.loadbalancer.outstanding", this, (t) -> Math.max(0, t.outstanding.get()))
+			this.gauges.add(Gauge.builder("keel.loadbalancer.outstanding", this, (t) -> Math.max(0, t.pending()[0]))
 				.description("Requests sent to the instance and not yet answered")
 				.tags("service", service, "target", target)
 				.strongReference(true)
