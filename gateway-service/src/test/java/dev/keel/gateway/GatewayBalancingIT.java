@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,6 +63,8 @@ class GatewayBalancingIT {
 
 	private static final List<HttpServer> servers = new ArrayList<>();
 
+	private static final ScheduledExecutorService late = Executors.newScheduledThreadPool(4);
+
 	private static int sickPort;
 
 	private static int wellPort;
@@ -84,7 +87,8 @@ class GatewayBalancingIT {
 			slowHits.incrementAndGet();
 			if (slow.get()) {
 				// The fault under test: an instance that answers, two seconds late (a pause, a starved CPU).
-				sleep(2000);
+				respondLater(exchange, 200, Duration.ofSeconds(2));
+				return;
 			}
 			respond(exchange, 200);
 		});
@@ -99,8 +103,7 @@ class GatewayBalancingIT {
 		wellPort = server((exchange) -> {
 			// Slower than the sick one's instant 500s, so that the balancer, which weighs latency, does send to
 			// the sick one: a fast failing instance looks cheap until it is ejected.
-			sleep(50);
-			respond(exchange, 201);
+			respondLater(exchange, 201, Duration.ofMillis(50));
 		});
 		registry.add("spring.cloud.discovery.client.simple.instances.user-service[0].uri",
 				() -> "http://127.0.0.1:" + slowPort);
@@ -116,6 +119,7 @@ class GatewayBalancingIT {
 	static void stopBackends() {
 		slow.set(false);
 		servers.forEach((server) -> server.stop(0));
+		late.shutdownNow();
 	}
 
 	@Test
@@ -204,13 +208,12 @@ class GatewayBalancingIT {
 		exchange.close();
 	}
 
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+	/** The answer sent after a delay by a timer, the handler's thread free meanwhile: a slow backend. */
+	private static void respondLater(HttpExchange exchange, int status, Duration delay) {
+		late.schedule(() -> {
+			respond(exchange, status);
+			return null;
+		}, delay.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 }
