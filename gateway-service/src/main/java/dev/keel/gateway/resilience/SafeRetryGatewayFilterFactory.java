@@ -52,6 +52,9 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 	private static final Set<Integer> RETRYABLE_STATUSES = Set.of(502, 503, 504);
 
+	/** The last attempt ends by the budget's end with its own timeout; past this, something else is stuck. */
+	private static final Duration BUDGET_MARGIN = Duration.ofSeconds(1);
+
 	private final MeterRegistry meters;
 
 	/** Per route id, kept across the rebuilds of routes a configuration refresh causes; bounded by the routes. */
@@ -86,7 +89,12 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 					? ServerWebExchangeUtils.cacheRequestBody(exchange,
 							(request) -> send(exchange.mutate().request(request).build(), chain, state))
 					: send(exchange, chain, state);
-			return sent.doFinally((signal) -> attempts.record(state.count));
+			// Each attempt has its response timeout, but not what comes before it (the load balancer's choice,
+			// reading a body to replay): the route's budget bounds the whole, so that no client waits longer.
+			return sent
+				.timeout(config.getBudget().plus(BUDGET_MARGIN),
+						Mono.error(() -> new TimeoutException("Route budget of " + config.getBudget() + " spent")))
+				.doFinally((signal) -> attempts.record(state.count));
 		};
 	}
 
@@ -120,6 +128,8 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			connection.dispose();
 			exchange.getAttributes().remove(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR);
 		}
+		// An answer of the discarded attempt that lands late must not be what the client is sent.
+		exchange.getAttributes().remove(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
 		// The instance of the last attempt, which the route's circuit breaker judges the outcome by: the next
 		// attempt chooses its own, or none.
 		exchange.getAttributes().remove(ServerWebExchangeUtils.GATEWAY_LOADBALANCER_RESPONSE_ATTR);

@@ -6,6 +6,11 @@ import java.time.Duration;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.support.TimeoutException;
 
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -68,6 +73,21 @@ class SafeRetryTests {
 		assertThat(refused.count()).isEqualTo(1);
 		assertThat(next(attempts(config, budget, refused), new ConnectException("refused")))
 			.as("a request that never reached a backend is retried whatever the budget").isNotNull();
+	}
+
+	@Test
+	void noRequestOutlastsItsRoutesBudgetWhateverHoldsItBeforeAnAttemptsOwnTimeout() {
+		SafeRetryGatewayFilterFactory.Config config = config(2, Duration.ofMillis(10), 0);
+		config.setBudget(Duration.ofSeconds(3));
+		GatewayFilter filter = new SafeRetryGatewayFilterFactory(new SimpleMeterRegistry()).apply(config);
+
+		// A chain that never answers: a load balancer's lookup that hangs, a body that never arrives.
+		StepVerifier.withVirtualTime(() -> filter.filter(this.get, (exchange) -> Mono.never()))
+			.thenAwait(Duration.ofSeconds(3))
+			.expectNoEvent(Duration.ofMillis(900))
+			.thenAwait(Duration.ofMillis(200))
+			.expectError(TimeoutException.class)
+			.verify(Duration.ofSeconds(30));
 	}
 
 	private static SafeRetryGatewayFilterFactory.Attempts attempts(SafeRetryGatewayFilterFactory.Config config,
