@@ -1,15 +1,46 @@
 #!/bin/sh
-# One-shot job of docker compose: sets the Nacos admin password on first start (Nacos 3 has none until then)
-# and creates the namespaces the environments register in. Safe to run again.
+# One-shot job of docker compose (and of the nacos-mode system test): sets the Nacos admin password on first start
+# (Nacos 3 has none until then), waits until that account can log in, and creates the namespaces the environments
+# register in. Safe to run again; exits non-zero, saying why, when anything is not done.
+#
+# NACOS_SERVER_ADDR (host:port, default nacos:8848), NACOS_USERNAME, NACOS_PASSWORD, NACOS_NAMESPACES (default
+# "dev staging prod"), NACOS_INIT_TIMEOUT (seconds to wait for a login, default 120).
 set -eu
-NACOS="http://nacos:8848/nacos"
-# Nacos 3 refuses a second initialisation; that is fine.
-curl -fsS -X POST "$NACOS/v3/auth/user/admin" --data-urlencode "password=${NACOS_PASSWORD}" >/dev/null 2>&1 || true
-TOKEN=$(curl -fsS -X POST "$NACOS/v3/auth/user/login" --data-urlencode "username=${NACOS_USERNAME}" \
-	--data-urlencode "password=${NACOS_PASSWORD}" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
-[ -n "$TOKEN" ] || { echo "nacos-init: cannot log in to Nacos as ${NACOS_USERNAME}" >&2; exit 1; }
-for namespace in dev staging prod; do
-	curl -fsS -X POST "$NACOS/v3/admin/core/namespace" -H "accessToken: $TOKEN" \
-		--data-urlencode "namespaceId=$namespace" --data-urlencode "namespaceName=$namespace" >/dev/null 2>&1 || true
+NACOS="http://${NACOS_SERVER_ADDR:-nacos:8848}/nacos"
+NAMESPACES="${NACOS_NAMESPACES:-dev staging prod}"
+TIMEOUT="${NACOS_INIT_TIMEOUT:-120}"
+fail() { echo "nacos-init: $*" >&2; exit 1; }
+[ -n "${NACOS_PASSWORD:-}" ] || fail "NACOS_PASSWORD is not set"
+
+# Answers 200 on the first initialisation and an error on every later one: which one it was does not matter here;
+# the login below tells whether the password is the one this deployment expects.
+curl -sS -m 10 -o /dev/null -X POST "$NACOS/v3/auth/user/admin" --data-urlencode "password=${NACOS_PASSWORD}" \
+	|| fail "Nacos at $NACOS does not answer"
+
+# Where Nacos caches users (its image with NACOS_AUTH_CACHE_ENABLE=true, the source distribution), a new account
+# is refused for up to 15 s: keep trying, for long enough, before calling the password wrong.
+deadline=$(( $(date +%s) + TIMEOUT ))
+TOKEN=""
+while :; do
+	answer=$(curl -sS -m 10 -X POST "$NACOS/v3/auth/user/login" --data-urlencode "username=${NACOS_USERNAME:-nacos}" \
+		--data-urlencode "password=${NACOS_PASSWORD}" 2>/dev/null || true)
+	TOKEN=$(printf '%s' "$answer" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+	[ -n "$TOKEN" ] && break
+	[ "$(date +%s)" -lt "$deadline" ] || fail "cannot log in to Nacos as ${NACOS_USERNAME:-nacos} within ${TIMEOUT}s (last answer: ${answer:-none})"
+	sleep 1
 done
-echo "nacos-init: admin user and namespaces ready"
+
+existing=$(curl -fsS -m 10 "$NACOS/v3/admin/core/namespace/list" -H "accessToken: $TOKEN") \
+	|| fail "cannot list Nacos namespaces"
+for namespace in $NAMESPACES; do
+	if printf '%s' "$existing" | grep -q "\"namespace\":\"$namespace\""; then
+		continue
+	fi
+	answer=$(curl -sS -m 10 -w ' HTTP %{http_code}' -X POST "$NACOS/v3/admin/core/namespace" -H "accessToken: $TOKEN" \
+		--data-urlencode "namespaceId=$namespace" --data-urlencode "namespaceName=$namespace") || true
+	case "$answer" in
+		*'HTTP 200') ;;
+		*) fail "cannot create namespace $namespace: $answer" ;;
+	esac
+done
+echo "nacos-init: admin user and namespaces ($NAMESPACES) ready"
