@@ -9,12 +9,15 @@ import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.serviceregistry.AbstractAutoServiceRegistration;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Least-loaded load balancing with fast eviction, outlier ejection, slow start and readiness-gated admission for
@@ -36,6 +39,19 @@ public class DiscoveryAutoConfiguration {
 	GracefulShutdown gracefulShutdown(ApplicationContext context,
 			ObjectProvider<AbstractAutoServiceRegistration<?>> registrations, DiscoveryProperties properties) {
 		return new GracefulShutdown(context, registrations, properties);
+	}
+
+	/** nacos mode's start-up: the namespace checked, the called services subscribed to (see NacosStartup). */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "com.alibaba.cloud.nacos.NacosDiscoveryProperties")
+	@ConditionalOnProperty(name = "spring.cloud.nacos.discovery.enabled", matchIfMissing = true)
+	static class NacosStartupConfiguration {
+
+		@Bean
+		NacosStartup nacosStartup(Environment environment, ObjectProvider<DiscoveryClient> discovery) {
+			return new NacosStartup(environment, discovery);
+		}
+
 	}
 
 	/**
