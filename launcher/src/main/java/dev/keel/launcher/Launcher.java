@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * {@code ./platform}: keel's local operations, the whole platform as separate JVM processes on this machine.
  * <pre>
- * ./platform up [--replicas N]   build what is missing or stale, start everything, wait until ready
+ * ./platform up [--replicas N] [--discovery local|nacos]
+ *                                build what is missing or stale, start everything, wait until ready
  * ./platform down                stop everything that was started (SIGTERM, then SIGKILL after a timeout)
  * ./platform ps                  instances, ports, pids, readiness, memory; processes left by a crashed launcher
  * ./platform logs NAME [-f]      show (or follow) a log: db, config-server, gateway-service, user-service#2, ...
@@ -32,7 +33,10 @@ public final class Launcher {
 	private static final String OVERVIEW = """
 			keel local operations: the whole platform as separate JVM processes on this machine.
 
-			  ./platform up [--replicas N]   build what is missing or stale, start everything, wait until ready
+			  ./platform up [--replicas N] [--discovery local|nacos]
+			                                 build what is missing or stale, start everything, wait until ready;
+			                                 nacos: register in the Nacos at NACOS_SERVER_ADDR (NACOS_USERNAME,
+			                                 NACOS_PASSWORD, NACOS_NAMESPACE) instead of a fixed instance list
 			  ./platform down                stop everything that was started (SIGTERM, then SIGKILL after a timeout)
 			  ./platform ps                  instances, ports, pids, readiness, memory; leftovers of a crashed launcher
 			  ./platform logs NAME [-f]      show (or follow) a log: db, config-server, gateway-service, user-service#2, ...
@@ -56,7 +60,7 @@ public final class Launcher {
 			Configuration: config-server serves config-repo/ from disk; KEEL_CONFIG_REPO=PATH|URL (and KEEL_CONFIG_LABEL,
 			default main) serves a Git repository instead. ENCRYPT_KEY, when set, reaches config-server.""";
 
-	private static final Map<String, String> USAGES = Map.of("up", "./platform up [--replicas N]", "down",
+	private static final Map<String, String> USAGES = Map.of("up", "./platform up [--replicas N] [--discovery local|nacos]", "down",
 			"./platform down", "ps", "./platform ps", "logs", "./platform logs NAME [-f]", "restart",
 			"./platform restart SERVICE[#i]|config-server|gateway-service", "kill", "./platform kill SERVICE[#i]", "pause",
 			"./platform pause SERVICE[#i] SECONDS", "reset",
@@ -113,7 +117,7 @@ public final class Launcher {
 	private void execute(String command, List<String> arguments) {
 		LocalPlatform platform = new LocalPlatform(this.settings, this.console);
 		switch (command) {
-			case "up" -> platform.up(replicas(arguments), Reactor.read(this.settings.root()));
+			case "up" -> platform.up(layout(arguments), Reactor.read(this.settings.root()));
 			case "down" -> {
 				noArguments(command, arguments);
 				platform.down();
@@ -143,29 +147,36 @@ public final class Launcher {
 		platform.pause(Instance.parse(arguments.get(0)), Duration.ofSeconds(Integer.parseInt(arguments.get(1))));
 	}
 
-	static int replicas(List<String> arguments) {
+	static Topology.Layout layout(List<String> arguments) {
 		int replicas = 1;
+		Topology.Discovery discovery = Topology.Discovery.LOCAL;
 		for (int i = 0; i < arguments.size(); i++) {
 			String argument = arguments.get(i);
-			String value;
-			if (argument.equals("--replicas")) {
-				if (i + 1 >= arguments.size()) {
-					throw new UsageException("--replicas needs a number");
-				}
-				value = arguments.get(++i);
-			}
-			else if (argument.startsWith("--replicas=")) {
-				value = argument.substring("--replicas=".length());
-			}
-			else {
+			String option = argument.contains("=") ? argument.substring(0, argument.indexOf('=')) : argument;
+			if (!option.equals("--replicas") && !option.equals("--discovery")) {
 				throw new UsageException("unknown option '" + argument + "'");
 			}
-			if (!value.matches("[1-9]")) {
-				throw new UsageException("--replicas must be between 1 and 9, not '" + value + "'");
+			String value;
+			if (argument.contains("=")) {
+				value = argument.substring(argument.indexOf('=') + 1);
 			}
-			replicas = Integer.parseInt(value);
+			else if (i + 1 < arguments.size()) {
+				value = arguments.get(++i);
+			}
+			else {
+				throw new UsageException(option + " needs a value");
+			}
+			if (option.equals("--replicas")) {
+				if (!value.matches("[1-9]")) {
+					throw new UsageException("--replicas must be between 1 and 9, not '" + value + "'");
+				}
+				replicas = Integer.parseInt(value);
+			}
+			else {
+				discovery = Topology.Discovery.parse(value);
+			}
 		}
-		return replicas;
+		return new Topology.Layout(replicas, discovery);
 	}
 
 	private static void noArguments(String command, List<String> arguments) {

@@ -53,19 +53,25 @@ final class LocalPlatform {
 		return this.processes;
 	}
 
-	/** The replicas the platform was started with (1 when it was not). */
-	int replicas() {
+	/** What the platform was started with (one replica, local discovery when it was not). */
+	Topology.Layout layout() {
+		return new Topology.Layout(Integer.parseInt(runFile("replicas", "1")),
+				Topology.Discovery.parse(runFile("discovery", "local")));
+	}
+
+	private String runFile(String name, String fallback) {
 		try {
-			Path file = this.settings.run().resolve("replicas");
-			return Files.exists(file) ? Integer.parseInt(Files.readString(file).strip()) : 1;
+			Path file = this.settings.run().resolve(name);
+			String value = Files.exists(file) ? Files.readString(file).strip() : fallback;
+			return value.isEmpty() ? fallback : value;
 		}
-		catch (IOException | NumberFormatException ex) {
-			return 1;
+		catch (IOException ex) {
+			return fallback;
 		}
 	}
 
 	Topology topology() {
-		return new Topology(this.settings, replicas());
+		return new Topology(this.settings, layout());
 	}
 
 	/**
@@ -73,19 +79,24 @@ final class LocalPlatform {
 	 * then the services and the gateway, as many at once as the settings allow (one per core by default: more
 	 * only slows each down). Stops at the first that does not come up, saying which and why.
 	 */
-	void up(int replicas, Reactor reactor) {
-		Topology topology = new Topology(this.settings, replicas);
+	void up(Topology.Layout layout, Reactor reactor) {
+		Topology topology = new Topology(this.settings, layout);
 		refuseIfRunning(topology);
+		if (layout.discovery() == Topology.Discovery.NACOS) {
+			Nacos.check(System.getenv());
+		}
 		build(reactor, topology.instances().stream().map(topology::module).distinct().toList());
 		try {
 			Files.createDirectories(this.settings.run());
-			Files.writeString(this.settings.run().resolve("replicas"), String.valueOf(replicas));
+			Files.writeString(this.settings.run().resolve("replicas"), String.valueOf(layout.replicas()));
+			Files.writeString(this.settings.run().resolve("discovery"), layout.discovery().label());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
 		long start = System.nanoTime();
-		this.console.step("starting keel (" + this.settings.profiles() + ", " + replicas + " replica(s) per service); logs in "
+		this.console.step("starting keel (" + this.settings.profiles() + ", " + layout.replicas()
+				+ " replica(s) per service, " + layout.discovery().label() + " discovery); logs in "
 				+ this.settings.logs());
 		startAll(topology, reactor, List.of(Instance.DB, Instance.CONFIG_SERVER), 2);
 		List<Instance> rest = new ArrayList<>(topology.serviceInstances());

@@ -13,17 +13,48 @@ import java.util.Map;
  */
 final class Topology {
 
+	/** How the processes find each other. */
+	enum Discovery {
+
+		/** A fixed list of every instance, given to every process (Spring Cloud's simple discovery). */
+		LOCAL,
+
+		/** Each instance registers in the Nacos at NACOS_SERVER_ADDR; callers look it up there. */
+		NACOS;
+
+		static Discovery parse(String value) {
+			return switch (value) {
+				case "local" -> LOCAL;
+				case "nacos" -> NACOS;
+				default -> throw new UsageException("--discovery is local or nacos, not '" + value + "'");
+			};
+		}
+
+		String label() {
+			return name().toLowerCase(Locale.ROOT);
+		}
+
+	}
+
+	/** What ./platform up was asked for: replicas per service, and discovery. */
+	record Layout(int replicas, Discovery discovery) {
+	}
+
 	private final Settings settings;
 
-	private final int replicas;
+	private final Layout layout;
 
-	Topology(Settings settings, int replicas) {
+	Topology(Settings settings, Layout layout) {
 		this.settings = settings;
-		this.replicas = replicas;
+		this.layout = layout;
 	}
 
 	int replicas() {
-		return this.replicas;
+		return this.layout.replicas();
+	}
+
+	Discovery discovery() {
+		return this.layout.discovery();
 	}
 
 	/** Every process, in the order they start: database, config-server, the domain services, the gateway. */
@@ -44,7 +75,7 @@ final class Topology {
 
 	List<Instance> instancesOf(String service) {
 		List<Instance> instances = new ArrayList<>();
-		for (int replica = 1; replica <= this.replicas; replica++) {
+		for (int replica = 1; replica <= replicas(); replica++) {
 			instances.add(new Instance(service, replica));
 		}
 		return instances;
@@ -117,7 +148,15 @@ final class Topology {
 		environment.put("CONFIG_SERVER_USERNAME", instance.application());
 		environment.put("CONFIG_SERVER_PASSWORD", passwords.of(instance.application()));
 		environment.put("DB_PORT", String.valueOf(this.settings.ports().db()));
-		environment.put("SPRING_APPLICATION_JSON", discoveryJson());
+		if (discovery() == Discovery.NACOS) {
+			// The local profile switches Nacos off; environment variables outrank config-repo. Loopback, as
+			// everything here binds: Nacos would otherwise register the first non-loopback address.
+			environment.put("SPRING_CLOUD_NACOS_DISCOVERY_ENABLED", "true");
+			environment.put("NACOS_DISCOVERY_IP", "127.0.0.1");
+		}
+		else {
+			environment.put("SPRING_APPLICATION_JSON", discoveryJson());
+		}
 		return environment;
 	}
 

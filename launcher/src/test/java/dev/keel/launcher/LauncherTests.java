@@ -37,10 +37,11 @@ class LauncherTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', value = { "up --replicas|--replicas needs a number|./platform up [--replicas N]",
+	@CsvSource(delimiter = '|', value = { "up --replicas|--replicas needs a value|./platform up [--replicas N]",
 			"up --replicas 0|--replicas must be between 1 and 9, not '0'|./platform up [--replicas N]",
 			"up --replicas=12|--replicas must be between 1 and 9, not '12'|./platform up [--replicas N]",
 			"up --nodes 2|unknown option '--nodes'|./platform up [--replicas N]",
+			"up --discovery consul|--discovery is local or nacos, not 'consul'|./platform up [--replicas N]",
 			"down now|down takes no arguments|./platform down",
 			"kill|kill takes exactly one argument|./platform kill SERVICE[#i]",
 			"kill users|unknown process 'users'|./platform kill SERVICE[#i]",

@@ -114,8 +114,24 @@ class TopologyTests {
 		}
 	}
 
+	@Test
+	void inNacosModeEveryProcessRegistersAtItsLoopbackAddressInsteadOfReadingAList() {
+		Topology topology = new Topology(Settings.from(this.root, Map.of()),
+				new Topology.Layout(2, Topology.Discovery.NACOS));
+
+		for (Instance instance : List.of(new Instance("user-service", 2), Instance.GATEWAY)) {
+			assertThat(topology.environment(instance, new Passwords(this.root.resolve("run"))))
+				.containsEntry("SPRING_CLOUD_NACOS_DISCOVERY_ENABLED", "true")
+				.containsEntry("NACOS_DISCOVERY_IP", "127.0.0.1")
+				.doesNotContainKey("SPRING_APPLICATION_JSON");
+		}
+		assertThat(Launcher.layout(List.of("--replicas", "2", "--discovery=nacos")))
+			.isEqualTo(new Topology.Layout(2, Topology.Discovery.NACOS));
+		assertThat(Launcher.layout(List.of())).isEqualTo(new Topology.Layout(1, Topology.Discovery.LOCAL));
+	}
+
 	private Topology topology(int replicas, Map<String, String> environment) {
-		return new Topology(Settings.from(this.root, environment), replicas);
+		return new Topology(Settings.from(this.root, environment), new Topology.Layout(replicas, Topology.Discovery.LOCAL));
 	}
 
 }

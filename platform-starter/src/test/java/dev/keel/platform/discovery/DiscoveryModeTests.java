@@ -26,8 +26,8 @@ import org.springframework.core.io.FileSystemResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The discovery modes as config-repo/ defines them. A Nacos server is not available to the build, so nacos
- * mode is proven on its configuration: what a service would register, where, and as whom.
+ * The discovery modes as config-repo/ defines them: what a service would register, where, and as whom.
+ * NacosIT (system-tests) proves the same against a real Nacos.
  */
 class DiscoveryModeTests {
 
@@ -89,15 +89,31 @@ class DiscoveryModeTests {
 	}
 
 	@Test
-	void localModeSwitchesNacosOffAndListsInstancesForSimpleDiscovery() {
+	void localModeSwitchesNacosOffAndListsNoInstancesOfItsOwn() {
 		this.runner
 			.withInitializer((context) -> configRepo(context.getEnvironment().getPropertySources(), Map.of(),
 					"local", "dev"))
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(NacosDiscoveryProperties.class);
+				// ./platform lists every instance; a list here would be merged into Nacos' in nacos mode.
 				assertThat(context.getEnvironment()
-					.getProperty("spring.cloud.discovery.client.simple.instances.user-service[0].uri"))
-					.isEqualTo("http://localhost:8081");
+					.getProperty("spring.cloud.discovery.client.simple.instances.user-service[0].uri")).isNull();
+			});
+	}
+
+	@Test
+	void localNacosModeIsTheLocalProfileWithNacosSwitchedOnByTheEnvironment() {
+		this.runner
+			.withInitializer((context) -> configRepo(context.getEnvironment().getPropertySources(),
+					Map.of("spring.cloud.nacos.discovery.enabled", "true", "NACOS_DISCOVERY_IP", "127.0.0.1"),
+					"local", "dev"))
+			.run((context) -> {
+				NacosDiscoveryProperties nacos = context.getBean(NacosDiscoveryProperties.class);
+				assertThat(nacos.getIp()).isEqualTo("127.0.0.1");
+				assertThat(nacos.getNamespace()).isEqualTo("dev");
+				assertThat(nacos.getGroup()).isEqualTo("KEEL");
+				assertThat(nacos.getGracefulShutdownWaitTime()).as("one shutdown sequence: keel's").isZero();
+				assertThat(nacos.getNacosProperties()).containsEntry("namingPushEmptyProtection", "true");
 			});
 	}
 
