@@ -1,5 +1,6 @@
 package dev.keel.system;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -8,6 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.convert.DurationStyle;
 
 import static dev.keel.system.Deployment.list;
 import static dev.keel.system.Deployment.map;
@@ -80,6 +83,17 @@ class ComposeTests {
 		assertThat(list(map(this.services.get("nacos")).get("ports"))).extracting(String::valueOf)
 			.anyMatch((port) -> port.startsWith("8848:"))
 			.anyMatch((port) -> port.startsWith("9848:"));
+	}
+
+	@Test
+	void dockerWaitsForAServiceToLeaveNacosAndDrainBeforeKillingIt() {
+		Duration shutdown = Deployment
+			.shutdown(Deployment.configRepo("application.yml", "application-docker.yml", "application-dev.yml"));
+		for (String name : KEEL_SERVICES) {
+			Object grace = map(this.services.get(name)).get("stop_grace_period");
+			assertThat(grace).as("%s: stop_grace_period (Docker's default of 10 s cuts the drain)", name).isNotNull();
+			assertThat(DurationStyle.detectAndParse(grace.toString())).as(name).isGreaterThanOrEqualTo(shutdown);
+		}
 	}
 
 	@Test

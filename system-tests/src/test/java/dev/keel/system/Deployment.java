@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+
+import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.io.FileSystemResource;
 
 /**
  * The deployment files and the real tools that read them: docker compose and kubectl.
@@ -20,6 +26,28 @@ final class Deployment {
 	static final Path ROOT = Path.of(System.getProperty("keel.root", "..")).toAbsolutePath().normalize();
 
 	private Deployment() {
+	}
+
+	/** What the services see where these config-repo files apply (application.yml first, later files win). */
+	static Properties configRepo(String... files) {
+		Properties merged = new Properties();
+		for (String file : files) {
+			YamlPropertiesFactoryBean yaml = new YamlPropertiesFactoryBean();
+			yaml.setResources(new FileSystemResource(ROOT.resolve("config-repo").resolve(file)));
+			merged.putAll(yaml.getObject());
+		}
+		return merged;
+	}
+
+	/**
+	 * How long a service takes to stop after SIGTERM at most, with these settings: Spring Cloud Alibaba's wait
+	 * after deregistering, keel's propagation delay (deregistered, still serving), and the drain.
+	 */
+	static Duration shutdown(Properties settings) {
+		Object nacosWait = settings.get("spring.cloud.nacos.discovery.graceful-shutdown-wait-time");
+		return Duration.ofMillis((nacosWait != null) ? Long.parseLong(nacosWait.toString()) : 10_000)
+			.plus(DurationStyle.detectAndParse(settings.get("keel.discovery.propagation-delay").toString()))
+			.plus(DurationStyle.detectAndParse(settings.get("spring.lifecycle.timeout-per-shutdown-phase").toString()));
 	}
 
 	/** A YAML file or stream of documents as maps (YAML merge keys resolved). */

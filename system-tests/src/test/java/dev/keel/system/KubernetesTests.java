@@ -10,10 +10,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
-import org.springframework.boot.convert.DurationStyle;
-import org.springframework.core.io.FileSystemResource;
-
 import static dev.keel.system.Deployment.list;
 import static dev.keel.system.Deployment.map;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,11 +72,9 @@ class KubernetesTests {
 		Duration preStopSleep = Duration.ofSeconds(Long.parseLong(String.valueOf(preStop.get(preStop.size() - 1))
 			.replaceAll("\\D+", "")));
 		Properties settings = configRepo(environment);
-		Duration shutdown = preStopSleep
-			.plus(DurationStyle.detectAndParse(settings.get("keel.discovery.propagation-delay").toString()))
-			.plus(DurationStyle.detectAndParse(settings.get("spring.lifecycle.timeout-per-shutdown-phase").toString()));
+		Duration shutdown = preStopSleep.plus(Deployment.shutdown(settings));
 		assertThat(Duration.ofSeconds(((Number) pod.get("terminationGracePeriodSeconds")).longValue()))
-			.as("%s: grace period >= preStop + propagation delay + drain", name)
+			.as("%s: grace period >= preStop + Nacos' wait + propagation delay + drain", name)
 			.isGreaterThanOrEqualTo(shutdown);
 	}
 
@@ -93,13 +87,8 @@ class KubernetesTests {
 
 	/** What the services see in this environment on Kubernetes: application.yml and its profile files. */
 	private static Properties configRepo(String environment) {
-		Properties merged = new Properties();
-		for (String file : List.of("application.yml", "application-kubernetes.yml", "application-" + environment + ".yml")) {
-			YamlPropertiesFactoryBean yaml = new YamlPropertiesFactoryBean();
-			yaml.setResources(new FileSystemResource(Deployment.ROOT.resolve("config-repo").resolve(file)));
-			merged.putAll(yaml.getObject());
-		}
-		return merged;
+		return Deployment.configRepo("application.yml", "application-kubernetes.yml",
+				"application-" + environment + ".yml");
 	}
 
 	private static List<Map<String, Object>> ofKind(List<Map<String, Object>> objects, String kind) {
