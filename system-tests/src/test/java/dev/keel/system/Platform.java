@@ -59,6 +59,9 @@ final class Platform implements BeforeAllCallback {
 
 	private final ConfigRepository configRepository = new ConfigRepository(ROOT);
 
+	/** Settings of the services on top of the usual ones (a Nacos to register in), for the next start. */
+	private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
+
 	private Platform() {
 	}
 
@@ -66,20 +69,39 @@ final class Platform implements BeforeAllCallback {
 	public void beforeAll(ExtensionContext context) {
 		// The root store closes what it holds when the whole run ends, after the last class.
 		context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(Platform.class, (key) -> {
-			Result up = run(TimeUnit.MINUTES.toSeconds(20), "up", "--replicas", String.valueOf(REPLICAS));
-			if (up.exitCode() != 0) {
-				run(300, "down");
-				throw new IllegalStateException("./platform up failed:\n" + up.output());
-			}
-			try {
-				warmUp();
-			}
-			catch (RuntimeException ex) {
-				run(300, "down");
-				throw ex;
-			}
+			up();
 			return (AutoCloseable) this::down;
 		});
+	}
+
+	/**
+	 * Stops the platform and starts it again in nacos mode, registering in the Nacos these settings name
+	 * (NACOS_SERVER_ADDR, credentials): the last classes of the run see the same platform found through Nacos.
+	 */
+	void restartWithNacos(Map<String, String> nacos) {
+		Result down = run(300, "down");
+		if (down.exitCode() != 0) {
+			throw new IllegalStateException("./platform down failed:\n" + down.output());
+		}
+		this.extraEnvironment.putAll(nacos);
+		up("--discovery", "nacos");
+	}
+
+	private void up(String... options) {
+		List<String> args = new ArrayList<>(List.of("up", "--replicas", String.valueOf(REPLICAS)));
+		args.addAll(List.of(options));
+		Result up = run(TimeUnit.MINUTES.toSeconds(20), args.toArray(String[]::new));
+		if (up.exitCode() != 0) {
+			run(300, "down");
+			throw new IllegalStateException("./platform up failed:\n" + up.output());
+		}
+		try {
+			warmUp();
+		}
+		catch (RuntimeException ex) {
+			run(300, "down");
+			throw ex;
+		}
 	}
 
 	/**
@@ -191,6 +213,7 @@ final class Platform implements BeforeAllCallback {
 		environment.put("ENCRYPT_KEY", ENCRYPT_KEY);
 		// Beats config-repo everywhere (ConfigIT's precedence check).
 		environment.put("KEEL_PROBE_D", "environment");
+		environment.putAll(this.extraEnvironment);
 		return environment;
 	}
 

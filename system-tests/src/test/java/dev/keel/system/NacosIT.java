@@ -1,0 +1,397 @@
+package dev.keel.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * nacos mode against a real Nacos 3.1 (auth on, bootstrapped by deploy/nacos/init.sh as compose runs it): the
+ * shared platform, restarted with {@code ./platform up --discovery nacos}, registers there and every call through
+ * the gateway and between services is resolved through it, under steady load while instances die, restart, and
+ * the registry itself stops and restarts.
+ * <p>
+ * The Nacos is {@code ../shared/nacos} (started here on ports of its own), or a user's own at NACOS_SERVER_ADDR
+ * (with NACOS_USERNAME and NACOS_PASSWORD; its restart is then not this test's to do). In CI it never skips.
+ * Last of the classes sharing the platform: it changes how the platform finds its instances.
+ */
+@Order(6)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NacosIT {
+
+	private static final int NACOS_PORT = 18848;
+
+	private static final Path ROOT = Path.of(System.getProperty("keel.root", "..")).toAbsolutePath().normalize();
+
+	private static final Path SHARED_NACOS = ROOT.resolve("../shared/nacos").normalize();
+
+	private static final Path NACOS_HOME = Path.of("target/nacos").toAbsolutePath();
+
+	private static final String NAMESPACE = "dev";
+
+	private static final String GROUP = "KEEL";
+
+	@RegisterExtension
+	static final Platform platform = Platform.platform;
+
+	private static final Http gateway = new Http(platform.gateway());
+
+	/** Started here (and so restartable here), rather than a user's own. */
+	private static boolean ours;
+
+	private static String address;
+
+	private static String username;
+
+	private static String password;
+
+	private static long userId;
+
+	@BeforeAll
+	static void nacosAndThePlatformInNacosMode() {
+		String own = System.getenv("NACOS_SERVER_ADDR");
+		if (own != null && !own.isBlank()) {
+			address = own;
+			username = System.getenv().getOrDefault("NACOS_USERNAME", "nacos");
+			password = System.getenv("NACOS_PASSWORD");
+		}
+		else if (Files.isExecutable(SHARED_NACOS.resolve("start"))) {
+			address = "127.0.0.1:" + NACOS_PORT;
+			username = "nacos";
+			password = "keel-" + UUID.randomUUID();
+			deleteRecursively(NACOS_HOME);
+			startNacos();
+			ours = true;
+		}
+		else {
+			String why = "NacosIT needs a Nacos 3: ../shared/nacos (next to the project) or NACOS_SERVER_ADDR, "
+					+ "NACOS_USERNAME and NACOS_PASSWORD for your own";
+			if (System.getenv("CI") != null) {
+				throw new IllegalStateException(why + "; CI must run it");
+			}
+			Assumptions.abort(why);
+		}
+
+		// The bootstrap as compose runs it; run twice, as a restarted compose project does.
+		for (int run = 1; run <= 2; run++) {
+			Result init = initScript(password);
+			assertThat(init.exitCode()).as(init.output()).isZero();
+		}
+		assertThat(namespaces()).contains("dev", "staging", "prod");
+		Result wrong = initScript("not-" + password, "NACOS_INIT_TIMEOUT", "3");
+		assertThat(wrong.exitCode()).as("a password that cannot log in fails loudly: " + wrong.output()).isNotZero();
+		assertThat(wrong.output()).contains("cannot log in");
+
+		platform.restartWithNacos(Map.of("NACOS_SERVER_ADDR", address, "NACOS_USERNAME", username, "NACOS_PASSWORD",
+				password, "NACOS_NAMESPACE", NAMESPACE));
+		userId = gateway.post("/api/v1/users", "{\"email\":\"nacos-%s@example.com\",\"name\":\"Nacos\"}"
+			.formatted(UUID.randomUUID())).json().get("id").asLong();
+	}
+
+	@AfterAll
+	static void stopNacos() {
+		// The platform first: its instances leave Nacos while it is there.
+		platform.run(300, "down");
+		if (ours) {
+			shell(60, SHARED_NACOS.resolve("stop").toString(), String.valueOf(NACOS_PORT));
+		}
+	}
+
+	@Test
+	@Order(1)
+	void everyInstanceIsRegisteredWithItsAddressVersionAndZoneAndCallsAreResolvedThroughNacos() {
+		for (String service : List.of("user-service", "order-service")) {
+			int base = service.equals("user-service") ? Platform.USER_PORT : Platform.ORDER_PORT;
+			List<JsonNode> instances = instances(service);
+			assertThat(instances).extracting((instance) -> instance.get("port").asInt())
+				.containsExactlyInAnyOrder(base, base + 100);
+			for (JsonNode instance : instances) {
+				assertThat(instance.get("ip").asString()).isEqualTo("127.0.0.1");
+				assertThat(instance.get("healthy").asBoolean()).isTrue();
+				assertThat(instance.get("metadata").get("version").asString()).isNotBlank();
+				assertThat(instance.get("metadata").get("zone").asString()).isNotBlank();
+			}
+		}
+		// Nothing else lists them: the gateway reaches the services, and order-service reaches user-service.
+		assertThat(platform.log("gateway-service")).doesNotContain("spring.cloud.discovery.client.simple");
+		Http.Response order = gateway.post("/api/v1/orders", orderBody(), "Idempotency-Key",
+				UUID.randomUUID().toString());
+		assertThat(order.status()).as(order.toString()).isEqualTo(201);
+		Http.Response read = gateway.get("/api/v1/orders/" + order.json().get("id").asLong());
+		assertThat(read.json().get("user").get("id").asLong()).isEqualTo(userId);
+	}
+
+	@Test
+	@Order(2)
+	void aStallASigkillAndARollingRestartCostNoRequest() {
+		String body = orderBody();
+		try (Load reads = Load.start("GET users", 20, Set.of(200), () -> get("/api/v1/users/" + userId, "10.6.0.1"));
+				Load orders = Load.start("POST orders", 2, Set.of(201), (tick) -> post(body, "10.6.0.2"))) {
+			reads.awaitAnswers(40);
+
+			// Stalled (a GC pause, a starved CPU): still registered, still connected; keel routes around it.
+			Platform.Result pause = platform.run(120, "pause", "user-service#1", "3");
+			assertThat(pause.exitCode()).as(pause.toString()).isZero();
+			reads.awaitAnswers(40);
+
+			assertThat(platform.run(60, "kill", "user-service#2").exitCode()).isZero();
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+				.untilAsserted(() -> assertThat(instances("user-service")).hasSize(1));
+			reads.awaitAnswers(40);
+			assertThat(platform.run(600, "restart", "user-service#2").exitCode()).isZero();
+			awaitRegistered("user-service", 2);
+			// Graceful: each instance leaves Nacos first, and goes on serving until callers know.
+			CompletableFuture<Platform.Result> rolling = CompletableFuture
+				.supplyAsync(() -> platform.run(900, "restart", "user-service"));
+			int[] gone = { 0 };
+			await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+				List<Integer> ports = instances("user-service").stream().map((i) -> i.get("port").asInt()).toList();
+				gone[0] = (ports.size() < 2) ? (ports.contains(Platform.USER_PORT) ? Platform.USER_PORT + 100
+						: Platform.USER_PORT) : 0;
+				return gone[0] != 0;
+			});
+			Http.Response served = new Http("http://127.0.0.1:" + gone[0]).get("/api/v1/users/" + userId);
+			assertThat(served.status()).as("the instance on %d serves after leaving Nacos", gone[0]).isEqualTo(200);
+			assertThat(rolling.join().exitCode()).isZero();
+			awaitRegistered("user-service", 2);
+			reads.awaitAnswers(40);
+
+			orders.close();
+			assertThat(reads.failures()).as(reads.toString()).isEmpty();
+			assertThat(orders.failures()).as(orders.toString()).isEmpty();
+		}
+	}
+
+	@Test
+	@Order(3)
+	void aRegistryThatStopsAndRestartsCostsNoRequestAndEveryInstanceRegistersAgain() {
+		Assumptions.assumeTrue(ours, "a Nacos of your own is not this test's to restart");
+		try (Load reads = Load.start("GET users", 20, Set.of(200), () -> get("/api/v1/users/" + userId, "10.6.0.3"));
+				Load products = Load.start("GET products", 5, Set.of(200),
+						() -> get("/api/v1/products?size=5", "10.6.0.4"))) {
+			reads.awaitAnswers(40);
+
+			Result stop = shell(60, SHARED_NACOS.resolve("stop").toString(), String.valueOf(NACOS_PORT));
+			assertThat(stop.exitCode()).as(stop.output()).isZero();
+			reads.awaitAnswers(60);
+			// An order needs order-service to find user-service, with the registry down.
+			Http.Response order = gateway.post("/api/v1/orders", orderBody(), "Idempotency-Key",
+					UUID.randomUUID().toString());
+			assertThat(order.status()).as(order.toString()).isEqualTo(201);
+
+			// Restarted, it knows the users and namespaces, not the instances, until they register again.
+			startNacos();
+			for (String service : List.of("user-service", "order-service")) {
+				awaitRegistered(service, 2);
+			}
+			reads.awaitAnswers(60);
+
+			assertThat(reads.failures()).as(reads.toString()).isEmpty();
+			assertThat(products.failures()).as(products.toString()).isEmpty();
+		}
+	}
+
+	@Test
+	@Order(4)
+	void anInstanceWhoseNacosWeightIsZeroGetsNoTraffic() {
+		setWeight("user-service", Platform.USER_PORT, 0);
+		try {
+			// Once the gateway has seen the change, every request goes to the other instance.
+			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+				double before = requestsTo(Platform.USER_PORT);
+				for (int i = 0; i < 10; i++) {
+					assertThat(gateway.get("/api/v1/users/" + userId).status()).isEqualTo(200);
+				}
+				assertThat(requestsTo(Platform.USER_PORT)).isEqualTo(before);
+			});
+		}
+		finally {
+			setWeight("user-service", Platform.USER_PORT, 1);
+		}
+	}
+
+	private static void startNacos() {
+		Result start = shell(300, SHARED_NACOS.resolve("start").toString(), String.valueOf(NACOS_PORT));
+		assertThat(start.exitCode()).as(start.output()).isZero();
+	}
+
+	private static void awaitRegistered(String service, int count) {
+		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+			.untilAsserted(() -> assertThat(instances(service))
+				.filteredOn((instance) -> instance.get("healthy").asBoolean())
+				.hasSize(count));
+	}
+
+	/** The instances Nacos has for a service in keel's namespace and group, through its admin API. */
+	private static List<JsonNode> instances(String service) {
+		Http.Response response = nacos().send(HttpRequest
+			.newBuilder(URI.create("http://" + address + "/nacos/v3/admin/ns/instance/list?serviceName=" + service
+					+ "&groupName=" + GROUP + "&namespaceId=" + NAMESPACE))
+			.header("accessToken", token()));
+		JsonNode data = response.json().get("data");
+		List<JsonNode> instances = new ArrayList<>();
+		if (response.status() == 200 && data != null && data.isArray()) {
+			data.forEach(instances::add);
+		}
+		return instances;
+	}
+
+	private static List<String> namespaces() {
+		List<String> namespaces = new ArrayList<>();
+		nacos().send(HttpRequest.newBuilder(URI.create("http://" + address + "/nacos/v3/admin/core/namespace/list"))
+			.header("accessToken", token())).json().get("data").forEach((n) -> namespaces.add(n.get("namespace").asString()));
+		return namespaces;
+	}
+
+	private static void setWeight(String service, int port, double weight) {
+		String form = form(Map.of("serviceName", service, "groupName", GROUP, "namespaceId", NAMESPACE, "ip",
+				"127.0.0.1", "port", String.valueOf(port), "weight", String.valueOf(weight), "enabled", "true",
+				"ephemeral", "true"));
+		Http.Response response = nacos().send(HttpRequest
+			.newBuilder(URI.create("http://" + address + "/nacos/v3/admin/ns/instance"))
+			.header("accessToken", token())
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.PUT(HttpRequest.BodyPublishers.ofString(form)));
+		assertThat(response.status()).as(response.toString()).isEqualTo(200);
+	}
+
+	private static String token() {
+		Http.Response login = nacos().send(HttpRequest
+			.newBuilder(URI.create("http://" + address + "/nacos/v3/auth/user/login"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form(Map.of("username", username, "password", password)))));
+		assertThat(login.status()).as(login.toString()).isEqualTo(200);
+		return login.json().get("accessToken").asString();
+	}
+
+	private static Http nacos() {
+		return new Http("http://" + address);
+	}
+
+	private static String form(Map<String, String> fields) {
+		StringBuilder form = new StringBuilder();
+		fields.forEach((name, value) -> form.append(form.isEmpty() ? "" : "&")
+			.append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+			.append('=')
+			.append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+		return form.toString();
+	}
+
+	/** Requests the gateway's load balancer has sent to the instance on this port (registered as 127.0.0.1). */
+	private static double requestsTo(int port) {
+		return new Http("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT).get("/actuator/prometheus")
+			.raw()
+			.body()
+			.lines()
+			.filter((line) -> line.startsWith("keel_loadbalancer_requests_total{")
+					&& line.contains("target=\"127.0.0.1:" + port + "\""))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
+	private static Result initScript(String adminPassword, String... settings) {
+		Map<String, String> environment = new LinkedHashMap<>(Map.of("NACOS_SERVER_ADDR", address, "NACOS_USERNAME",
+				username, "NACOS_PASSWORD", adminPassword));
+		for (int i = 0; i + 1 < settings.length; i += 2) {
+			environment.put(settings[i], settings[i + 1]);
+		}
+		return shell(300, environment, "sh", "../deploy/nacos/init.sh");
+	}
+
+	private static HttpRequest get(String path, String client) {
+		return HttpRequest.newBuilder(URI.create(platform.gateway() + path))
+			.header("X-Forwarded-For", client)
+			.timeout(Duration.ofSeconds(30))
+			.GET()
+			.build();
+	}
+
+	private static HttpRequest post(String body, String client) {
+		return HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/orders"))
+			.header("Content-Type", "application/json")
+			.header("X-Forwarded-For", client)
+			.header("Idempotency-Key", UUID.randomUUID().toString())
+			.timeout(Duration.ofSeconds(30))
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build();
+	}
+
+	private static String orderBody() {
+		String sku = gateway.get("/api/v1/products?size=100").json().get("content").get(0).get("sku").asString();
+		return "{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku);
+	}
+
+	private static Result shell(long timeoutSeconds, String... command) {
+		return shell(timeoutSeconds, Map.of(), command);
+	}
+
+	private static Result shell(long timeoutSeconds, Map<String, String> environment, String... command) {
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+		builder.environment().put("NACOS_HOME", NACOS_HOME.toString());
+		// Fetches the server's libraries on first start: the project's own Maven, wherever mvn is missing.
+		builder.environment().put("MVN", ROOT.resolve("mvnw").toString());
+		builder.environment().putAll(environment);
+		try {
+			Path output = Files.createTempFile("nacos-", ".out");
+			builder.redirectOutput(output.toFile());
+			Process process = builder.start();
+			boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+			if (!finished) {
+				process.destroyForcibly();
+			}
+			String text = Files.readString(output);
+			Files.delete(output);
+			System.out.println("$ " + String.join(" ", command) + "\n" + text);
+			return new Result(finished ? process.exitValue() : -1, text);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void deleteRecursively(Path path) {
+		if (!Files.exists(path)) {
+			return;
+		}
+		try (var paths = Files.walk(path)) {
+			paths.sorted(java.util.Comparator.reverseOrder()).forEach((p) -> p.toFile().delete());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	record Result(int exitCode, String output) {
+	}
+
+}
