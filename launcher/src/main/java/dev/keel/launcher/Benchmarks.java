@@ -106,7 +106,7 @@ final class Benchmarks {
 		Reactor reactor = Reactor.read(this.settings.root());
 		ResilienceBenchmark.run(scenario, rate, new ResilienceBenchmark.Target(gateway(),
 				"http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), victim.name(),
-				"user-service@localhost:" + topology.port(victim), this.platform.processes().log(Instance.GATEWAY),
+				"user-service@" + topology.discoveredHost() + ":" + topology.port(victim), this.platform.processes().log(Instance.GATEWAY),
 				mostStocked(gateway()), () -> this.platform.kill(victim),
 				(seconds) -> this.platform.pause(victim, java.time.Duration.ofSeconds(seconds)),
 				() -> sentTo(topology, victim), () -> {
@@ -118,7 +118,7 @@ final class Benchmarks {
 
 	/** Requests the gateway's load balancer sent to the instance, answered or failed, by its Prometheus metrics. */
 	private double sentTo(Topology topology, Instance instance) {
-		String target = "target=\"localhost:" + topology.port(instance) + "\"";
+		String target = "target=\"" + topology.discoveredHost() + ":" + topology.port(instance) + "\"";
 		try {
 			String metrics = HttpClient.newHttpClient()
 				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.settings.ports().gatewayManagement()

@@ -40,6 +40,8 @@ final class Topology {
 	record Layout(int replicas, Discovery discovery) {
 	}
 
+	private static final String NACOS_REGISTERED_IP = "127.0.0.1";
+
 	private final Settings settings;
 
 	private final Layout layout;
@@ -55,6 +57,11 @@ final class Topology {
 
 	Discovery discovery() {
 		return this.layout.discovery();
+	}
+
+	/** The host callers know an instance by: the simple discovery list's, or the address it registers in Nacos. */
+	String discoveredHost() {
+		return (discovery() == Discovery.NACOS) ? NACOS_REGISTERED_IP : "localhost";
 	}
 
 	/** Every process, in the order they start: database, config-server, the domain services, the gateway. */
@@ -152,7 +159,7 @@ final class Topology {
 			// The local profile switches Nacos off; environment variables outrank config-repo. Loopback, as
 			// everything here binds: Nacos would otherwise register the first non-loopback address.
 			environment.put("SPRING_CLOUD_NACOS_DISCOVERY_ENABLED", "true");
-			environment.put("NACOS_DISCOVERY_IP", "127.0.0.1");
+			environment.put("NACOS_DISCOVERY_IP", NACOS_REGISTERED_IP);
 		}
 		else {
 			environment.put("SPRING_APPLICATION_JSON", discoveryJson());
