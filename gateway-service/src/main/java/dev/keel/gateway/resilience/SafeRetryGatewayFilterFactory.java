@@ -15,6 +15,8 @@ import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.util.retry.Retry;
 
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
@@ -131,7 +133,13 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		// An answer of the discarded attempt that lands late must not be what the client is sent.
 		exchange.getAttributes().remove(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR);
 		// The instance of the last attempt, which the route's circuit breaker judges the outcome by: the next
-		// attempt chooses its own, or none.
+		// attempt chooses its own, another one while one is admitted (the load balancer reads the exchange's
+		// attributes), or none.
+		Response<ServiceInstance> chosen = exchange
+			.getAttribute(ServerWebExchangeUtils.GATEWAY_LOADBALANCER_RESPONSE_ATTR);
+		if (chosen != null && chosen.hasServer()) {
+			InstanceHealth.tried(exchange.getAttributes(), chosen.getServer());
+		}
 		exchange.getAttributes().remove(ServerWebExchangeUtils.GATEWAY_LOADBALANCER_RESPONSE_ATTR);
 		ServerWebExchangeUtils.reset(exchange);
 	}

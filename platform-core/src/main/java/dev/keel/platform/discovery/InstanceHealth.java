@@ -8,9 +8,11 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -50,6 +52,12 @@ import org.springframework.context.SmartLifecycle;
  * this process tracks is bounded by the instances that exist, not by those that ever did.
  */
 public class InstanceHealth implements SmartLifecycle {
+
+	/**
+	 * The request attribute with the instances a request was already sent to: a retry that went back to the one
+	 * that just timed out (a stalled instance, cheapest by its last good answers) would time out again.
+	 */
+	public static final String TRIED_INSTANCES = "keel.loadbalancer.tried-instances";
 
 	/**
 	 * After the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}): requests still draining may call
@@ -377,6 +385,20 @@ public class InstanceHealth implements SmartLifecycle {
 
 	static String key(ServiceInstance instance) {
 		return instance.getServiceId() + "@" + instance.getHost() + ":" + instance.getPort();
+	}
+
+	/**
+	 * Records, in a request's attributes (the gateway's exchange, a service client's call), that it was sent to this
+	 * instance: its retries go to another while one is admitted ({@link #TRIED_INSTANCES}).
+	 */
+	@SuppressWarnings("unchecked")
+	public static void tried(Map<String, Object> attributes, ServiceInstance instance) {
+		((Set<String>) attributes.computeIfAbsent(TRIED_INSTANCES, (name) -> new HashSet<String>())).add(key(instance));
+	}
+
+	/** Whether a request with these attributes was already sent to this instance. */
+	static boolean wasTried(Map<String, Object> attributes, ServiceInstance instance) {
+		return (attributes.get(TRIED_INSTANCES) instanceof Set<?> tried) && tried.contains(key(instance));
 	}
 
 	@Override

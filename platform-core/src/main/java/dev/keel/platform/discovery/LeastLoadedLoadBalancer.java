@@ -1,6 +1,7 @@
 package dev.keel.platform.discovery;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import reactor.core.publisher.Mono;
@@ -10,6 +11,7 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.DefaultResponse;
 import org.springframework.cloud.client.loadbalancer.EmptyResponse;
 import org.springframework.cloud.client.loadbalancer.Request;
+import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.loadbalancer.core.NoopServiceInstanceListSupplier;
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
@@ -44,7 +46,20 @@ class LeastLoadedLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 	@SuppressWarnings("rawtypes")
 	public Mono<Response<ServiceInstance>> choose(Request request) {
 		ServiceInstanceListSupplier supplier = this.suppliers.getIfAvailable(NoopServiceInstanceListSupplier::new);
-		return supplier.get(request).next().map(this::choose);
+		return supplier.get(request).next().map((instances) -> choose(untried(instances, request)));
+	}
+
+	/** The instances the request has not been sent to yet, or all of them if it has tried each. */
+	static List<ServiceInstance> untried(List<ServiceInstance> instances, Request<?> request) {
+		if (!(request.getContext() instanceof RequestDataContext context) || context.getClientRequest() == null
+				|| context.getClientRequest().getAttributes() == null) {
+			return instances;
+		}
+		Map<String, Object> attributes = context.getClientRequest().getAttributes();
+		List<ServiceInstance> untried = instances.stream()
+			.filter((instance) -> !InstanceHealth.wasTried(attributes, instance))
+			.toList();
+		return untried.isEmpty() ? instances : untried;
 	}
 
 	Response<ServiceInstance> choose(List<ServiceInstance> instances) {

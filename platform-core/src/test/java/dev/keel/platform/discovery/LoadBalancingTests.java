@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,13 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.cloud.client.DefaultServiceInstance;
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.DefaultRequest;
+import org.springframework.cloud.client.loadbalancer.Request;
+import org.springframework.cloud.client.loadbalancer.RequestData;
+import org.springframework.cloud.client.loadbalancer.RequestDataContext;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.util.LinkedMultiValueMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -103,6 +112,24 @@ class LoadBalancingTests {
 			.isCloseTo(2, within(0.01));
 		assertThat(this.health.cost(this.a, 2) / this.health.cost(this.b, 1)).as("twice the weight takes twice the load")
 			.isCloseTo(1, within(0.01));
+	}
+
+	@Test
+	void aRetryGoesToAnInstanceTheRequestHasNotTriedWhileThereIsOne() {
+		warm(this.a, this.b);
+		answer(this.b, Duration.ofSeconds(1), 200);
+		Map<String, Object> attributes = new HashMap<>();
+		InstanceHealth.tried(attributes, this.a);
+		Request<RequestDataContext> retry = new DefaultRequest<>(new RequestDataContext(new RequestData(HttpMethod.GET,
+				URI.create("http://svc/x"), new HttpHeaders(), new LinkedMultiValueMap<>(), attributes)));
+
+		assertThat(this.health.cost(this.a, 1)).as("a looks cheaper").isLessThan(this.health.cost(this.b, 1));
+		assertThat(LeastLoadedLoadBalancer.untried(List.of(this.a, this.b), retry)).containsExactly(this.b);
+		InstanceHealth.tried(attributes, this.b);
+		assertThat(LeastLoadedLoadBalancer.untried(List.of(this.a, this.b), retry)).as("tried both: either again")
+			.containsExactly(this.a, this.b);
+		assertThat(LeastLoadedLoadBalancer.untried(List.of(this.a, this.b), new DefaultRequest<>()))
+			.as("a first attempt").containsExactly(this.a, this.b);
 	}
 
 	@Test

@@ -3,7 +3,9 @@ package dev.keel.platform.client;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -13,7 +15,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
 
 import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.DefaultRequest;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
+import org.springframework.cloud.client.loadbalancer.RequestData;
+import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.AbstractClientHttpRequest;
@@ -21,6 +26,7 @@ import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.util.FastByteArrayOutputStream;
+import org.springframework.util.LinkedMultiValueMap;
 
 import dev.keel.platform.discovery.InstanceHealth;
 
@@ -102,6 +108,9 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 
 		/** The instance of the last attempt, if one was chosen. */
 		private volatile ServiceInstance lastInstance;
+
+		/** What the load balancer is told of this request: the instances its earlier attempts went to. */
+		private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
 		ResilientRequest(URI uri, HttpMethod method, Policies policies) {
 			this.uri = uri;
@@ -187,11 +196,14 @@ class ResilientRequestFactory implements ClientHttpRequestFactory {
 		}
 
 		private ClientHttpResponse attempt(HttpHeaders headers) throws IOException {
-			ServiceInstance instance = loadBalancer.choose(serviceId);
+			ServiceInstance instance = loadBalancer.choose(serviceId, new DefaultRequest<>(new RequestDataContext(
+					new RequestData(this.method, this.uri, headers, new LinkedMultiValueMap<>(), this.attributes))));
 			this.lastInstance = instance;
 			if (instance == null) {
 				throw new ServiceCallRefused("no instance of " + serviceId + " is available", null);
 			}
+			// A retry goes elsewhere while another instance is admitted (each attempt "on the next instance").
+			InstanceHealth.tried(this.attributes, instance);
 			URI target = loadBalancer.reconstructURI(instance, this.uri);
 			InstanceHealth.Call call = health.started(instance);
 			ClientHttpResponse response = null;
