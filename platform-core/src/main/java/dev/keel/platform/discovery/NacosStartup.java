@@ -75,7 +75,13 @@ class NacosStartup implements SmartInitializingSingleton, ApplicationListener<Ap
 			.strip() + "/nacos";
 		String answer;
 		try {
-			answer = get(server + "/v3/admin/core/namespace?namespaceId=" + encode(namespace), token(server));
+			String token = token(server);
+			if (token == null && !this.environment.getProperty("spring.cloud.nacos.discovery.password", "").isBlank()) {
+				log.warn("Could not log in to Nacos at {} to check that namespace '{}' exists; registering anyway",
+						server, namespace);
+				return;
+			}
+			answer = get(server + "/v3/admin/core/namespace?namespaceId=" + encode(namespace), token);
 		}
 		catch (IOException ex) {
 			log.warn("Could not check that Nacos namespace '{}' exists ({}); registering anyway", namespace,
@@ -123,7 +129,8 @@ class NacosStartup implements SmartInitializingSingleton, ApplicationListener<Ap
 		for (Route route : binder.bind("spring.cloud.gateway.server.webflux.routes", Bindable.listOf(Route.class))
 			.orElse(List.of())) {
 			if (route.uri() != null && route.uri().startsWith("lb://")) {
-				services.add(URI.create(route.uri()).getHost());
+				// Not URI.getHost(): service ids may hold what host names may not (an underscore).
+				services.add(route.uri().substring("lb://".length()).split("[/?#]", 2)[0]);
 			}
 		}
 		return services;

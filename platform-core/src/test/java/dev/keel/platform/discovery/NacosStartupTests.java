@@ -60,9 +60,11 @@ class NacosStartupTests {
 							"spring.cloud.gateway.server.webflux.routes[0].id", "users",
 							"spring.cloud.gateway.server.webflux.routes[1].uri", "https://example.org",
 							"spring.cloud.gateway.server.webflux.routes[2].uri", "lb://order-service",
+							"spring.cloud.gateway.server.webflux.routes[3].uri", "lb://legacy_billing/v1",
 							"keel.clients.user-service.read-timeout", "2s")));
 
-		assertThat(NacosStartup.calledServices(environment)).containsExactly("order-service", "user-service");
+		assertThat(NacosStartup.calledServices(environment)).containsExactly("legacy_billing", "order-service",
+				"user-service");
 	}
 
 	private void answering(String body) throws IOException {
