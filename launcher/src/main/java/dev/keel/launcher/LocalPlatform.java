@@ -55,8 +55,9 @@ final class LocalPlatform {
 
 	/** What the platform was started with (one replica, local discovery when it was not). */
 	Topology.Layout layout() {
-		return new Topology.Layout(Integer.parseInt(runFile("replicas", "1")),
-				Topology.Discovery.parse(runFile("discovery", "local")));
+		String replicas = runFile("replicas", "1");
+		return new Topology.Layout(replicas.matches("[1-9]") ? Integer.parseInt(replicas) : 1,
+				runFile("discovery", "local").equals("nacos") ? Topology.Discovery.NACOS : Topology.Discovery.LOCAL);
 	}
 
 	private String runFile(String name, String fallback) {
@@ -84,6 +85,7 @@ final class LocalPlatform {
 		refuseIfRunning(topology);
 		if (layout.discovery() == Topology.Discovery.NACOS) {
 			Nacos.check(System.getenv());
+			Nacos.save(this.settings.run(), System.getenv());
 		}
 		build(reactor, topology.instances().stream().map(topology::module).distinct().toList());
 		try {
@@ -305,6 +307,8 @@ final class LocalPlatform {
 		}
 		try {
 			Files.deleteIfExists(this.settings.run().resolve("replicas"));
+			Files.deleteIfExists(this.settings.run().resolve("discovery"));
+			Nacos.forget(this.settings.run());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

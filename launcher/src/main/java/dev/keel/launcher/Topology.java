@@ -159,6 +159,12 @@ final class Topology {
 			// The local profile switches Nacos off; environment variables outrank config-repo. Loopback, as
 			// everything here binds: Nacos would otherwise register the first non-loopback address.
 			environment.put("SPRING_CLOUD_NACOS_DISCOVERY_ENABLED", "true");
+			// Those of the start, for a restart from a shell that has none; one that sets its own wins.
+			Nacos.saved(this.settings.run()).forEach((name, value) -> {
+				if (System.getenv(name) == null) {
+					environment.put(name, value);
+				}
+			});
 			environment.put("NACOS_DISCOVERY_IP", NACOS_REGISTERED_IP);
 		}
 		else {

@@ -1,5 +1,7 @@
 package dev.keel.launcher;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -115,16 +117,25 @@ class TopologyTests {
 	}
 
 	@Test
-	void inNacosModeEveryProcessRegistersAtItsLoopbackAddressInsteadOfReadingAList() {
-		Topology topology = new Topology(Settings.from(this.root, Map.of()),
-				new Topology.Layout(2, Topology.Discovery.NACOS));
+	void inNacosModeEveryProcessRegistersAtItsLoopbackAddressInsteadOfReadingAList() throws IOException {
+		Settings settings = Settings.from(this.root, Map.of());
+		Topology topology = new Topology(settings, new Topology.Layout(2, Topology.Discovery.NACOS));
+		// As ./platform up --discovery nacos kept them, for restarts from another shell.
+		Nacos.save(settings.run(), Map.of("NACOS_SERVER_ADDR", "10.0.0.9:8848", "NACOS_PASSWORD", "pa=ss:w0rd",
+				"HOME", "/home/someone"));
 
 		for (Instance instance : List.of(new Instance("user-service", 2), Instance.GATEWAY)) {
-			assertThat(topology.environment(instance, new Passwords(this.root.resolve("run"))))
+			assertThat(topology.environment(instance, new Passwords(settings.run())))
 				.containsEntry("SPRING_CLOUD_NACOS_DISCOVERY_ENABLED", "true")
 				.containsEntry("NACOS_DISCOVERY_IP", "127.0.0.1")
+				.containsEntry("NACOS_SERVER_ADDR", "10.0.0.9:8848")
+				.containsEntry("NACOS_PASSWORD", "pa=ss:w0rd")
+				.doesNotContainKey("HOME")
 				.doesNotContainKey("SPRING_APPLICATION_JSON");
 		}
+		assertThat(Files.getPosixFilePermissions(settings.run().resolve("nacos")))
+			.extracting(Object::toString)
+			.containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
 		assertThat(Launcher.layout(List.of("--replicas", "2", "--discovery=nacos")))
 			.isEqualTo(new Topology.Layout(2, Topology.Discovery.NACOS));
 		assertThat(Launcher.layout(List.of())).isEqualTo(new Topology.Layout(1, Topology.Discovery.LOCAL));
