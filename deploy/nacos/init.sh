@@ -14,19 +14,20 @@ fail() { echo "nacos-init: $*" >&2; exit 1; }
 
 # Answers 200 on the first initialisation and an error on every later one: which one it was does not matter here;
 # the login below tells whether the password is the one this deployment expects.
-curl -sS -m 10 -o /dev/null -X POST "$NACOS/v3/auth/user/admin" --data-urlencode "password=${NACOS_PASSWORD}" \
-	|| fail "Nacos at $NACOS does not answer"
+# The password goes on stdin, never on a command line another process could read.
+printf '%s' "$NACOS_PASSWORD" | curl -sS -m 10 -o /dev/null -X POST "$NACOS/v3/auth/user/admin" \
+	--data-urlencode "password@-" || fail "Nacos at $NACOS does not answer"
 
 # Where Nacos caches users (its image with NACOS_AUTH_CACHE_ENABLE=true, the source distribution), a new account
 # is refused for up to 15 s: keep trying, for long enough, before calling the password wrong.
 deadline=$(( $(date +%s) + TIMEOUT ))
 TOKEN=""
 while :; do
-	answer=$(curl -sS -m 10 -X POST "$NACOS/v3/auth/user/login" --data-urlencode "username=${NACOS_USERNAME:-nacos}" \
-		--data-urlencode "password=${NACOS_PASSWORD}" 2>/dev/null || true)
+	answer=$(printf '%s' "$NACOS_PASSWORD" | curl -sS -m 10 -X POST "$NACOS/v3/auth/user/login" \
+		--data-urlencode "username=${NACOS_USERNAME:-nacos}" --data-urlencode "password@-" 2>/dev/null || true)
 	TOKEN=$(printf '%s' "$answer" | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
 	[ -n "$TOKEN" ] && break
-	[ "$(date +%s)" -lt "$deadline" ] || fail "cannot log in to Nacos as ${NACOS_USERNAME:-nacos} within ${TIMEOUT}s (last answer: ${answer:-none})"
+	[ "$(date +%s)" -lt "$deadline" ] || fail "cannot log in to Nacos as ${NACOS_USERNAME:-nacos} within ${TIMEOUT}s (last answer: $(printf '%s' "${answer:-none}" | sed 's/"accessToken" *: *"[^"]*"/"accessToken":"..."/'))"
 	sleep 1
 done
 
@@ -39,7 +40,7 @@ for namespace in $NAMESPACES; do
 	answer=$(curl -sS -m 10 -w ' HTTP %{http_code}' -X POST "$NACOS/v3/admin/core/namespace" -H "accessToken: $TOKEN" \
 		--data-urlencode "namespaceId=$namespace" --data-urlencode "namespaceName=$namespace") || true
 	case "$answer" in
-		*'HTTP 200') ;;
+		*'"code":0'*'HTTP 200') ;;
 		*) fail "cannot create namespace $namespace: $answer" ;;
 	esac
 done
