@@ -48,7 +48,9 @@ class GatewayBudgetTests {
 		assertThat(attempt).as("%s: one attempt may take what the service may take", id)
 			.isGreaterThanOrEqualTo(serviceWorstCase);
 		assertThat(budget).as("%s: the budget holds at least one whole attempt", id).isGreaterThanOrEqualTo(attempt);
-		assertThat(CLIENT_TIMEOUT).as("%s: clients wait longer than the gateway's budget", id).isGreaterThan(budget);
+		// SafeRetry answers 504 a second past the budget, whatever held the request.
+		assertThat(CLIENT_TIMEOUT).as("%s: clients wait longer than the gateway's budget", id)
+			.isGreaterThan(budget.plusSeconds(1));
 	}
 
 	/** Attempts x (connect + read + backoff) of order-service's calls to user-service. */
