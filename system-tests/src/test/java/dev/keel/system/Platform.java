@@ -161,11 +161,17 @@ final class Platform implements BeforeAllCallback {
 	}
 
 	Result run(long timeoutSeconds, String... args) {
+		return run(timeoutSeconds, Map.of(), args);
+	}
+
+	/** ./platform, with these settings on top of the usual ones. */
+	Result run(long timeoutSeconds, Map<String, String> settings, String... args) {
 		List<String> command = new ArrayList<>();
 		command.add(ROOT.resolve("platform").toString());
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
 		builder.environment().putAll(environment());
+		builder.environment().putAll(settings);
 		try {
 			Path output = Files.createTempFile("platform-", ".out");
 			builder.redirectOutput(output.toFile());
