@@ -49,8 +49,8 @@ public record LoadBalancingProperties(@DefaultValue("least-loaded") Algorithm al
 	}
 
 	/**
-	 * @param consecutiveFailures failed requests in a row (errors, timeouts, 500/502/504; a 503 is the service refusing on purpose) that
-	 * eject an instance
+	 * @param consecutiveFailures failed requests in a row (errors, timeouts, 500/502/504; a 503 is the service
+	 * refusing on purpose) that eject an instance
 	 * @param baseTime the first ejection's length; each further one is longer by as much, back down by one step
 	 * per {@code baseTime} without ejection
 	 * @param maxTime the longest an ejection lasts
