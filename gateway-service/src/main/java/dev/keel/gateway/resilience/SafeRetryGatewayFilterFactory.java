@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
@@ -96,7 +97,9 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			return sent
 				.timeout(config.getBudget().plus(BUDGET_MARGIN),
 						Mono.error(() -> new TimeoutException("Route budget of " + config.getBudget() + " spent")))
-				.doFinally((signal) -> attempts.record(state.count));
+				// Before the answer goes on (not in doFinally, after it): whoever sees the answer sees it counted.
+				.doOnTerminate(() -> state.recordIn(attempts))
+				.doOnCancel(() -> state.recordIn(attempts));
 		};
 	}
 
@@ -206,6 +209,8 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		private int count;
 
+		private final AtomicBoolean recorded = new AtomicBoolean();
+
 		Attempts(Config config, long deadline, RetryBudget budget, Counter overBudget) {
 			this.config = config;
 			this.deadline = deadline;
@@ -215,6 +220,13 @@ public class SafeRetryGatewayFilterFactory extends AbstractGatewayFilterFactory<
 
 		void attempted() {
 			this.count++;
+		}
+
+		/** Records how many attempts the request took, once, however it ended. */
+		void recordIn(DistributionSummary attempts) {
+			if (this.recorded.compareAndSet(false, true)) {
+				attempts.record(this.count);
+			}
 		}
 
 		/**
