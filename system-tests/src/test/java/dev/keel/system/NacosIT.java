@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -51,7 +50,8 @@ class NacosIT {
 
 	private static final Path SHARED_NACOS = ROOT.resolve("../shared/nacos").normalize();
 
-	private static final Path NACOS_HOME = Path.of("target/nacos").toAbsolutePath();
+	/** A registry of its own for each run: no data, users or pid file left by an earlier one. */
+	private static final Path NACOS_HOME = Path.of("target", "nacos-" + UUID.randomUUID()).toAbsolutePath();
 
 	private static final String NAMESPACE = "dev";
 
@@ -87,7 +87,6 @@ class NacosIT {
 			address = "127.0.0.1:" + NACOS_PORT;
 			username = "nacos";
 			password = "keel-" + UUID.randomUUID();
-			deleteRecursively(NACOS_HOME);
 			ours = true;
 			// First start as Nacos' image runs with NACOS_AUTH_CACHE_ENABLE=true: a new admin is refused for a
 			// while (the script used to give up at once); the restart below runs with the cache off.
@@ -104,11 +103,11 @@ class NacosIT {
 
 		// The bootstrap as compose runs it; run twice, as a restarted compose project does.
 		for (int run = 1; run <= 2; run++) {
-			Result init = initScript(password);
+			Platform.Result init = initScript(password);
 			assertThat(init.exitCode()).as(init.output()).isZero();
 		}
 		assertThat(namespaces()).contains("dev", "staging", "prod");
-		Result wrong = initScript("not-" + password, "NACOS_INIT_TIMEOUT", "3");
+		Platform.Result wrong = initScript("not-" + password, "NACOS_INIT_TIMEOUT", "3");
 		assertThat(wrong.exitCode()).as("a password that cannot log in fails loudly: " + wrong.output()).isNotZero();
 		assertThat(wrong.output()).contains("cannot log in");
 
@@ -163,8 +162,9 @@ class NacosIT {
 	@Order(2)
 	void aStallASigkillAndARollingRestartCostNoRequest() {
 		String body = orderBody();
-		try (Load reads = Load.start("GET users", 20, Set.of(200), () -> get("/api/v1/users/" + userId, "10.6.0.1"));
-				Load orders = Load.start("POST orders", 2, Set.of(201), (tick) -> post(body, "10.6.0.2"))) {
+		try (Load reads = Load.start("GET users", 20, Set.of(200), () -> platform.get("/api/v1/users/" + userId, "10.6.0.1"));
+				Load orders = Load.start("POST orders", 2, Set.of(201),
+						(tick) -> platform.post("/api/v1/orders", body, "10.6.0.2"))) {
 			reads.awaitAnswers(40);
 
 			// Stalled (a GC pause, a starved CPU): still registered, still connected; keel routes around it.
@@ -204,12 +204,12 @@ class NacosIT {
 	@Order(3)
 	void aRegistryThatStopsAndRestartsCostsNoRequestAndEveryInstanceRegistersAgain() {
 		Assumptions.assumeTrue(ours, "a Nacos of your own is not this test's to restart");
-		try (Load reads = Load.start("GET users", 20, Set.of(200), () -> get("/api/v1/users/" + userId, "10.6.0.3"));
+		try (Load reads = Load.start("GET users", 20, Set.of(200), () -> platform.get("/api/v1/users/" + userId, "10.6.0.3"));
 				Load products = Load.start("GET products", 5, Set.of(200),
-						() -> get("/api/v1/products?size=5", "10.6.0.4"))) {
+						() -> platform.get("/api/v1/products?size=5", "10.6.0.4"))) {
 			reads.awaitAnswers(40);
 
-			Result stop = shell(60, SHARED_NACOS.resolve("stop").toString(), String.valueOf(NACOS_PORT));
+			Platform.Result stop = shell(60, SHARED_NACOS.resolve("stop").toString(), String.valueOf(NACOS_PORT));
 			assertThat(stop.exitCode()).as(stop.output()).isZero();
 			reads.awaitAnswers(60);
 			// An order needs order-service to find user-service, with the registry down.
@@ -223,7 +223,7 @@ class NacosIT {
 				awaitRegistered(service, 2);
 			}
 			reads.awaitAnswers(60);
-			Result init = initScript(password);
+			Platform.Result init = initScript(password);
 			assertThat(init.exitCode()).as("the bootstrap again, on a restarted Nacos: " + init.output()).isZero();
 
 			assertThat(reads.failures()).as(reads.toString()).isEmpty();
@@ -259,6 +259,11 @@ class NacosIT {
 		awaitRegistered("user-service", 2);
 	}
 
+	/** Requests the gateway's load balancer has sent to the instance on this port (registered as 127.0.0.1). */
+	private static double requestsTo(int port) {
+		return platform.gatewayMetric("keel_loadbalancer_requests_total", "127.0.0.1:" + port, null);
+	}
+
 	/** Once the gateway has heard of the change, every request goes to the other instance. */
 	private static void assertNoTrafficTo(int port) {
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
@@ -271,7 +276,7 @@ class NacosIT {
 	}
 
 	private static void startNacos(Map<String, String> environment) {
-		Result start = shell(300, environment, SHARED_NACOS.resolve("start").toString(), String.valueOf(NACOS_PORT));
+		Platform.Result start = shell(300, environment, SHARED_NACOS.resolve("start").toString(), String.valueOf(NACOS_PORT));
 		assertThat(start.exitCode()).as(start.output()).isZero();
 	}
 
@@ -373,19 +378,7 @@ class NacosIT {
 		return form.toString();
 	}
 
-	/** Requests the gateway's load balancer has sent to the instance on this port (registered as 127.0.0.1). */
-	private static double requestsTo(int port) {
-		return new Http("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT).get("/actuator/prometheus")
-			.raw()
-			.body()
-			.lines()
-			.filter((line) -> line.startsWith("keel_loadbalancer_requests_total{")
-					&& line.contains("target=\"127.0.0.1:" + port + "\""))
-			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-			.sum();
-	}
-
-	private static Result initScript(String adminPassword, String... settings) {
+	private static Platform.Result initScript(String adminPassword, String... settings) {
 		Map<String, String> environment = new LinkedHashMap<>(Map.of("NACOS_SERVER_ADDR", address, "NACOS_USERNAME",
 				username, "NACOS_PASSWORD", adminPassword));
 		for (int i = 0; i + 1 < settings.length; i += 2) {
@@ -394,74 +387,22 @@ class NacosIT {
 		return shell(300, environment, "sh", "../deploy/nacos/init.sh");
 	}
 
-	private static HttpRequest get(String path, String client) {
-		return HttpRequest.newBuilder(URI.create(platform.gateway() + path))
-			.header("X-Forwarded-For", client)
-			.timeout(Duration.ofSeconds(30))
-			.GET()
-			.build();
-	}
-
-	private static HttpRequest post(String body, String client) {
-		return HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/orders"))
-			.header("Content-Type", "application/json")
-			.header("X-Forwarded-For", client)
-			.header("Idempotency-Key", UUID.randomUUID().toString())
-			.timeout(Duration.ofSeconds(30))
-			.POST(HttpRequest.BodyPublishers.ofString(body))
-			.build();
-	}
-
 	private static String orderBody() {
 		String sku = gateway.get("/api/v1/products?size=100").json().get("content").get(0).get("sku").asString();
 		return "{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku);
 	}
 
-	private static Result shell(long timeoutSeconds, String... command) {
+	private static Platform.Result shell(long timeoutSeconds, String... command) {
 		return shell(timeoutSeconds, Map.of(), command);
 	}
 
-	private static Result shell(long timeoutSeconds, Map<String, String> environment, String... command) {
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+	private static Platform.Result shell(long timeoutSeconds, Map<String, String> environment, String... command) {
+		ProcessBuilder builder = new ProcessBuilder(command);
 		builder.environment().put("NACOS_HOME", NACOS_HOME.toString());
 		// Fetches the server's libraries on first start: the project's own Maven, wherever mvn is missing.
 		builder.environment().put("MVN", ROOT.resolve("mvnw").toString());
 		builder.environment().putAll(environment);
-		try {
-			Path output = Files.createTempFile("nacos-", ".out");
-			builder.redirectOutput(output.toFile());
-			Process process = builder.start();
-			boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-			if (!finished) {
-				process.destroyForcibly();
-			}
-			String text = Files.readString(output);
-			Files.delete(output);
-			System.out.println("$ " + String.join(" ", command) + "\n" + text);
-			return new Result(finished ? process.exitValue() : -1, text);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static void deleteRecursively(Path path) {
-		if (!Files.exists(path)) {
-			return;
-		}
-		try (var paths = Files.walk(path)) {
-			paths.sorted(java.util.Comparator.reverseOrder()).forEach((p) -> p.toFile().delete());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	record Result(int exitCode, String output) {
+		return Platform.execute(builder, timeoutSeconds);
 	}
 
 }

@@ -2,6 +2,8 @@ package dev.keel.system;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,16 +171,23 @@ final class Platform implements BeforeAllCallback {
 		List<String> command = new ArrayList<>();
 		command.add(ROOT.resolve("platform").toString());
 		command.addAll(List.of(args));
-		ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+		ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
 		builder.environment().putAll(environment());
 		builder.environment().putAll(settings);
+		return execute(builder, timeoutSeconds);
+	}
+
+	/**
+	 * Runs a command to its end, or to the timeout: SIGTERM first, so that its shutdown hooks run (the launcher
+	 * resumes a paused instance), SIGKILL 30 s later. Its output, merged, is printed and returned.
+	 */
+	static Result execute(ProcessBuilder builder, long timeoutSeconds) {
 		try {
-			Path output = Files.createTempFile("platform-", ".out");
-			builder.redirectOutput(output.toFile());
+			Path output = Files.createTempFile("command-", ".out");
+			builder.redirectErrorStream(true).redirectOutput(output.toFile());
 			Process process = builder.start();
 			boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
 			if (!finished) {
-				// SIGTERM first: the launcher's shutdown hooks run (a paused instance is resumed).
 				process.destroy();
 				if (!process.waitFor(30, TimeUnit.SECONDS)) {
 					process.destroyForcibly();
@@ -186,7 +195,7 @@ final class Platform implements BeforeAllCallback {
 			}
 			String text = Files.readString(output, StandardCharsets.UTF_8);
 			Files.delete(output);
-			System.out.println("$ ./platform " + String.join(" ", args) + "\n" + text);
+			System.out.println("$ " + String.join(" ", builder.command()) + "\n" + text);
 			return new Result(finished ? process.exitValue() : -1, text);
 		}
 		catch (IOException ex) {
@@ -196,6 +205,41 @@ final class Platform implements BeforeAllCallback {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/** A GET through the gateway from the client at this address (X-Forwarded-For: the gateway trusts loopback). */
+	HttpRequest get(String path, String client) {
+		return HttpRequest.newBuilder(URI.create(gateway() + path))
+			.header("X-Forwarded-For", client)
+			.timeout(Duration.ofSeconds(30))
+			.GET()
+			.build();
+	}
+
+	/** A JSON POST through the gateway from the client at this address, with an Idempotency-Key of its own. */
+	HttpRequest post(String path, String json, String client) {
+		return HttpRequest.newBuilder(URI.create(gateway() + path))
+			.header("Content-Type", "application/json")
+			.header("X-Forwarded-For", client)
+			.header("Idempotency-Key", UUID.randomUUID().toString())
+			.timeout(Duration.ofSeconds(30))
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build();
+	}
+
+	/**
+	 * The sum of a gateway metric's series for one instance ({@code host:port}, as the gateway's load balancer
+	 * names it), restricted to those with this tag ({@code outcome="failed"}) if one is given.
+	 */
+	double gatewayMetric(String name, String target, String tag) {
+		return new Http("http://127.0.0.1:" + GATEWAY_MANAGEMENT_PORT).get("/actuator/prometheus")
+			.raw()
+			.body()
+			.lines()
+			.filter((line) -> line.startsWith(name + "{") && line.contains("target=\"" + target + "\"")
+					&& (tag == null || line.contains(tag)))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
 	}
 
 	/** What ./platform is run with, and through it every process it starts. */

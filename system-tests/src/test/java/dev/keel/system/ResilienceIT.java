@@ -59,7 +59,8 @@ class ResilienceIT {
 	@Test
 	@Order(1)
 	void aSigkilledInstanceCostsNoRequestAndLeavesTheRotationAtItsFirstRefusal() {
-		try (Load load = Load.start("GET users", 60, Set.of(200), () -> get("/api/v1/users/" + userId, "10.5.0.1"))) {
+		try (Load load = Load.start("GET users", 60, Set.of(200),
+				() -> platform.get("/api/v1/users/" + userId, "10.5.0.1"))) {
 			load.awaitAnswers(120);
 			double failedBefore = gatewayRequestsTo(Platform.USER_PORT + 100, "failed");
 
@@ -93,18 +94,13 @@ class ResilienceIT {
 		// A load one starved core carries while a replacement JVM boots beside it (on one core the platform
 		// saturates near 40 GET/s, and a booting instance takes half of it): this is about losing no request
 		// while instances come and go, not about capacity, which the benchmarks measure.
-		try (Load reads = Load.start("GET users", 10, Set.of(200), () -> get("/api/v1/users/" + userId, "10.5.0.2"));
+		try (Load reads = Load.start("GET users", 10, Set.of(200),
+				() -> platform.get("/api/v1/users/" + userId, "10.5.0.2"));
 				Load products = Load.start("GET products", 5, Set.of(200),
-						(tick) -> get("/api/v1/products/" + sku(tick), "10.5.0.3"));
-				Load orders = Load.start("POST orders", 2, Set.of(201), (tick) -> HttpRequest
-					.newBuilder(URI.create(platform.gateway() + "/api/v1/orders"))
-					.header("Content-Type", "application/json")
-					.header("X-Forwarded-For", "10.5.0.4")
-					.header("Idempotency-Key", UUID.randomUUID().toString())
-					.timeout(Duration.ofSeconds(30))
-					.POST(HttpRequest.BodyPublishers.ofString(
-							"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku(tick))))
-					.build())) {
+						(tick) -> platform.get("/api/v1/products/" + sku(tick), "10.5.0.3"));
+				Load orders = Load.start("POST orders", 2, Set.of(201), (tick) -> platform.post("/api/v1/orders",
+						"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku(tick)),
+						"10.5.0.4"))) {
 			reads.awaitAnswers(40);
 
 			assertThat(platform.run(900, "restart", "user-service").exitCode()).isZero();
@@ -131,7 +127,8 @@ class ResilienceIT {
 	@Test
 	@Order(3)
 	void aStalledInstanceCostsNoRequestAndIsSentFewWhileItStalls() {
-		try (Load load = Load.start("GET users", 20, Set.of(200), () -> get("/api/v1/users/" + userId, "10.5.0.6"))) {
+		try (Load load = Load.start("GET users", 20, Set.of(200),
+				() -> platform.get("/api/v1/users/" + userId, "10.5.0.6"))) {
 			load.awaitAnswers(40);
 			CompletableFuture<Platform.Result> pause = CompletableFuture
 				.supplyAsync(() -> platform.run(120, "pause", "user-service#1", "3"));
@@ -264,15 +261,6 @@ class ResilienceIT {
 			.untilAsserted(() -> assertThat(gateway.get("/api/v1/products/" + skus.get(0)).status()).isEqualTo(200));
 	}
 
-	/** A GET through the gateway from the client at this address. */
-	private static HttpRequest get(String path, String client) {
-		return HttpRequest.newBuilder(URI.create(platform.gateway() + path))
-			.header("X-Forwarded-For", client)
-			.timeout(Duration.ofSeconds(30))
-			.GET()
-			.build();
-	}
-
 	/** The gateway's access log lines of requests that took 5 s or more. */
 	private static String slowRequests() {
 		return platform.log("gateway-service")
@@ -313,27 +301,13 @@ class ResilienceIT {
 	 * this outcome ({@code success}, {@code failed}), or all of them.
 	 */
 	private static double gatewayRequestsTo(int port, String outcome) {
-		String metrics = new Http("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT).get("/actuator/prometheus")
-			.raw()
-			.body();
-		return metrics.lines()
-			.filter((line) -> line.startsWith("keel_loadbalancer_requests_total{")
-					&& line.contains("target=\"localhost:" + port + "\"")
-					&& (outcome == null || line.contains("outcome=\"" + outcome + "\"")))
-			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-			.sum();
+		return platform.gatewayMetric("keel_loadbalancer_requests_total", "localhost:" + port,
+				(outcome != null) ? "outcome=\"" + outcome + "\"" : null);
 	}
 
 	/** Requests the gateway's load balancer has sent to the instance on this port and not yet seen answered. */
 	private static double gatewayOutstandingOn(int port) {
-		String metrics = new Http("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT).get("/actuator/prometheus")
-			.raw()
-			.body();
-		return metrics.lines()
-			.filter((line) -> line.startsWith("keel_loadbalancer_outstanding{")
-					&& line.contains("target=\"localhost:" + port + "\""))
-			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-			.sum();
+		return platform.gatewayMetric("keel_loadbalancer_outstanding", "localhost:" + port, null);
 	}
 
 	private static boolean userServiceCircuitOpen() {
