@@ -106,7 +106,8 @@ final class Benchmarks {
 		Reactor reactor = Reactor.read(this.settings.root());
 		ResilienceBenchmark.run(scenario, rate, new ResilienceBenchmark.Target(gateway(),
 				"http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), victim.name(),
-				"user-service@" + topology.discoveredHost() + ":" + topology.port(victim), this.platform.processes().log(Instance.GATEWAY),
+				"user-service@" + topology.discoveredHost() + ":" + topology.port(victim),
+				this.platform.processes().log(Instance.GATEWAY),
 				mostStocked(gateway()), () -> this.platform.kill(victim),
 				(seconds) -> this.platform.pause(victim, java.time.Duration.ofSeconds(seconds)),
 				() -> sentTo(topology, victim), () -> {

@@ -2,8 +2,8 @@ package dev.keel.launcher;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,17 +35,13 @@ final class Nacos {
 	/** Keeps the Nacos settings of this start (readable by its owner only: the password is one of them). */
 	static void save(Path run, Map<String, String> environment) {
 		Properties settings = new Properties();
-		SETTINGS.stream().filter(environment::containsKey).forEach((name) -> settings.setProperty(name, environment.get(name)));
+		SETTINGS.stream()
+			.filter(environment::containsKey)
+			.forEach((name) -> settings.setProperty(name, environment.get(name)));
 		try {
-			Files.createDirectories(run);
-			Path written = Files.createTempFile(run, "nacos-", ".tmp");
-			if (Files.getFileStore(written).supportsFileAttributeView("posix")) {
-				Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
-			}
-			try (Writer writer = Files.newBufferedWriter(written)) {
-				settings.store(writer, "./platform up --discovery nacos");
-			}
-			Files.move(written, run.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+			StringWriter text = new StringWriter();
+			settings.store(text, "./platform up --discovery nacos");
+			Passwords.writeOwnerOnly(run.resolve(FILE), text.toString(), StandardCopyOption.REPLACE_EXISTING);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

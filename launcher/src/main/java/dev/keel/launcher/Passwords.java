@@ -2,6 +2,7 @@ package dev.keel.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.CopyOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,19 +27,28 @@ final class Passwords {
 			if (!Files.exists(file)) {
 				byte[] secret = new byte[24];
 				new SecureRandom().nextBytes(secret);
-				Files.createDirectories(this.run);
-				Path written = Files.writeString(Files.createTempFile(this.run, "password-", ".tmp"),
-						HexFormat.of().formatHex(secret));
-				if (Files.getFileStore(written).supportsFileAttributeView("posix")) {
-					Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
-				}
-				Files.move(written, file);
+				writeOwnerOnly(file, HexFormat.of().formatHex(secret));
 			}
 			return Files.readString(file).strip();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * Writes a secret file readable by its owner only, whole or not at all: a temporary file beside it, made
+	 * owner-only before anything is written to it, then moved into place with these options (none: a file already
+	 * there, say another launcher's, is an error rather than replaced).
+	 */
+	static void writeOwnerOnly(Path file, String content, CopyOption... options) throws IOException {
+		Files.createDirectories(file.getParent());
+		Path written = Files.createTempFile(file.getParent(), file.getFileName() + "-", ".tmp");
+		if (Files.getFileStore(written).supportsFileAttributeView("posix")) {
+			Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
+		}
+		Files.writeString(written, content);
+		Files.move(written, file, options);
 	}
 
 }
