@@ -53,7 +53,8 @@ class GracefulShutdown implements SmartLifecycle {
 		AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
 		this.registrations.orderedStream().forEach((registration) -> {
 			try {
-				// Deregisters now; its own @PreDestroy later finds it stopped and does nothing.
+				// Deregisters now, unless the registry's own shutdown already has (Spring Cloud Alibaba's, when the
+				// context closed): then, as for its @PreDestroy later, a stopped registration does nothing.
 				registration.stop();
 			}
 			catch (RuntimeException ex) {

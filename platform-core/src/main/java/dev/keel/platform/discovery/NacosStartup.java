@@ -56,8 +56,6 @@ class NacosStartup implements SmartInitializingSingleton, ApplicationListener<Ap
 
 	private final ObjectProvider<DiscoveryClient> discovery;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-
 	NacosStartup(Environment environment, ObjectProvider<DiscoveryClient> discovery) {
 		this.environment = environment;
 		this.discovery = discovery;
@@ -73,15 +71,17 @@ class NacosStartup implements SmartInitializingSingleton, ApplicationListener<Ap
 		String server = "http://" + this.environment.getProperty("spring.cloud.nacos.discovery.server-addr", "localhost:8848")
 			.split(",")[0]
 			.strip() + "/nacos";
+		// Used once, here: not a field, whose selector thread would outlive the check for the life of the process.
+		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 		String answer;
 		try {
-			String token = token(server);
+			String token = token(http, server);
 			if (token == null && !this.environment.getProperty("spring.cloud.nacos.discovery.password", "").isBlank()) {
 				log.warn("Could not log in to Nacos at {} to check that namespace '{}' exists; registering anyway",
 						server, namespace);
 				return;
 			}
-			answer = get(server + "/v3/admin/core/namespace?namespaceId=" + encode(namespace), token);
+			answer = get(http, server + "/v3/admin/core/namespace?namespaceId=" + encode(namespace), token);
 		}
 		catch (IOException ex) {
 			log.warn("Could not check that Nacos namespace '{}' exists ({}); registering anyway", namespace,
@@ -137,13 +137,13 @@ class NacosStartup implements SmartInitializingSingleton, ApplicationListener<Ap
 	}
 
 	/** A token for the account the process registers as, or none where Nacos runs without authentication. */
-	private String token(String server) throws IOException, InterruptedException {
+	private String token(HttpClient http, String server) throws IOException, InterruptedException {
 		String username = this.environment.getProperty("spring.cloud.nacos.discovery.username", "");
 		String password = this.environment.getProperty("spring.cloud.nacos.discovery.password", "");
 		if (username.isBlank() || password.isBlank()) {
 			return null;
 		}
-		HttpResponse<String> login = this.http.send(HttpRequest.newBuilder(URI.create(server + "/v3/auth/user/login"))
+		HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(server + "/v3/auth/user/login"))
 			.timeout(Duration.ofSeconds(5))
 			.header("Content-Type", "application/x-www-form-urlencoded")
 			.POST(HttpRequest.BodyPublishers
@@ -153,12 +153,12 @@ class NacosStartup implements SmartInitializingSingleton, ApplicationListener<Ap
 		return token.find() ? token.group(1) : null;
 	}
 
-	private String get(String url, String token) throws IOException, InterruptedException {
+	private static String get(HttpClient http, String url, String token) throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
 		if (token != null) {
 			request.header("accessToken", token);
 		}
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
 	}
 
 	/** The part of a gateway route that names where it goes. */
