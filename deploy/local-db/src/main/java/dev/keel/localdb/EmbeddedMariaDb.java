@@ -41,8 +41,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 	}
 
 	/** The databases of the platform's services, with the local-only passwords that config-repo expects. */
-	public static final List<Database> PLATFORM_DATABASES = List.of(new Database("users", "users", "users-local"),
-			new Database("orders", "orders", "orders-local"));
+	public static final List<Database> PLATFORM_DATABASES = List.of(new Database("auth", "auth", "auth-local"),
+			new Database("users", "users", "users-local"), new Database("orders", "orders", "orders-local"));
 
 	private final DB db;
 

@@ -1,0 +1,135 @@
+package dev.keel.auth;
+
+import java.time.Clock;
+
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.security.authentication.LockedException;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.web.servlet.HandlerExceptionResolver;
+
+import dev.keel.auth.accounts.AccountProperties;
+import dev.keel.auth.accounts.SignInLocked;
+import dev.keel.auth.keys.SigningKeyProperties;
+import dev.keel.auth.keys.SigningKeys;
+import dev.keel.auth.tokens.TokenClaims;
+import dev.keel.auth.tokens.TokenProperties;
+
+import static org.springframework.security.config.Customizer.withDefaults;
+
+/**
+ * Two filter chains: Spring Authorization Server's endpoints (authorize, token, JWKS, OpenID Connect discovery and
+ * user info), and the sign-in form a person is sent to during an authorization request. Everything else, the
+ * probes aside, needs a signed-in person. Authorizations (codes, refresh tokens) and sign-in sessions live in the
+ * database, so that any replica continues what another started.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+	@Bean
+	@Order(1)
+	SecurityFilterChain authorizationServer(HttpSecurity http) {
+		http.oauth2AuthorizationServer((server) -> {
+			http.securityMatcher(server.getEndpointsMatcher());
+			server.oidc(withDefaults());
+		});
+		http.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated());
+		// The OpenID Connect user info endpoint takes the access token.
+		http.oauth2ResourceServer((resourceServer) -> resourceServer.jwt(withDefaults()));
+		MediaTypeRequestMatcher browsers = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
+		browsers.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
+		http.exceptionHandling((exceptions) -> exceptions
+			.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), browsers));
+		return http.build();
+	}
+
+	@Bean
+	@Order(2)
+	SecurityFilterChain signIn(HttpSecurity http, AuthenticationFailureHandler signInFailures) {
+		http.authorizeHttpRequests((requests) -> requests.requestMatchers("/login", "/livez", "/readyz", "/error")
+			.permitAll()
+			.anyRequest()
+			.authenticated());
+		http.formLogin((form) -> form.failureHandler(signInFailures));
+		return http.build();
+	}
+
+	/** A locked account gets a problem (429, Retry-After); a wrong password the form again, with an error. */
+	@Bean
+	AuthenticationFailureHandler signInFailures(
+			@Qualifier("handlerExceptionResolver") HandlerExceptionResolver problems, AccountProperties accounts) {
+		SimpleUrlAuthenticationFailureHandler form = new SimpleUrlAuthenticationFailureHandler("/login?error");
+		return (request, response, exception) -> {
+			if (exception instanceof LockedException) {
+				problems.resolveException(request, response, null, new SignInLocked(accounts.lockFor().toSeconds()));
+			}
+			else {
+				form.onAuthenticationFailure(request, response, exception);
+			}
+		};
+	}
+
+	@Bean
+	SigningKeys signingKeys(SigningKeyProperties properties) {
+		return SigningKeys.from(properties);
+	}
+
+	@Bean
+	JWKSource<SecurityContext> jwkSource(SigningKeys keys) {
+		return keys.source();
+	}
+
+	@Bean
+	JwtDecoder jwtDecoder(JWKSource<SecurityContext> keys) {
+		return OAuth2AuthorizationServerConfiguration.jwtDecoder(keys);
+	}
+
+	@Bean
+	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(SigningKeys keys, TokenProperties tokens) {
+		return new TokenClaims(keys.activeKeyId(), tokens.audience());
+	}
+
+	@Bean
+	OAuth2AuthorizationService authorizations(JdbcOperations jdbc, RegisteredClientRepository clients) {
+		return new JdbcOAuth2AuthorizationService(jdbc, clients);
+	}
+
+	@Bean
+	OAuth2AuthorizationConsentService consents(JdbcOperations jdbc, RegisteredClientRepository clients) {
+		return new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
+	}
+
+	@Bean
+	PasswordEncoder passwordEncoder() {
+		return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+	}
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+}

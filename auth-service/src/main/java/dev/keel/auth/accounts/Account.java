@@ -1,0 +1,96 @@
+package dev.keel.auth.accounts;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.PrePersist;
+import jakarta.persistence.PreUpdate;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+/** A person's credentials and roles. Who they are (name, e-mail) is user-service's profile. */
+@Entity
+@Table(name = "accounts")
+class Account {
+
+	@Id
+	@GeneratedValue(strategy = GenerationType.IDENTITY)
+	private Long id;
+
+	@Column(nullable = false, length = 64)
+	private String username;
+
+	@Column(name = "password_hash", nullable = false, length = 200)
+	private String passwordHash;
+
+	/** Comma-separated, lower case: customer, admin. */
+	@Column(nullable = false, length = 200)
+	private String roles;
+
+	@Column(name = "failed_sign_ins", nullable = false)
+	private int failedSignIns;
+
+	@Column(name = "locked_until")
+	private Instant lockedUntil;
+
+	@Version
+	private long version;
+
+	@Column(name = "created_at", nullable = false)
+	private Instant createdAt;
+
+	@Column(name = "updated_at", nullable = false)
+	private Instant updatedAt;
+
+	protected Account() {
+	}
+
+	Account(String username, String passwordHash, List<String> roles) {
+		this.username = username;
+		this.passwordHash = passwordHash;
+		this.roles = String.join(",", roles);
+	}
+
+	@PrePersist
+	void onCreate() {
+		this.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+		this.updatedAt = this.createdAt;
+	}
+
+	@PreUpdate
+	void onUpdate() {
+		this.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+	}
+
+	void reset(String passwordHash, List<String> roles) {
+		this.passwordHash = passwordHash;
+		this.roles = String.join(",", roles);
+		this.failedSignIns = 0;
+		this.lockedUntil = null;
+	}
+
+
+	boolean lockedAt(Instant now) {
+		return this.lockedUntil != null && this.lockedUntil.isAfter(now);
+	}
+
+	String getUsername() {
+		return this.username;
+	}
+
+	String getPasswordHash() {
+		return this.passwordHash;
+	}
+
+	List<String> getRoles() {
+		return Arrays.stream(this.roles.split(",")).filter((role) -> !role.isBlank()).toList();
+	}
+
+}

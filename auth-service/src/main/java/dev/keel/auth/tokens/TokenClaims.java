@@ -1,0 +1,46 @@
+package dev.keel.auth.tokens;
+
+import java.util.List;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+
+/**
+ * What every token says beyond Spring Authorization Server's defaults: which key signed it ({@code kid}), and in
+ * access tokens the API it is for ({@code aud}) and, when it acts for a person, their roles.
+ */
+public class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
+
+	private static final String ROLE_PREFIX = "ROLE_";
+
+	private final String keyId;
+
+	private final String audience;
+
+	public TokenClaims(String keyId, String audience) {
+		this.keyId = keyId;
+		this.audience = audience;
+	}
+
+	@Override
+	public void customize(JwtEncodingContext context) {
+		context.getJwsHeader().keyId(this.keyId);
+		if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+			return;
+		}
+		context.getClaims().audience(List.of(this.audience));
+		Authentication principal = context.getPrincipal();
+		if (!(principal instanceof OAuth2ClientAuthenticationToken)) {
+			context.getClaims().claim("roles", principal.getAuthorities().stream()
+				.map(GrantedAuthority::getAuthority)
+				.filter((authority) -> authority != null && authority.startsWith(ROLE_PREFIX))
+				.map((authority) -> authority.substring(ROLE_PREFIX.length()).toLowerCase(java.util.Locale.ROOT))
+				.toList());
+		}
+	}
+
+}

@@ -1,0 +1,170 @@
+package dev.keel.launcher;
+
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Signs a person in the way an app does, and returns their access token: the authorization code grant with PKCE
+ * (RFC 7636) of the public client {@code keel-cli}, through the issuer's own endpoints: authorize, the sign-in
+ * form, the redirect with the code, the token endpoint. There is no other way to a person's token (no password
+ * grant, no back door in the services). Used by {@code ./platform token} and by the tests.
+ */
+public final class SignIn {
+
+	static final String CLIENT_ID = "keel-cli";
+
+	/** A loopback redirect (RFC 8252): nothing listens there, the code is read from the redirect itself. */
+	static final String REDIRECT_URI = "http://127.0.0.1/callback";
+
+	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
+
+	private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+	private SignIn() {
+	}
+
+	/**
+	 * The access token of this account, with the scopes {@code users} and {@code orders}.
+	 * @param issuer the issuer's base address, e.g. {@code http://localhost:8080}
+	 * @throws SignInFailed when the issuer refuses (wrong password, locked account, unavailable)
+	 */
+	public static String accessToken(URI issuer, String username, String password) {
+		HttpClient http = HttpClient.newBuilder()
+			.cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.connectTimeout(Duration.ofSeconds(5))
+			.build();
+		String verifier = random();
+		String state = random();
+		URI authorize = issuer.resolve("/oauth2/authorize?" + form(Map.of("response_type", "code", "client_id",
+				CLIENT_ID, "scope", "openid users orders", "redirect_uri", REDIRECT_URI, "state", state,
+				"code_challenge", challenge(verifier), "code_challenge_method", "S256")));
+		URI signInPage = redirect(send(http, get(authorize)), "the authorization request");
+		HttpResponse<String> page = send(http, get(signInPage));
+		Matcher csrf = CSRF.matcher(page.body());
+		if (page.statusCode() != 200 || !csrf.find()) {
+			throw new SignInFailed("the sign-in page answered " + page.statusCode() + " without a form");
+		}
+		HttpResponse<String> signedIn = send(http, post(signInPage,
+				Map.of("username", username, "password", password, "_csrf", csrf.group(1))));
+		URI next = redirect(signedIn, "the sign-in");
+		if (next.getQuery() != null && next.getQuery().contains("error")) {
+			throw new SignInFailed("wrong username or password for " + username);
+		}
+		URI callback = redirect(send(http, get(next)), "the authorization after sign-in");
+		Map<String, String> answer = query(callback);
+		if (!state.equals(answer.get("state")) || answer.get("code") == null) {
+			throw new SignInFailed("the issuer did not send a code back: " + answer.getOrDefault("error", "no error"));
+		}
+		HttpResponse<String> token = send(http, post(issuer.resolve("/oauth2/token"), Map.of("grant_type",
+				"authorization_code", "code", answer.get("code"), "redirect_uri", REDIRECT_URI, "client_id", CLIENT_ID,
+				"code_verifier", verifier)));
+		Matcher accessToken = ACCESS_TOKEN.matcher(token.body());
+		if (token.statusCode() != 200 || !accessToken.find()) {
+			throw new SignInFailed("the token endpoint answered " + token.statusCode() + ": " + token.body());
+		}
+		return accessToken.group(1);
+	}
+
+	private static HttpRequest get(URI uri) {
+		return HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "text/html").GET().build();
+	}
+
+	private static HttpRequest post(URI uri, Map<String, String> fields) {
+		return HttpRequest.newBuilder(uri)
+			.timeout(TIMEOUT)
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form(fields)))
+			.build();
+	}
+
+	private static HttpResponse<String> send(HttpClient http, HttpRequest request) {
+		try {
+			return http.send(request, HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new SignInFailed("cannot reach " + request.uri().resolve("/") + ": " + ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SignInFailed("interrupted");
+		}
+	}
+
+	/** Where a redirect sends the client; any other answer is the failure of that step, told as it came. */
+	private static URI redirect(HttpResponse<String> response, String step) {
+		Optional<String> location = response.headers().firstValue("Location");
+		if (response.statusCode() / 100 != 3 || location.isEmpty()) {
+			String body = response.body().length() > 300 ? response.body().substring(0, 300) + "..." : response.body();
+			throw new SignInFailed(step + " answered " + response.statusCode() + ": " + body);
+		}
+		return response.request().uri().resolve(location.get());
+	}
+
+	private static Map<String, String> query(URI uri) {
+		Map<String, String> parameters = new LinkedHashMap<>();
+		if (uri.getRawQuery() != null) {
+			for (String pair : uri.getRawQuery().split("&")) {
+				int equals = pair.indexOf('=');
+				if (equals > 0) {
+					parameters.put(pair.substring(0, equals),
+							java.net.URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+				}
+			}
+		}
+		return parameters;
+	}
+
+	private static String form(Map<String, String> fields) {
+		return fields.entrySet()
+			.stream()
+			.map((field) -> field.getKey() + "=" + URLEncoder.encode(field.getValue(), StandardCharsets.UTF_8))
+			.collect(Collectors.joining("&"));
+	}
+
+	private static String random() {
+		byte[] bytes = new byte[32];
+		new SecureRandom().nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	private static String challenge(String verifier) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+			return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The issuer refused or could not be reached; the message says which step and why. */
+	public static final class SignInFailed extends RuntimeException {
+
+		SignInFailed(String message) {
+			super(message);
+		}
+
+	}
+
+}
