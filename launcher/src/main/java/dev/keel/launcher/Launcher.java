@@ -24,6 +24,8 @@ import java.util.Map;
  * ./platform kill SERVICE[#i]    SIGKILL one instance (default #1), as a crash would
  * ./platform reset               wipe the local database (the platform must be down)
  * ./platform encrypt VALUE       a {cipher} value for config-repo, encrypted with $ENCRYPT_KEY (offline)
+ * ./platform token NAME          a bearer access token of a local account (alice, bob, admin), signed in for real
+ * ./platform accounts            the local accounts and their passwords
  * ./platform bench contention|latency|kill|restart [options]
  * </pre>
  * Exit codes: 0 done, 1 failed (what failed is said), 2 no or unknown command.
@@ -48,6 +50,10 @@ public final class Launcher {
 			                                 SIGSTOP one instance, SIGCONT it SECONDS later: a stall (GC, starved CPU)
 			  ./platform reset               wipe the local database (the platform must be down)
 			  ./platform encrypt VALUE       a {cipher} value for config-repo, encrypted with $ENCRYPT_KEY (offline)
+			  ./platform token NAME          a bearer access token of a local account (alice, bob, admin): a real
+			                                 sign-in (authorization code with PKCE) through the public entry
+			  ./platform accounts            the local accounts and their passwords (made on first use, kept in the
+			                                 state directory)
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
 			  ./platform bench latency|kill|pause|restart [--rate N]
 			                                 benchmarks against the running platform (see the README)
@@ -55,17 +61,22 @@ public final class Launcher {
 			Settings (environment): KEEL_STATE_DIR (default .platform), KEEL_PROFILES (default local,dev),
 			KEEL_JAVA_OPTS, KEEL_READY_TIMEOUT and KEEL_STOP_TIMEOUT (s), KEEL_START_PARALLELISM (default: cores),
 			and the ports KEEL_GATEWAY_PORT 8080, KEEL_GATEWAY_MANAGEMENT_PORT 9080, KEEL_USER_PORT 8081,
-			KEEL_USER_MANAGEMENT_PORT 9081, KEEL_ORDER_PORT 8082, KEEL_ORDER_MANAGEMENT_PORT 9082, KEEL_CONFIG_PORT 8888,
+			KEEL_USER_MANAGEMENT_PORT 9081, KEEL_ORDER_PORT 8082, KEEL_ORDER_MANAGEMENT_PORT 9082, KEEL_AUTH_PORT 8083,
+			KEEL_AUTH_MANAGEMENT_PORT 9083, KEEL_CONFIG_PORT 8888,
 			KEEL_DB_PORT 3307. Every process binds loopback. Replica i of a service listens on its base ports + 100 * (i - 1).
 			Configuration: config-server serves config-repo/ from disk; KEEL_CONFIG_REPO=PATH|URL (and KEEL_CONFIG_LABEL,
 			default main) serves a Git repository instead. ENCRYPT_KEY, when set, reaches config-server.""";
 
-	private static final Map<String, String> USAGES = Map.of("up", "./platform up [--replicas N] [--discovery local|nacos]", "down",
-			"./platform down", "ps", "./platform ps", "logs", "./platform logs NAME [-f]", "restart",
-			"./platform restart SERVICE[#i]|config-server|gateway-service", "kill", "./platform kill SERVICE[#i]", "pause",
-			"./platform pause SERVICE[#i] SECONDS", "reset",
-			"./platform reset", "encrypt", "ENCRYPT_KEY=... ./platform encrypt VALUE", "bench",
-			"./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] | latency|kill|pause|restart [--rate N]");
+	private static final Map<String, String> USAGES = Map.ofEntries(
+			Map.entry("up", "./platform up [--replicas N] [--discovery local|nacos]"),
+			Map.entry("down", "./platform down"), Map.entry("ps", "./platform ps"),
+			Map.entry("logs", "./platform logs NAME [-f]"),
+			Map.entry("restart", "./platform restart SERVICE[#i]|config-server|gateway-service"),
+			Map.entry("kill", "./platform kill SERVICE[#i]"), Map.entry("pause", "./platform pause SERVICE[#i] SECONDS"),
+			Map.entry("reset", "./platform reset"), Map.entry("encrypt", "ENCRYPT_KEY=... ./platform encrypt VALUE"),
+			Map.entry("token", "./platform token alice|bob|admin"), Map.entry("accounts", "./platform accounts"),
+			Map.entry("bench", "./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] "
+					+ "| latency|kill|pause|restart [--rate N]"));
 
 	private final Settings settings;
 
@@ -135,6 +146,11 @@ public final class Launcher {
 				platform.reset();
 			}
 			case "encrypt" -> encrypt(platform, single(command, arguments));
+			case "token" -> System.out.println(platform.token(single(command, arguments)));
+			case "accounts" -> {
+				noArguments(command, arguments);
+				platform.accounts();
+			}
 			case "bench" -> new Benchmarks(this.settings, platform, this.console).run(arguments);
 			default -> throw new IllegalStateException(command);
 		}

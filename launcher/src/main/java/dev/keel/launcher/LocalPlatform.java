@@ -118,6 +118,31 @@ final class LocalPlatform {
 		this.console.say("./platform ps shows the processes; ./platform down stops them.");
 	}
 
+	/**
+	 * A bearer access token of one of the local accounts, from a real sign-in through the public entry (the
+	 * authorization code grant with PKCE): what an app would get, no back door.
+	 */
+	String token(String account) {
+		if (!Passwords.ACCOUNTS.contains(account)) {
+			throw new UsageException("no account '" + account + "' (the local run has " + String.join(", ", Passwords.ACCOUNTS)
+					+ ")");
+		}
+		try {
+			return SignIn.accessToken(topology().issuer(), account, this.passwords.account(account));
+		}
+		catch (SignIn.SignInFailed ex) {
+			throw new LauncherException("signing in as " + account + " failed: " + ex.getMessage()
+					+ " (./platform ps shows whether auth-service and the gateway are up)");
+		}
+	}
+
+	/** The local accounts and their passwords, to sign in with elsewhere (a browser, Swagger UI, an app). */
+	void accounts() {
+		for (String account : Passwords.ACCOUNTS) {
+			this.console.say(String.format("%-8s %s", account, this.passwords.account(account)));
+		}
+	}
+
 	private void refuseIfRunning(Topology topology) {
 		for (Instance instance : topology.instances()) {
 			if (this.processes.running(instance).isPresent()) {

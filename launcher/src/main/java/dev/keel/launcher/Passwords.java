@@ -6,12 +6,20 @@ import java.nio.file.CopyOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Each application's config-server password in this state directory: random, made once, readable by its owner
- * only ({@code run/config-server-password-<application>}).
+ * The local run's secrets in this state directory, each random, made once and readable by its owner only: each
+ * application's config-server password ({@code run/config-server-password-<application>}), the seeded accounts'
+ * passwords ({@code run/account-password-<name>}) and the key auth-service signs tokens with
+ * ({@code run/auth-signing-key.pem}).
  */
 final class Passwords {
 
@@ -21,19 +29,50 @@ final class Passwords {
 		this.run = run;
 	}
 
-	synchronized String of(String application) {
-		Path file = this.run.resolve("config-server-password-" + application);
+	/** The local run's accounts, seeded by auth-service (config-repo/auth-service-dev.yml). */
+	static final List<String> ACCOUNTS = List.of("alice", "bob", "admin");
+
+	String of(String application) {
+		return secret("config-server-password-" + application, Passwords::random);
+	}
+
+	String account(String name) {
+		return secret("account-password-" + name, Passwords::random);
+	}
+
+	/** A 2048-bit RSA private key, PKCS#8 in PEM. */
+	String signingKey() {
+		return secret("auth-signing-key.pem", () -> {
+			try {
+				KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+				generator.initialize(2048);
+				String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+					.encodeToString(generator.generateKeyPair().getPrivate().getEncoded());
+				return "-----BEGIN PRIVATE KEY-----\n" + base64 + "\n-----END PRIVATE KEY-----\n";
+			}
+			catch (NoSuchAlgorithmException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+	}
+
+	private synchronized String secret(String name, Supplier<String> make) {
+		Path file = this.run.resolve(name);
 		try {
 			if (!Files.exists(file)) {
-				byte[] secret = new byte[24];
-				new SecureRandom().nextBytes(secret);
-				writeOwnerOnly(file, HexFormat.of().formatHex(secret));
+				writeOwnerOnly(file, make.get());
 			}
 			return Files.readString(file).strip();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	private static String random() {
+		byte[] secret = new byte[24];
+		new SecureRandom().nextBytes(secret);
+		return HexFormat.of().formatHex(secret);
 	}
 
 	/**

@@ -5,14 +5,18 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The domain services the launcher runs, in the order they start, with their base ports. A service's ports can be
+ * The services the launcher runs (auth-service and the domain services), in the order they start, with their base
+ * ports. A service's ports can be
  * moved with {@code KEEL_<NAME>_PORT} and {@code KEEL_<NAME>_MANAGEMENT_PORT} (user-service: {@code KEEL_USER_PORT});
  * its management port defaults to its API port + 1000.
  */
 final class Services {
 
-	/** Each domain service and its default API port. */
-	static final Map<String, Integer> DEFAULT_PORTS = orderedMap("user-service", 8081, "order-service", 8082);
+	/** Each domain service and its default API port; auth-service first, as the others verify its tokens. */
+	static final Map<String, Integer> DEFAULT_PORTS = orderedMap("auth-service", 8083, "user-service", 8081,
+			"order-service", 8082);
+
+	static final String AUTH_SERVICE = "auth-service";
 
 	private Services() {
 	}

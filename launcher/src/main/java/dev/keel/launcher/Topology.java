@@ -155,6 +155,14 @@ final class Topology {
 		environment.put("CONFIG_SERVER_USERNAME", instance.application());
 		environment.put("CONFIG_SERVER_PASSWORD", passwords.of(instance.application()));
 		environment.put("DB_PORT", String.valueOf(this.settings.ports().db()));
+		environment.put("KEEL_ISSUER", issuer().toString());
+		if (instance.application().equals(Services.AUTH_SERVICE)) {
+			// config-repo/auth-service-dev.yml: the key tokens are signed with and the seeded accounts' passwords.
+			environment.put("KEEL_AUTH_SIGNING_KEY", passwords.signingKey());
+			for (String account : Passwords.ACCOUNTS) {
+				environment.put("KEEL_ACCOUNT_PASSWORD_" + account.toUpperCase(Locale.ROOT), passwords.account(account));
+			}
+		}
 		if (discovery() == Discovery.NACOS) {
 			// The local profile switches Nacos off; environment variables outrank config-repo. Loopback, as
 			// everything here binds: Nacos would otherwise register the first non-loopback address.
@@ -171,6 +179,14 @@ final class Topology {
 			environment.put("SPRING_APPLICATION_JSON", discoveryJson());
 		}
 		return environment;
+	}
+
+	/**
+	 * The issuer of tokens: the public entry, which routes sign-in and the keys to auth-service, so that redirects
+	 * and the tokens' {@code iss} name the address clients use.
+	 */
+	URI issuer() {
+		return URI.create("http://localhost:" + this.settings.ports().gateway());
 	}
 
 	/** Every application that reads configuration, each with its own config-server account. */

@@ -25,12 +25,13 @@ class TopologyTests {
 		Topology topology = topology(3, Map.of());
 
 		assertThat(topology.instances()).extracting(Instance::name)
-			.containsExactly("db", "config-server", "user-service#1", "user-service#2", "user-service#3",
+			.containsExactly("db", "config-server", "auth-service#1", "auth-service#2", "auth-service#3", "user-service#1", "user-service#2", "user-service#3",
 					"order-service#1", "order-service#2", "order-service#3", "gateway-service");
 		assertThat(topology.port(new Instance("user-service", 3))).isEqualTo(8281);
 		assertThat(topology.managementPort(new Instance("user-service", 3))).isEqualTo(9281);
 		assertThat(topology.port(new Instance("order-service", 2))).isEqualTo(8182);
 		assertThat(topology.managementPort(new Instance("order-service", 2))).isEqualTo(9182);
+		assertThat(topology.port(new Instance("auth-service", 2))).isEqualTo(8183);
 		assertThat(topology.port(Instance.GATEWAY)).isEqualTo(8080);
 		assertThat(topology.managementPort(Instance.GATEWAY)).isEqualTo(9080);
 		assertThat(topology.managementPort(Instance.CONFIG_SERVER)).as("one port: config and probes").isEqualTo(8888);
@@ -91,6 +92,29 @@ class TopologyTests {
 			.containsEntry("KEEL_ENVIRONMENT", "dev");
 		assertThat(passwords.of("user-service")).hasSize(48).isNotEqualTo(passwords.of("order-service"))
 			.as("made once").isEqualTo(passwords.of("user-service"));
+	}
+
+	@Test
+	void onlyAuthServiceGetsTheSigningKeyAndTheAccountsPasswordsAndEveryoneTheIssuer() throws IOException {
+		Topology topology = topology(1, Map.of("KEEL_GATEWAY_PORT", "18080"));
+		Passwords passwords = new Passwords(this.root.resolve("run"));
+
+		Map<String, String> auth = topology.environment(new Instance("auth-service", 1), passwords);
+		Map<String, String> user = topology.environment(new Instance("user-service", 1), passwords);
+
+		assertThat(auth).containsEntry("KEEL_ISSUER", "http://localhost:18080")
+			.containsEntry("KEEL_ACCOUNT_PASSWORD_ALICE", passwords.account("alice"))
+			.containsEntry("KEEL_ACCOUNT_PASSWORD_ADMIN", passwords.account("admin"))
+			.containsEntry("PORT", "8083");
+		assertThat(auth.get("KEEL_AUTH_SIGNING_KEY")).startsWith("-----BEGIN PRIVATE KEY-----")
+			.as("made once").isEqualTo(passwords.signingKey());
+		assertThat(user).containsEntry("KEEL_ISSUER", "http://localhost:18080")
+			.doesNotContainKey("KEEL_AUTH_SIGNING_KEY")
+			.doesNotContainKey("KEEL_ACCOUNT_PASSWORD_ALICE");
+		assertThat(passwords.account("alice")).isNotEqualTo(passwords.account("bob"));
+		assertThat(Files.getPosixFilePermissions(this.root.resolve("run/auth-signing-key.pem")))
+			.extracting(Object::toString)
+			.containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
 	}
 
 	@Test
