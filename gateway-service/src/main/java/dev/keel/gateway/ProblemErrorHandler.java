@@ -21,6 +21,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
@@ -99,6 +100,11 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 			return new Problem(HttpStatus.GATEWAY_TIMEOUT, "gateway-timeout", "Gateway timeout",
 					"The service did not answer in time.", 0);
 		}
+		if (cause(ex, AuthenticationServiceException.class)) {
+			// The token could not be checked (the issuer's keys unreachable), which says nothing against it.
+			return new Problem(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable", "Service unavailable",
+					"The access token could not be verified now. Retry later.", 1);
+		}
 		ResponseStatusException status = find(ex, ResponseStatusException.class);
 		if (status != null) {
 			return forStatus(status.getStatusCode(), status.getReason());
@@ -124,6 +130,10 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 					"No instance of the service is available. Retry later.", 1);
 			case GATEWAY_TIMEOUT -> new Problem(status, "gateway-timeout", "Gateway timeout",
 					"The service did not answer in time.", 0);
+			case UNAUTHORIZED -> new Problem(status, "unauthorized", "Unauthorized",
+					(reason != null) ? reason : "This API needs an access token.", 0);
+			case FORBIDDEN -> new Problem(status, "forbidden", "Forbidden",
+					(reason != null) ? reason : "The access token does not allow this request.", 0);
 			case BAD_REQUEST -> new Problem(status, "bad-request", "Bad request",
 					(reason != null) ? reason : "The request is malformed.", 0);
 			case CONTENT_TOO_LARGE -> new Problem(status, "content-too-large", "Request body too large",

@@ -4,27 +4,64 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Spring Security in front of every route. Its firewall ({@code StrictServerWebExchangeFirewall}) refuses what a
- * backend could resolve differently from the gateway's route predicates, which match the raw path: dot segments
- * ({@code /api/v1/users/../../actuator}), {@code ;} path parameters ({@code /..;/}), encoded slashes, dots,
- * backslashes and percent signs, {@code //}, control characters, unknown methods. Its refusals are problems
- * like every other answer. Clients are anonymous: the API carries no sessions, cookies or logins.
+ * Spring Security in front of every route. Every request needs a bearer access token, a JWT the gateway verifies
+ * against the issuer's published keys (signature, {@code iss}, {@code aud}, {@code exp}/{@code nbf}: config-repo's
+ * {@code spring.security.oauth2.resourceserver.jwt}), except the public list: how to get a token (auth-service's
+ * sign-in, token, key and discovery endpoints, which it guards itself) and reading the product catalogue. Each
+ * API needs its scope. The token goes on to the service, which verifies it again.
+ * <p>
+ * Its firewall ({@code StrictServerWebExchangeFirewall}) refuses what a backend could resolve differently from the
+ * gateway's route predicates, which match the raw path: dot segments ({@code /api/v1/users/../../actuator}),
+ * {@code ;} path parameters ({@code /..;/}), encoded slashes, dots, backslashes and percent signs, {@code //},
+ * control characters, unknown methods. Its refusals, like a missing or refused token and a missing scope, are
+ * problems like every other answer, with RFC 6750's {@code WWW-Authenticate} where a token is concerned.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+	/** auth-service's endpoints, as the gateway's {@code auth} route forwards them. */
+	static final String[] SIGN_IN_PATHS = { "/oauth2/**", "/login", "/.well-known/**", "/userinfo", "/connect/**",
+			"/default-ui.css" };
+
 	@Bean
 	SecurityWebFilterChain apiSecurity(ServerHttpSecurity http) {
-		return http.authorizeExchange((exchanges) -> exchanges.anyExchange().permitAll())
+		BearerTokenProblems problems = new BearerTokenProblems();
+		return http
+			.authorizeExchange((exchanges) -> exchanges.pathMatchers(SIGN_IN_PATHS)
+				.permitAll()
+				// Probes; actuator, on the management port only, which is not public (the API port has no route to it).
+				.pathMatchers("/livez", "/readyz", "/actuator/**")
+				.permitAll()
+				.pathMatchers(HttpMethod.GET, "/api/v1/products/**")
+				.permitAll()
+				.pathMatchers("/api/v1/users/**")
+				.hasAuthority("SCOPE_users")
+				.pathMatchers("/api/v1/orders/**", "/api/v1/products/**")
+				.hasAuthority("SCOPE_orders")
+				.anyExchange()
+				.authenticated())
+			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt(Customizer.withDefaults())
+				.authenticationEntryPoint(problems)
+				.accessDeniedHandler(problems))
+			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
 			.csrf(ServerHttpSecurity.CsrfSpec::disable)
 			.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -39,6 +76,37 @@ class SecurityConfiguration {
 	ServerExchangeRejectedHandler firewallRejectionAsProblem() {
 		return (exchange, rejected) -> Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST,
 				"The request was refused: its path, method or headers are not allowed."));
+	}
+
+	/**
+	 * 401 and 403 as RFC 6750 says (a {@code WWW-Authenticate} challenge with the error code) and as problems
+	 * ({@link ProblemErrorHandler}). The challenge never says why a token was refused: a client learns nothing
+	 * about keys or claims by probing.
+	 */
+	static final class BearerTokenProblems implements ServerAuthenticationEntryPoint, ServerAccessDeniedHandler {
+
+		@Override
+		public Mono<Void> commence(ServerWebExchange exchange,
+				AuthenticationException ex) {
+			boolean refused = ex instanceof OAuth2AuthenticationException;
+			exchange.getResponse()
+				.getHeaders()
+				.set(HttpHeaders.WWW_AUTHENTICATE, refused ? "Bearer error=\"invalid_token\"" : "Bearer");
+			return Mono.error(new ResponseStatusException(HttpStatus.UNAUTHORIZED,
+					refused ? "The access token is invalid or has expired. Sign in again for a new one."
+							: "This API needs an access token: Authorization: Bearer <token>."));
+		}
+
+		@Override
+		public Mono<Void> handle(ServerWebExchange exchange,
+				AccessDeniedException denied) {
+			exchange.getResponse()
+				.getHeaders()
+				.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
+			return Mono.error(new ResponseStatusException(HttpStatus.FORBIDDEN,
+					"The access token does not allow this request: it lacks the scope this API needs."));
+		}
+
 	}
 
 }

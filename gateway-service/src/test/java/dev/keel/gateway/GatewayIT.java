@@ -161,6 +161,7 @@ class GatewayIT {
 			for (String key : new String[] { null, "key-1" }) {
 				// Through a route with an instance, so that a body nobody buffers is streamed to it, and cut short.
 				HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/v1/users"))
+					.header("Authorization", "Bearer " + TestIssuer.get().token("test-user", "users"))
 					.header("Content-Type", "application/json")
 					.POST(upload(declared, 65 * 1024));
 				if (key != null) {
@@ -191,6 +192,7 @@ class GatewayIT {
 		List<CompletableFuture<Integer>> uploads = new ArrayList<>();
 		for (int i = 0; i < 20; i++) {
 			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/v1/users"))
+				.header("Authorization", "Bearer " + TestIssuer.get().token("test-user", "users"))
 				.header("Content-Type", "application/json")
 				.POST(upload(i % 2 == 0, 50L * 1024 * 1024));
 			if (i % 4 < 2) {

@@ -43,8 +43,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Retries, eviction, circuit breaking and rate limiting of config-repo's routes, in front of real HTTP
  * backends: user-service has one instance that refuses connections and one that answers; order-service's
- * only instance fails until told otherwise. The test client stands for an edge on loopback (a trusted proxy),
- * so that {@code X-Forwarded-For} tells clients apart.
+ * only instance fails until told otherwise. The test client stands for an edge on loopback (a trusted proxy), whose
+ * {@code X-Forwarded-For} would tell anonymous clients apart; authenticated ones are their token's subject.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "MANAGEMENT_PORT=0", "keel.gateway.trusted-proxies=127.0.0.1/32",
@@ -196,13 +196,15 @@ class GatewayResilienceIT {
 
 	@Test
 	void aClientOverItsLimitGets429WithRateLimitHeadersWhileOthersGoOn() throws Exception {
+		String flooder = "Bearer " + TestIssuer.get().token("flooder", "users");
 		ExecutorService clients = Executors.newFixedThreadPool(16);
 		List<CompletableFuture<EntityExchangeResult<byte[]>>> requests = new ArrayList<>();
 		for (int i = 0; i < 600; i++) {
 			int request = i;
-			// A key of its own on every request: keys are the client's to choose, so they change nothing.
+			// A key and an address of its own on every request: the client is its token's subject whatever it sends.
 			requests.add(CompletableFuture.supplyAsync(() -> this.http.get().uri("/api/v1/users/ok")
-				.header("X-Forwarded-For", "203.0.113.7")
+				.header("Authorization", flooder)
+				.header("X-Forwarded-For", "203.0.113." + (request % 250))
 				.header("X-API-Key", "rotated-" + request)
 				.exchange().expectBody().returnResult(), clients));
 		}
@@ -225,7 +227,7 @@ class GatewayResilienceIT {
 		assertThat(tooMany.getResponseHeaders().getFirst("RateLimit-Remaining")).isEqualTo("0");
 		assertThat(new String(tooMany.getResponseBody(), StandardCharsets.UTF_8))
 			.contains(ProblemErrorHandler.TYPES + "too-many-requests");
-		this.http.get().uri("/api/v1/users/ok").header("X-Forwarded-For", "203.0.113.8").exchange().expectStatus().isOk();
+		this.http.get().uri("/api/v1/users/ok").exchange().expectStatus().isOk();
 	}
 
 	/**

@@ -28,6 +28,9 @@ final class Benchmarks {
 
 	private final Console console;
 
+	/** alice's, once signed in: a benchmark run is shorter than a token's lifetime. */
+	private String token;
+
 	Benchmarks(Settings settings, LocalPlatform platform, Console console) {
 		this.settings = settings;
 		this.platform = platform;
@@ -105,7 +108,7 @@ final class Benchmarks {
 		Instance victim = new Instance("user-service", topology.replicas());
 		Reactor reactor = Reactor.read(this.settings.root());
 		ResilienceBenchmark.run(scenario, rate, new ResilienceBenchmark.Target(gateway(),
-				"http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), victim.name(),
+				new Api("http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), token()), victim.name(),
 				"user-service@" + topology.discoveredHost() + ":" + topology.port(victim),
 				this.platform.processes().log(Instance.GATEWAY),
 				mostStocked(gateway()), () -> this.platform.kill(victim),
@@ -139,8 +142,16 @@ final class Benchmarks {
 		}
 	}
 
-	private String gateway() {
-		return "http://127.0.0.1:" + this.settings.ports().gateway();
+	/** The gateway, as alice calls it: the benchmarks act as one signed-in customer. */
+	private Api gateway() {
+		return new Api("http://127.0.0.1:" + this.settings.ports().gateway(), token());
+	}
+
+	private String token() {
+		if (this.token == null) {
+			this.token = this.platform.token("alice");
+		}
+		return this.token;
 	}
 
 	/** A statement as order-service's account, with the MariaDB client the local database unpacked. */
@@ -156,9 +167,9 @@ final class Benchmarks {
 	}
 
 	/** The product with the most stock, so that order load is never refused for stock. */
-	private static String mostStocked(String gateway) throws Exception {
+	private static String mostStocked(Api gateway) throws Exception {
 		String body = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/products?size=100")).build(),
+			.send(gateway.request("/api/v1/products?size=100").build(),
 					HttpResponse.BodyHandlers.ofString())
 			.body();
 		Matcher product = Pattern.compile("\"sku\":\"([^\"]+)\"[^}]*\"stock\":(\\d+)").matcher(body);

@@ -44,7 +44,7 @@ final class ContentionBenchmark {
 	 * @param services the actuator of every order-service instance, where deadlocks and retries are counted
 	 * @return whether stock was conserved, every 201 stored once, and nothing failed
 	 */
-	static boolean run(String gateway, List<String> services, List<String> skus, int stock, int orders, int clients)
+	static boolean run(Api gateway, List<String> services, List<String> skus, int stock, int orders, int clients)
 			throws Exception {
 		long user = createUser(gateway);
 		Map<String, Double> before = retries(services);
@@ -53,7 +53,8 @@ final class ContentionBenchmark {
 		AtomicInteger remaining = new AtomicInteger(orders);
 		long start = System.nanoTime();
 		for (int i = 0; i < clients; i++) {
-			// Each client its own address, as the local gateway (which trusts loopback as a proxy) sees it.
+			// Each client its own address, as the local gateway (which trusts loopback as a proxy) logs it; all sign in
+			// as alice, whose rate limit (gateway-service-dev.yml) leaves room for the benchmark.
 			String client = "10.0.0." + (i + 1);
 			pool.submit(() -> {
 				while (remaining.getAndDecrement() > 0) {
@@ -108,7 +109,7 @@ final class ContentionBenchmark {
 		return conserved && exactlyOnce && failures == 0;
 	}
 
-	private static Result placeRandomOrder(String gateway, String client, long user, List<String> hot) {
+	private static Result placeRandomOrder(Api gateway, String client, long user, List<String> hot) {
 		List<String> skus = new ArrayList<>(hot);
 		Collections.shuffle(skus);
 		ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -122,7 +123,7 @@ final class ContentionBenchmark {
 		body.append("]}");
 		long start = System.nanoTime();
 		try {
-			HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/orders"))
+			HttpResponse<String> response = HTTP.send(gateway.request("/api/v1/orders")
 				.header("Content-Type", "application/json")
 				.header("Idempotency-Key", UUID.randomUUID().toString())
 				.header("X-Forwarded-For", client)
@@ -136,8 +137,8 @@ final class ContentionBenchmark {
 		}
 	}
 
-	private static long createUser(String gateway) throws Exception {
-		HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/users"))
+	private static long createUser(Api gateway) throws Exception {
+		HttpResponse<String> response = HTTP.send(gateway.request("/api/v1/users")
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(
 					"{\"email\":\"bench-%s@example.com\",\"name\":\"Benchmark\"}".formatted(UUID.randomUUID())))
@@ -148,14 +149,14 @@ final class ContentionBenchmark {
 		return Long.parseLong(number(response.body(), "id"));
 	}
 
-	private static int currentStock(String gateway, String sku) throws Exception {
-		String body = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/products/" + sku)).build(),
+	private static int currentStock(Api gateway, String sku) throws Exception {
+		String body = HTTP.send(gateway.request("/api/v1/products/" + sku).build(),
 				HttpResponse.BodyHandlers.ofString()).body();
 		return Integer.parseInt(number(body, "stock"));
 	}
 
-	private static int storedOrders(String gateway, long user) throws Exception {
-		String body = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/orders?size=1&userId=" + user))
+	private static int storedOrders(Api gateway, long user) throws Exception {
+		String body = HTTP.send(gateway.request("/api/v1/orders?size=1&userId=" + user)
 			.build(), HttpResponse.BodyHandlers.ofString()).body();
 		return Integer.parseInt(number(body, "totalElements"));
 	}

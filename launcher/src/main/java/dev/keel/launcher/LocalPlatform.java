@@ -109,11 +109,13 @@ final class LocalPlatform {
 		this.console.say("keel is up in " + Console.seconds(Duration.ofNanos(System.nanoTime() - start)) + ": http://localhost:"
 				+ gateway);
 		this.console.say("");
-		this.console.say("  curl -s -X POST localhost:" + gateway + "/api/v1/users -H 'Content-Type: application/json' \\");
-		this.console.say("       -d '{\"email\":\"ada@example.com\",\"name\":\"Ada Lovelace\"}'");
-		this.console.say("  curl -s localhost:" + gateway + "/api/v1/products");
-		this.console.say("  curl -s -X POST localhost:" + gateway + "/api/v1/orders -H 'Content-Type: application/json' \\");
-		this.console.say("       -H \"Idempotency-Key: $(uuidgen)\" -d '{\"userId\":1,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1}]}'");
+		this.console.say("  curl -s localhost:" + gateway + "/api/v1/products            # public");
+		this.console.say("  TOKEN=$(./platform token alice)                          # alice, bob, admin: ./platform accounts");
+		this.console.say("  curl -s -X POST localhost:" + gateway + "/api/v1/users -H \"Authorization: Bearer $TOKEN\" \\");
+		this.console.say("       -H 'Content-Type: application/json' -d '{\"email\":\"ada@example.com\",\"name\":\"Ada Lovelace\"}'");
+		this.console.say("  curl -s -X POST localhost:" + gateway + "/api/v1/orders -H \"Authorization: Bearer $TOKEN\" \\");
+		this.console.say("       -H 'Content-Type: application/json' -H \"Idempotency-Key: $(uuidgen)\" \\");
+		this.console.say("       -d '{\"userId\":1,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1}]}'");
 		this.console.say("");
 		this.console.say("./platform ps shows the processes; ./platform down stops them.");
 	}

@@ -1,7 +1,6 @@
 package dev.keel.launcher;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,14 +25,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Steady load against a running platform while something happens to it, or to compare paths:
  * <ul>
- * <li>{@code latency}: GETs at a fixed rate, alternately through the gateway and straight to a user-service
- * instance, in the same run; prints p50/p99/max of both and what the gateway adds.</li>
+ * <li>{@code latency}: GETs at a fixed rate, in turn through the gateway and straight to a user-service instance,
+ * and of a product through the gateway with and without a token, in the same run; prints p50/p99/max of each, what
+ * the gateway adds and what verifying the token adds.</li>
  * <li>{@code kill}: GETs through the gateway; after a few seconds one user-service instance is SIGKILLed;
  * prints failed requests and how long the gateway took to take the instance out of rotation.</li>
  * <li>{@code pause}: GETs through the gateway; after a few seconds one user-service instance is stopped
@@ -62,7 +63,7 @@ final class ResilienceBenchmark {
 	static void run(String scenario, int rate, Target target) throws Exception {
 		long user = createUser(target.gateway());
 		switch (scenario) {
-			case "latency" -> latency(target.gateway(), target.direct(), user, rate, 30);
+			case "latency" -> latency(target, user, rate, 30);
 			case "kill" -> kill(target, user, rate);
 			case "pause" -> pause(target, user, rate);
 			case "restart" -> restart(target, user, rate);
@@ -73,7 +74,7 @@ final class ResilienceBenchmark {
 	/**
 	 * The running platform as the scenarios use it.
 	 *
-	 * @param gateway the gateway's API
+	 * @param gateway the gateway's API, with the token of the account the scenarios act as
 	 * @param direct a user-service instance's API, for the comparison of latency
 	 * @param victim the instance the kill scenario kills, and its address as the gateway's log names it
 	 * @param gatewayLog the gateway's log, where evictions are logged
@@ -83,31 +84,54 @@ final class ResilienceBenchmark {
 	 * @param sentToVictim requests the gateway's load balancer has sent to the victim so far, by its metrics
 	 * @param restartAll restarts every instance of every domain service, one at a time
 	 */
-	record Target(String gateway, String direct, String victim, String victimAddress, Path gatewayLog, String sku,
+	record Target(Api gateway, Api direct, String victim, String victimAddress, Path gatewayLog, String sku,
 			Runnable kill, java.util.function.IntConsumer pause, java.util.function.DoubleSupplier sentToVictim,
 			Runnable restartAll) {
 	}
 
-	private static void latency(String gateway, String direct, long user, int rate, int seconds) throws Exception {
-		// Warm both paths first, so that the JIT and connection pools are not what is measured.
-		Load warmup = new Load(rate, (tick) -> get((tick % 2 == 0 ? gateway : direct) + "/api/v1/users/" + user));
-		warmup.runFor(Duration.ofSeconds(10));
-		Load load = new Load(rate, (tick) -> get((tick % 2 == 0 ? gateway : direct) + "/api/v1/users/" + user));
+	/**
+	 * Four requests in turn at a fixed rate, in one run: a user through the gateway and straight to the service
+	 * (what the gateway adds), and a product through the gateway with and without an access token (what verifying
+	 * the token adds: the product route is public, so the anonymous request differs only by the verification).
+	 */
+	private static void latency(Target target, long user, int rate, int seconds) throws Exception {
+		Api gateway = target.gateway();
+		Api anonymous = new Api(gateway.base(), null);
+		String product = "/api/v1/products/" + target.sku();
+		LongFunction<HttpRequest> next = (tick) -> switch ((int) (tick % 4)) {
+			case 0 -> get(gateway, "/api/v1/users/" + user);
+			case 1 -> get(target.direct(), "/api/v1/users/" + user);
+			case 2 -> get(gateway, product + "?client=signed-in");
+			default -> get(anonymous, product + "?client=anonymous");
+		};
+		// Warm every path first, so that the JIT and connection pools are not what is measured.
+		new Load(rate, next).runFor(Duration.ofSeconds(10));
+		Load load = new Load(rate, next);
 		load.runFor(Duration.ofSeconds(seconds));
-		List<Long> viaGateway = load.latencies((uri) -> uri.startsWith(gateway));
-		List<Long> straight = load.latencies((uri) -> uri.startsWith(direct));
-		System.out.printf("%d GET/s for %d s, alternating; failures %d%n", rate, seconds, load.failures.size());
-		System.out.printf("through the gateway  p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d requests)%n",
-				p(viaGateway, 50), p(viaGateway, 99), p(viaGateway, 100), viaGateway.size());
-		System.out.printf("straight to service  p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d requests)%n",
-				p(straight, 50), p(straight, 99), p(straight, 100), straight.size());
-		System.out.printf("added by the gateway p50 %.2f ms  p99 %.2f ms%n", p(viaGateway, 50) - p(straight, 50),
+		List<Long> viaGateway = load.latencies((uri) -> uri.startsWith(gateway.base() + "/api/v1/users/"));
+		List<Long> straight = load.latencies((uri) -> uri.startsWith(target.direct().base()));
+		List<Long> signedIn = load.latencies((uri) -> uri.endsWith("client=signed-in"));
+		List<Long> withoutToken = load.latencies((uri) -> uri.endsWith("client=anonymous"));
+		System.out.printf("%d GET/s for %d s, four requests in turn; failures %d%s%n", rate, seconds,
+				load.failures.size(), load.failureSummary());
+		print("user through the gateway", viaGateway);
+		print("user straight to service", straight);
+		System.out.printf("added by the gateway     p50 %.2f ms  p99 %.2f ms%n", p(viaGateway, 50) - p(straight, 50),
 				p(viaGateway, 99) - p(straight, 99));
+		print("product, with a token", signedIn);
+		print("product, anonymous", withoutToken);
+		System.out.printf("added by verifying it    p50 %.2f ms  p99 %.2f ms%n", p(signedIn, 50) - p(withoutToken, 50),
+				p(signedIn, 99) - p(withoutToken, 99));
+	}
+
+	private static void print(String what, List<Long> latencies) {
+		System.out.printf("%-24s p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d requests)%n", what, p(latencies, 50),
+				p(latencies, 99), p(latencies, 100), latencies.size());
 	}
 
 	private static void kill(Target target, long user, int rate) throws Exception {
-		String gateway = target.gateway();
-		Load load = new Load(rate, (tick) -> get(gateway + "/api/v1/users/" + user));
+		Api gateway = target.gateway();
+		Load load = new Load(rate, (tick) -> get(gateway, "/api/v1/users/" + user));
 		load.start();
 		Thread.sleep(5_000);
 		Instant killedAt = Instant.now();
@@ -124,8 +148,8 @@ final class ResilienceBenchmark {
 	}
 
 	private static void pause(Target target, long user, int rate) throws Exception {
-		String gateway = target.gateway();
-		Load load = new Load(rate, (tick) -> get(gateway + "/api/v1/users/" + user));
+		Api gateway = target.gateway();
+		Load load = new Load(rate, (tick) -> get(gateway, "/api/v1/users/" + user));
 		load.start();
 		Thread.sleep(5_000);
 		double before = target.sentToVictim().getAsDouble();
@@ -145,12 +169,12 @@ final class ResilienceBenchmark {
 	}
 
 	private static void restart(Target target, long user, int rate) throws Exception {
-		String gateway = target.gateway();
+		Api gateway = target.gateway();
 		String sku = target.sku();
 		int ordersBefore = orders(gateway, user);
 		AtomicInteger placed = new AtomicInteger();
-		Load reads = new Load(rate, (tick) -> get(gateway + "/api/v1/users/" + user));
-		Load writes = new Load(Math.max(1, rate / 10), (tick) -> HttpRequest.newBuilder(URI.create(gateway + "/api/v1/orders"))
+		Load reads = new Load(rate, (tick) -> get(gateway, "/api/v1/users/" + user));
+		Load writes = new Load(Math.max(1, rate / 10), (tick) -> gateway.request("/api/v1/orders")
 			.header("Content-Type", "application/json")
 			.header("X-Forwarded-For", "10.0.1.2")
 			.header("Idempotency-Key", UUID.randomUUID().toString())
@@ -202,12 +226,12 @@ final class ResilienceBenchmark {
 		return null;
 	}
 
-	private static HttpRequest get(String url) {
-		return HttpRequest.newBuilder(URI.create(url)).header("X-Forwarded-For", "10.0.1.1").timeout(Duration.ofSeconds(15)).build();
+	private static HttpRequest get(Api api, String path) {
+		return api.request(path).header("X-Forwarded-For", "10.0.1.1").timeout(Duration.ofSeconds(15)).build();
 	}
 
-	private static long createUser(String gateway) throws Exception {
-		HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/users"))
+	private static long createUser(Api gateway) throws Exception {
+		HttpResponse<String> response = HTTP.send(gateway.request("/api/v1/users")
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(
 					"{\"email\":\"bench-%s@example.com\",\"name\":\"Benchmark\"}".formatted(UUID.randomUUID())))
@@ -219,8 +243,8 @@ final class ResilienceBenchmark {
 		return Long.parseLong(id.group(1));
 	}
 
-	private static int orders(String gateway, long user) throws Exception {
-		String body = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/api/v1/orders?size=1&userId=" + user)).build(),
+	private static int orders(Api gateway, long user) throws Exception {
+		String body = HTTP.send(gateway.request("/api/v1/orders?size=1&userId=" + user).build(),
 				HttpResponse.BodyHandlers.ofString()).body();
 		Matcher total = Pattern.compile("\"totalElements\":(\\d+)").matcher(body);
 		return total.find() ? Integer.parseInt(total.group(1)) : -1;

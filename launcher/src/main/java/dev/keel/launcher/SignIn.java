@@ -59,7 +59,7 @@ public final class SignIn {
 		URI authorize = issuer.resolve("/oauth2/authorize?" + form(Map.of("response_type", "code", "client_id",
 				CLIENT_ID, "scope", "openid users orders", "redirect_uri", REDIRECT_URI, "state", state,
 				"code_challenge", challenge(verifier), "code_challenge_method", "S256")));
-		URI signInPage = redirect(send(http, get(authorize)), "the authorization request");
+		URI signInPage = sameOrigin(issuer, redirect(send(http, get(authorize)), "the authorization request"));
 		HttpResponse<String> page = send(http, get(signInPage));
 		Matcher csrf = CSRF.matcher(page.body());
 		if (page.statusCode() != 200 || !csrf.find()) {
@@ -67,7 +67,7 @@ public final class SignIn {
 		}
 		HttpResponse<String> signedIn = send(http, post(signInPage,
 				Map.of("username", username, "password", password, "_csrf", csrf.group(1))));
-		URI next = redirect(signedIn, "the sign-in");
+		URI next = sameOrigin(issuer, redirect(signedIn, "the sign-in"));
 		if (next.getQuery() != null && next.getQuery().contains("error")) {
 			throw new SignInFailed("wrong username or password for " + username);
 		}
@@ -81,7 +81,9 @@ public final class SignIn {
 				"code_verifier", verifier)));
 		Matcher accessToken = ACCESS_TOKEN.matcher(token.body());
 		if (token.statusCode() != 200 || !accessToken.find()) {
-			throw new SignInFailed("the token endpoint answered " + token.statusCode() + ": " + token.body());
+			// Its error, never a body that might hold tokens.
+			throw new SignInFailed("the token endpoint answered " + token.statusCode()
+					+ (token.statusCode() != 200 ? ": " + abbreviated(token.body()) : " without an access token"));
 		}
 		return accessToken.group(1);
 	}
@@ -115,10 +117,22 @@ public final class SignIn {
 	private static URI redirect(HttpResponse<String> response, String step) {
 		Optional<String> location = response.headers().firstValue("Location");
 		if (response.statusCode() / 100 != 3 || location.isEmpty()) {
-			String body = response.body().length() > 300 ? response.body().substring(0, 300) + "..." : response.body();
-			throw new SignInFailed(step + " answered " + response.statusCode() + ": " + body);
+			throw new SignInFailed(step + " answered " + response.statusCode() + ": " + abbreviated(response.body()));
 		}
 		return response.request().uri().resolve(location.get());
+	}
+
+	/** The password goes to the issuer only: a redirect elsewhere (a misconfigured proxy, say) ends the sign-in. */
+	private static URI sameOrigin(URI issuer, URI next) {
+		if (!issuer.getScheme().equalsIgnoreCase(next.getScheme()) || !issuer.getHost().equalsIgnoreCase(next.getHost())
+				|| issuer.getPort() != next.getPort()) {
+			throw new SignInFailed("the issuer " + issuer + " redirected to another origin: " + next.resolve("/"));
+		}
+		return next;
+	}
+
+	private static String abbreviated(String body) {
+		return (body.length() > 300) ? body.substring(0, 300) + "..." : body;
 	}
 
 	private static Map<String, String> query(URI uri) {

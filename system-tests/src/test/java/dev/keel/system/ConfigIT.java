@@ -43,7 +43,7 @@ class ConfigIT {
 	@RegisterExtension
 	static final Platform platform = Platform.platform;
 
-	private static final Http gateway = new Http(platform.gateway());
+	private static final Http gateway = platform.gatewayAs("alice");
 
 	private static final ConfigRepository repository = platform.configRepository();
 
@@ -115,17 +115,12 @@ class ConfigIT {
 	void aCommittedChangeReachesRunningServicesWhileRequestsGoOn() {
 		long userId = gateway.post("/api/v1/users", "{\"email\":\"cfg-%s@example.com\",\"name\":\"Config\"}"
 			.formatted(UUID.randomUUID())).json().get("id").asLong();
-		try (Load reads = Load.start("GET users", 30, Set.of(200), () -> HttpRequest
-			.newBuilder(URI.create(platform.gateway() + "/api/v1/users/" + userId))
-			.header("X-Forwarded-For", "10.4.0.1")
-			.timeout(Duration.ofSeconds(20)).build());
-				Load writes = Load.start("POST orders", 5, Set.of(201), (tick) -> HttpRequest
-					.newBuilder(URI.create(platform.gateway() + "/api/v1/orders"))
-					.header("Content-Type", "application/json").header("X-Forwarded-For", "10.4.0.2")
-					.header("Idempotency-Key", UUID.randomUUID().toString()).timeout(Duration.ofSeconds(20))
-					.POST(HttpRequest.BodyPublishers.ofString("{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}"
-						.formatted(userId, skus.get((int) (tick % skus.size())))))
-					.build())) {
+		try (Load reads = Load.start("GET users", 30, Set.of(200),
+				() -> platform.get("/api/v1/users/" + userId, "10.4.0.1"));
+				Load writes = Load.start("POST orders", 5, Set.of(201), (tick) -> platform.post("/api/v1/orders",
+						"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId,
+								skus.get((int) (tick % skus.size()))),
+						"10.4.0.2"))) {
 			reads.awaitAnswers(30);
 
 			repository.replace("order-service.yml", "max-lines-per-order: 50", "max-lines-per-order: 2");

@@ -7,12 +7,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A plain HTTP client for the system tests: what a user's curl would do, with JSON parsing.
+ * A plain HTTP client for the system tests: what a user's curl would do, with JSON parsing, and the access token
+ * of whoever it acts for.
  */
 final class Http {
 
@@ -26,8 +28,16 @@ final class Http {
 
 	private final String base;
 
+	/** The access token every request carries, unless it names its own; null: none. */
+	private final Supplier<String> token;
+
 	Http(String base) {
+		this(base, null);
+	}
+
+	Http(String base, Supplier<String> token) {
 		this.base = base;
+		this.token = token;
 	}
 
 	String base() {
@@ -49,9 +59,12 @@ final class Http {
 	}
 
 	Response send(HttpRequest.Builder request) {
+		request.timeout(Duration.ofSeconds(30));
+		if (this.token != null && request.build().headers().firstValue("Authorization").isEmpty()) {
+			request.header("Authorization", "Bearer " + this.token.get());
+		}
 		try {
-			HttpResponse<String> response = this.client.send(request.timeout(Duration.ofSeconds(30)).build(),
-					HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> response = this.client.send(request.build(), HttpResponse.BodyHandlers.ofString());
 			return new Response(response);
 		}
 		catch (IOException ex) {

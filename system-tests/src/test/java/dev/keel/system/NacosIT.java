@@ -60,7 +60,7 @@ class NacosIT {
 	@RegisterExtension
 	static final Platform platform = Platform.platform;
 
-	private static final Http gateway = new Http(platform.gateway());
+	private static final Http gateway = platform.gatewayAs("alice");
 
 	/** Started here (and so restartable here), rather than a user's own. */
 	private static boolean ours;

@@ -40,7 +40,7 @@ class ObservabilityIT {
 	@RegisterExtension
 	static final Platform platform = Platform.platform;
 
-	private static final Http gateway = new Http(platform.gateway());
+	private static final Http gateway = platform.gatewayAs("alice");
 
 	private static long userId;
 

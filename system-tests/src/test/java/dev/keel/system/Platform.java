@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+
+import dev.keel.launcher.SignIn;
 
 import static org.awaitility.Awaitility.await;
 
@@ -60,6 +64,8 @@ final class Platform implements BeforeAllCallback {
 	static final Platform platform = new Platform();
 
 	private final ConfigRepository configRepository = new ConfigRepository(ROOT);
+
+	private final Map<String, Token> tokens = new HashMap<>();
 
 	/** Settings of the services on top of the usual ones (a Nacos to register in), for the next start. */
 	private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
@@ -120,7 +126,8 @@ final class Platform implements BeforeAllCallback {
 		urls.add(gateway() + "/api/v1/users?size=1");
 		urls.add(gateway() + "/api/v1/products?size=1");
 		for (String url : urls) {
-			Http http = new Http(url.substring(0, url.indexOf("/api/")));
+			String base = url.substring(0, url.indexOf("/api/"));
+			Http http = base.equals(gateway()) ? gatewayAs("alice") : new Http(base);
 			String path = url.substring(url.indexOf("/api/"));
 			await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
 				.until(() -> http.get(path).status() == 200);
@@ -142,6 +149,28 @@ final class Platform implements BeforeAllCallback {
 
 	String gateway() {
 		return "http://127.0.0.1:" + GATEWAY_PORT;
+	}
+
+	/** The gateway as a local account's app calls it: with the account's access token. */
+	Http gatewayAs(String account) {
+		return new Http(gateway(), () -> token(account));
+	}
+
+	/**
+	 * An access token of a local account (alice, bob, admin), from a real sign-in through the gateway as
+	 * {@code ./platform token} does it, signed in again well before it expires (15 minutes).
+	 */
+	synchronized String token(String account) {
+		Token token = this.tokens.get(account);
+		if (token == null || token.obtained().plus(Duration.ofMinutes(5)).isBefore(Instant.now())) {
+			String password = read(STATE.resolve("run").resolve("account-password-" + account));
+			token = new Token(SignIn.accessToken(URI.create(gateway()), account, password), Instant.now());
+			this.tokens.put(account, token);
+		}
+		return token.value();
+	}
+
+	private record Token(String value, Instant obtained) {
 	}
 
 	/** The API of one instance, bypassing the gateway (replicas are 1-based). */
@@ -207,18 +236,23 @@ final class Platform implements BeforeAllCallback {
 		}
 	}
 
-	/** A GET through the gateway from the client at this address (X-Forwarded-For: the gateway trusts loopback). */
+	/**
+	 * A GET through the gateway as alice, from the client at this address (X-Forwarded-For: the gateway trusts
+	 * loopback).
+	 */
 	HttpRequest get(String path, String client) {
 		return HttpRequest.newBuilder(URI.create(gateway() + path))
+			.header("Authorization", "Bearer " + token("alice"))
 			.header("X-Forwarded-For", client)
 			.timeout(Duration.ofSeconds(30))
 			.GET()
 			.build();
 	}
 
-	/** A JSON POST through the gateway from the client at this address, with an Idempotency-Key of its own. */
+	/** A JSON POST through the gateway as alice, from the client at this address, with an Idempotency-Key of its own. */
 	HttpRequest post(String path, String json, String client) {
 		return HttpRequest.newBuilder(URI.create(gateway() + path))
+			.header("Authorization", "Bearer " + token("alice"))
 			.header("Content-Type", "application/json")
 			.header("X-Forwarded-For", client)
 			.header("Idempotency-Key", UUID.randomUUID().toString())
@@ -269,8 +303,12 @@ final class Platform implements BeforeAllCallback {
 
 	/** An application's config-server password, as ./platform made it for this state directory. */
 	String configServerPassword(String application) {
+		return read(STATE.resolve("run").resolve("config-server-password-" + application));
+	}
+
+	private static String read(Path secret) {
 		try {
-			return Files.readString(STATE.resolve("run").resolve("config-server-password-" + application)).trim();
+			return Files.readString(secret).trim();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

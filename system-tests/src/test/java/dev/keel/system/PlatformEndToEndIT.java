@@ -27,7 +27,7 @@ class PlatformEndToEndIT {
 	@RegisterExtension
 	static final Platform platform = Platform.platform;
 
-	private final Http gateway = new Http(platform.gateway());
+	private final Http gateway = platform.gatewayAs("alice");
 
 	@Test
 	@Order(1)
