@@ -4,14 +4,14 @@ import java.time.Clock;
 
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcOperations;
-import org.springframework.security.authentication.LockedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
@@ -27,12 +27,8 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
-import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
-import org.springframework.web.servlet.HandlerExceptionResolver;
 
-import dev.keel.auth.accounts.AccountProperties;
-import dev.keel.auth.accounts.SignInLocked;
 import dev.keel.auth.keys.SigningKeyProperties;
 import dev.keel.auth.keys.SigningKeys;
 import dev.keel.auth.tokens.TokenClaims;
@@ -48,6 +44,15 @@ import static org.springframework.security.config.Customizer.withDefaults;
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
+
+	/** Actuator, on the management port only (never routed): probes and metrics, as on every service. */
+	@Bean
+	@Order(0)
+	SecurityFilterChain actuator(HttpSecurity http) {
+		http.securityMatcher(EndpointRequest.toAnyEndpoint())
+			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll());
+		return http.build();
+	}
 
 	@Bean
 	@Order(1)
@@ -77,21 +82,6 @@ class SecurityConfiguration {
 		return http.build();
 	}
 
-	/** A locked account gets a problem (429, Retry-After); a wrong password the form again, with an error. */
-	@Bean
-	AuthenticationFailureHandler signInFailures(
-			@Qualifier("handlerExceptionResolver") HandlerExceptionResolver problems, AccountProperties accounts) {
-		SimpleUrlAuthenticationFailureHandler form = new SimpleUrlAuthenticationFailureHandler("/login?error");
-		return (request, response, exception) -> {
-			if (exception instanceof LockedException) {
-				problems.resolveException(request, response, null, new SignInLocked(accounts.lockFor().toSeconds()));
-			}
-			else {
-				form.onAuthenticationFailure(request, response, exception);
-			}
-		};
-	}
-
 	@Bean
 	SigningKeys signingKeys(SigningKeyProperties properties) {
 		return SigningKeys.from(properties);
@@ -108,8 +98,9 @@ class SecurityConfiguration {
 	}
 
 	@Bean
-	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(SigningKeys keys, TokenProperties tokens) {
-		return new TokenClaims(keys.activeKeyId(), tokens.audience());
+	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(SigningKeys keys, TokenProperties tokens,
+			MeterRegistry meters) {
+		return new TokenClaims(keys.activeKeyId(), tokens.audience(), meters);
 	}
 
 	@Bean

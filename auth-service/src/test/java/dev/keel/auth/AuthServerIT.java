@@ -7,16 +7,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -36,13 +44,19 @@ class AuthServerIT {
 	/** The issuer names its own address, so the port is chosen before the server starts. */
 	private static final int PORT = freePort();
 
+	private static final int MANAGEMENT_PORT = freePort();
+
 	private static final URI ISSUER = URI.create("http://localhost:" + PORT);
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+	@Autowired
+	private MeterRegistry meters;
+
 	@DynamicPropertySource
 	static void port(DynamicPropertyRegistry registry) {
 		registry.add("server.port", () -> PORT);
+		registry.add("MANAGEMENT_PORT", () -> MANAGEMENT_PORT);
 		registry.add("keel.auth.issuer", ISSUER::toString);
 	}
 
@@ -84,18 +98,62 @@ class AuthServerIT {
 	}
 
 	@Test
-	void repeatedWrongPasswordsLockTheAccountWithAProblem() {
-		for (int attempt = 1; attempt <= 5; attempt++) {
-			assertThatExceptionOfType(SignIn.SignInFailed.class)
-				.isThrownBy(() -> SignIn.accessToken(ISSUER, "test-lockout", "guess"))
-				.withMessageContaining("wrong username or password");
-		}
+	void repeatedWrongPasswordsLockTheUsernameWithAProblemWhetherAnAccountHasItOrNot() {
+		for (String username : List.of("test-lockout", "nobody-" + System.nanoTime())) {
+			for (int attempt = 1; attempt <= 5; attempt++) {
+				assertThatExceptionOfType(SignIn.SignInFailed.class).as(username)
+					.isThrownBy(() -> SignIn.accessToken(ISSUER, username, "guess"))
+					.withMessageContaining("wrong username or password");
+			}
 
-		assertThatExceptionOfType(SignIn.SignInFailed.class)
-			.as("locked: even the right password is refused")
-			.isThrownBy(() -> SignIn.accessToken(ISSUER, "test-lockout", "test-lockout-password"))
-			.withMessageContaining("429")
-			.withMessageContaining("\"type\":\"https://keel.dev/problems/sign-in-locked\"");
+			assertThatExceptionOfType(SignIn.SignInFailed.class)
+				.as("%s locked: even the right password is refused, and so is an unknown username", username)
+				.isThrownBy(() -> SignIn.accessToken(ISSUER, username, "test-lockout-password"))
+				.withMessageContaining("429")
+				.withMessageContaining("\"type\":\"https://keel.dev/problems/sign-in-locked\"");
+		}
+	}
+
+	@Test
+	void concurrentGuessesCannotCheckMorePasswordsThanTheLimit() throws Exception {
+		String username = "guessed-" + System.nanoTime();
+		double checkedBefore = signIns("bad-credentials");
+		ExecutorService guessers = Executors.newFixedThreadPool(12);
+		List<Future<String>> guesses = new ArrayList<>();
+		for (int i = 0; i < 24; i++) {
+			int guess = i;
+			guesses.add(guessers.submit(() -> {
+				try {
+					return SignIn.accessToken(ISSUER, username, "guess-" + guess);
+				}
+				catch (SignIn.SignInFailed ex) {
+					return ex.getMessage();
+				}
+			}));
+		}
+		List<String> answers = new ArrayList<>();
+		for (Future<String> guess : guesses) {
+			answers.add(guess.get(120, TimeUnit.SECONDS));
+		}
+		guessers.shutdown();
+
+		assertThat(signIns("bad-credentials") - checkedBefore).as("passwords checked").isLessThanOrEqualTo(5);
+		assertThat(answers).filteredOn((answer) -> answer.contains("sign-in-locked")).hasSizeGreaterThanOrEqualTo(19);
+	}
+
+	private double signIns(String outcome) {
+		Counter counter = this.meters.find("keel.auth.sign.ins").tag("outcome", outcome).counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
+	@Test
+	void actuatorOnItsOwnPortAnswersProbesAndMetricsWithoutASignIn() throws Exception {
+		for (String path : List.of("/actuator/health/readiness", "/actuator/health/liveness", "/actuator/prometheus")) {
+			HttpResponse<String> answer = this.http.send(
+					HttpRequest.newBuilder(URI.create("http://localhost:" + MANAGEMENT_PORT + path)).GET().build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(answer.statusCode()).as(path).isEqualTo(200);
+		}
 	}
 
 	@Test

@@ -34,12 +34,6 @@ class Account {
 	@Column(nullable = false, length = 200)
 	private String roles;
 
-	@Column(name = "failed_sign_ins", nullable = false)
-	private int failedSignIns;
-
-	@Column(name = "locked_until")
-	private Instant lockedUntil;
-
 	@Version
 	private long version;
 
@@ -72,14 +66,8 @@ class Account {
 	void reset(String passwordHash, List<String> roles) {
 		this.passwordHash = passwordHash;
 		this.roles = String.join(",", roles);
-		this.failedSignIns = 0;
-		this.lockedUntil = null;
 	}
 
-
-	boolean lockedAt(Instant now) {
-		return this.lockedUntil != null && this.lockedUntil.isAfter(now);
-	}
 
 	String getUsername() {
 		return this.username;

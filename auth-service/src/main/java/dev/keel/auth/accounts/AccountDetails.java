@@ -1,6 +1,5 @@
 package dev.keel.auth.accounts;
 
-import java.time.Clock;
 import java.util.Locale;
 
 import org.springframework.security.core.userdetails.User;
@@ -9,17 +8,14 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.stereotype.Service;
 
-/** Spring Security's view of an account: its password hash, its roles, and whether it is locked now. */
+/** Spring Security's view of an account: its password hash and its roles. */
 @Service
 class AccountDetails implements UserDetailsService {
 
 	private final AccountRepository accounts;
 
-	private final Clock clock;
-
-	AccountDetails(AccountRepository accounts, Clock clock) {
+	AccountDetails(AccountRepository accounts) {
 		this.accounts = accounts;
-		this.clock = clock;
 	}
 
 	@Override
@@ -29,7 +25,6 @@ class AccountDetails implements UserDetailsService {
 		return User.withUsername(account.getUsername())
 			.password(account.getPasswordHash())
 			.roles(account.getRoles().stream().map((role) -> role.toUpperCase(Locale.ROOT)).toArray(String[]::new))
-			.accountLocked(account.lockedAt(this.clock.instant()))
 			.build();
 	}
 

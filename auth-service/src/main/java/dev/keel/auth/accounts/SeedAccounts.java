@@ -6,6 +6,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -44,8 +45,8 @@ class SeedAccounts implements ApplicationRunner {
 					.ifPresentOrElse((account) -> account.reset(hash, seed.roles()),
 							() -> this.accounts.save(new Account(seed.username(), hash, seed.roles()))));
 			}
-			catch (DataIntegrityViolationException ex) {
-				// Another replica created it at the same moment, with the same settings.
+			catch (DataIntegrityViolationException | OptimisticLockingFailureException ex) {
+				// Another replica created or reset it at the same moment, with the same settings.
 			}
 		}
 		if (!this.properties.seed().isEmpty()) {

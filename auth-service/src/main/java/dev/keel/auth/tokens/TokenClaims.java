@@ -2,6 +2,8 @@ package dev.keel.auth.tokens;
 
 import java.util.List;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
@@ -11,7 +13,8 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 
 /**
  * What every token says beyond Spring Authorization Server's defaults: which key signed it ({@code kid}), and in
- * access tokens the API it is for ({@code aud}) and, when it acts for a person, their roles.
+ * access tokens the API it is for ({@code aud}) and, when it acts for a person, their roles. Counts the access
+ * tokens issued ({@code keel.auth.tokens.issued}, by client and grant).
  */
 public class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
@@ -21,9 +24,12 @@ public class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
 	private final String audience;
 
-	public TokenClaims(String keyId, String audience) {
+	private final MeterRegistry meters;
+
+	public TokenClaims(String keyId, String audience, MeterRegistry meters) {
 		this.keyId = keyId;
 		this.audience = audience;
+		this.meters = meters;
 	}
 
 	@Override
@@ -32,6 +38,8 @@ public class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 		if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
 			return;
 		}
+		this.meters.counter("keel.auth.tokens.issued", "client", context.getRegisteredClient().getClientId(), "grant",
+				context.getAuthorizationGrantType().getValue()).increment();
 		context.getClaims().audience(List.of(this.audience));
 		Authentication principal = context.getPrincipal();
 		if (!(principal instanceof OAuth2ClientAuthenticationToken)) {

@@ -1,0 +1,42 @@
+package dev.keel.auth.accounts;
+
+import java.io.IOException;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
+import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.HandlerExceptionResolver;
+
+/**
+ * A locked username gets a problem (429, with the time the lock has left as {@code Retry-After}), rendered like
+ * every other; a wrong password the sign-in form again, with an error.
+ */
+@Component
+class SignInFailures implements AuthenticationFailureHandler {
+
+	private final HandlerExceptionResolver problems;
+
+	private final SimpleUrlAuthenticationFailureHandler form = new SimpleUrlAuthenticationFailureHandler("/login?error");
+
+	SignInFailures(@Qualifier("handlerExceptionResolver") HandlerExceptionResolver problems) {
+		this.problems = problems;
+	}
+
+	@Override
+	public void onAuthenticationFailure(HttpServletRequest request, HttpServletResponse response,
+			AuthenticationException exception) throws IOException, ServletException {
+		if (exception instanceof ThrottledSignIn.Locked locked) {
+			this.problems.resolveException(request, response, null, new SignInLocked(locked.retryAfterSeconds()));
+		}
+		else {
+			this.form.onAuthenticationFailure(request, response, exception);
+		}
+	}
+
+}
