@@ -24,11 +24,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ComposeTests {
 
-	private static final Set<String> KEEL_SERVICES = Set.of("config-server", "user-service", "order-service",
-			"gateway-service");
+	private static final Set<String> KEEL_SERVICES = Set.of("config-server", "auth-service", "user-service",
+			"order-service", "gateway-service");
 
-	private static final Map<String, Integer> PROBE_PORTS = Map.of("config-server", 8888, "user-service", 9081,
-			"order-service", 9082, "gateway-service", 9080);
+	private static final Map<String, Integer> PROBE_PORTS = Map.of("config-server", 8888, "auth-service", 9083,
+			"user-service", 9081, "order-service", 9082, "gateway-service", 9080);
 
 	private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)");
 
@@ -66,7 +66,10 @@ class ComposeTests {
 			.containsEntry("nacos-init", "service_completed_successfully");
 		assertThat(conditions("order-service")).containsEntry("user-service", "service_healthy")
 			.containsEntry("config-server", "service_healthy");
-		assertThat(conditions("gateway-service")).containsEntry("user-service", "service_healthy")
+		assertThat(conditions("auth-service")).containsEntry("config-server", "service_healthy")
+			.containsEntry("mysql", "service_healthy");
+		assertThat(conditions("gateway-service")).containsEntry("auth-service", "service_healthy")
+			.containsEntry("user-service", "service_healthy")
 			.containsEntry("order-service", "service_healthy");
 		assertThat(conditions("nacos-init")).containsEntry("nacos", "service_healthy");
 		assertThat(String.valueOf(map(map(this.services.get("mysql")).get("healthcheck")).get("test")))
@@ -76,7 +79,7 @@ class ComposeTests {
 
 	@Test
 	void servicesRunTheDockerRuntimeOnDevAndNacosIsReachableOnBothPorts() {
-		for (String name : Set.of("user-service", "order-service", "gateway-service")) {
+		for (String name : Set.of("auth-service", "user-service", "order-service", "gateway-service")) {
 			assertThat(map(map(this.services.get(name)).get("environment")).get("SPRING_PROFILES_ACTIVE")).as(name)
 				.isEqualTo("docker,dev");
 		}

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class KubernetesTests {
 
-	private static final Set<String> DEPLOYMENTS = Set.of("config-server", "user-service", "order-service",
+	private static final Set<String> DEPLOYMENTS = Set.of("config-server", "auth-service", "user-service", "order-service",
 			"gateway-service");
 
 	@ParameterizedTest
