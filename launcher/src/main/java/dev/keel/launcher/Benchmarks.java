@@ -6,10 +6,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,7 +25,7 @@ final class Benchmarks {
 
 	private static final Map<String, Set<String>> OPTIONS = Map.of("contention",
 			Set.of("orders", "clients", "skus", "stock"), "latency", Set.of("rate"), "kill", Set.of("rate"), "pause",
-			Set.of("rate"), "restart", Set.of("rate"));
+			Set.of("rate"), "restart", Set.of("rate"), "sign-in", Set.of("count", "clients"));
 
 	private final Settings settings;
 
@@ -46,11 +51,14 @@ final class Benchmarks {
 		Topology topology = this.platform.topology();
 		if (!this.platform.ready(topology, Instance.GATEWAY)) {
 			throw new LauncherException("the platform is not running; ./platform up"
-					+ (scenario.equals("latency") || scenario.equals("contention") ? "" : " --replicas 2") + " first");
+					+ (List.of("latency", "contention", "sign-in").contains(scenario) ? "" : " --replicas 2") + " first");
 		}
 		try {
 			if (scenario.equals("contention")) {
 				contention(topology, options);
+			}
+			else if (scenario.equals("sign-in")) {
+				signIn(topology, options.getOrDefault("count", 100), options.getOrDefault("clients", 4));
 			}
 			else {
 				resilience(topology, scenario, options.getOrDefault("rate", 50));
@@ -99,6 +107,43 @@ final class Benchmarks {
 		if (!ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients)) {
 			throw new LauncherException("the contention benchmark found failures, or lost or duplicated orders");
 		}
+	}
+
+	/**
+	 * Sign-ins as alice (authorization code with PKCE, the password hashed and checked each time) by concurrent
+	 * clients, straight to auth-service's first instance: what it takes, not the gateway's per-address limit.
+	 */
+	private void signIn(Topology topology, int count, int clients) throws Exception {
+		URI auth = URI.create("http://localhost:" + topology.port(new Instance(Services.AUTH_SERVICE, 1)));
+		String password = this.platform.accountPassword("alice");
+		ExecutorService pool = Executors.newFixedThreadPool(clients);
+		List<Future<Long>> signIns = new ArrayList<>();
+		long start = System.nanoTime();
+		for (int i = 0; i < count; i++) {
+			signIns.add(pool.submit(() -> {
+				long begun = System.nanoTime();
+				SignIn.accessToken(auth, "alice", password);
+				return (System.nanoTime() - begun) / 1_000_000;
+			}));
+		}
+		List<Long> millis = new ArrayList<>();
+		int failed = 0;
+		for (Future<Long> signedIn : signIns) {
+			try {
+				millis.add(signedIn.get());
+			}
+			catch (ExecutionException ex) {
+				if (failed++ == 0) {
+					this.console.say("first failure: " + ex.getCause().getMessage());
+				}
+			}
+		}
+		pool.shutdown();
+		double seconds = (System.nanoTime() - start) / 1e9;
+		Collections.sort(millis);
+		this.console.say(String.format("%d sign-ins by %d clients in %.1f s: %.1f/s, p50 %d ms, p99 %d ms, failed %d", count,
+				clients, seconds, millis.size() / seconds, millis.isEmpty() ? 0 : millis.get(millis.size() / 2),
+				millis.isEmpty() ? 0 : millis.get((int) Math.ceil(millis.size() * 0.99) - 1), failed));
 	}
 
 	private void resilience(Topology topology, String scenario, int rate) throws Exception {

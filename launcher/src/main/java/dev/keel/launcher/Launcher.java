@@ -56,6 +56,7 @@ public final class Launcher {
 			                                 state directory)
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
 			  ./platform bench latency|kill|pause|restart [--rate N]
+			  ./platform bench sign-in [--count N] [--clients N]
 			                                 benchmarks against the running platform (see the README)
 
 			Settings (environment): KEEL_STATE_DIR (default .platform), KEEL_PROFILES (default local,dev),
@@ -76,7 +77,7 @@ public final class Launcher {
 			Map.entry("reset", "./platform reset"), Map.entry("encrypt", "ENCRYPT_KEY=... ./platform encrypt VALUE"),
 			Map.entry("token", "./platform token alice|bob|admin"), Map.entry("accounts", "./platform accounts"),
 			Map.entry("bench", "./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] "
-					+ "| latency|kill|pause|restart [--rate N]"));
+					+ "| latency|kill|pause|restart [--rate N] | sign-in [--count N] [--clients N]"));
 
 	private final Settings settings;
 

@@ -138,6 +138,10 @@ final class LocalPlatform {
 		}
 	}
 
+	String accountPassword(String account) {
+		return this.passwords.account(account);
+	}
+
 	/** The local accounts and their passwords, to sign in with elsewhere (a browser, Swagger UI, an app). */
 	void accounts() {
 		for (String account : Passwords.ACCOUNTS) {
