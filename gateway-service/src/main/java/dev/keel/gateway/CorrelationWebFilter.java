@@ -25,7 +25,7 @@ import dev.keel.platform.observability.Correlation;
  * Where a request gets its identity: the client's {@code X-Request-Id} if it is a plain, short one (a
  * malformed one is refused with 400, rather than let into headers and logs), else a new one; it is
  * forwarded to the services, which pass it on. Every answer carries it and {@code X-Trace-Id}, and each
- * request leaves one access log line.
+ * request leaves one access log line, with the subject of its access token when it had a valid one.
  */
 @Component
 class CorrelationWebFilter implements WebFilter, Ordered {
@@ -58,9 +58,10 @@ class CorrelationWebFilter implements WebFilter, Ordered {
 		return chain.filter(forwarded).doFinally((signal) -> {
 			if (access.isInfoEnabled()) {
 				Route route = forwarded.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-				access.info("{} {} -> {} in {} ms (route {}, request {})", forwarded.getRequest().getMethod(),
+				access.info("{} {} -> {} in {} ms (route {}, request {}, subject {})", forwarded.getRequest().getMethod(),
 						forwarded.getRequest().getPath().value(), forwarded.getResponse().getStatusCode(),
-						(System.nanoTime() - start) / 1_000_000, (route != null) ? route.getId() : "-", requestId);
+						(System.nanoTime() - start) / 1_000_000, (route != null) ? route.getId() : "-", requestId,
+						forwarded.getAttributeOrDefault(AuthenticatedSubject.ATTRIBUTE, "-"));
 			}
 		});
 	}

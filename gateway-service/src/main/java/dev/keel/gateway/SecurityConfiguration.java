@@ -1,5 +1,7 @@
 package dev.keel.gateway;
 
+import java.util.stream.Stream;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
@@ -8,10 +10,12 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
@@ -26,7 +30,7 @@ import org.springframework.web.server.ServerWebExchange;
  * against the issuer's published keys (signature, {@code iss}, {@code aud}, {@code exp}/{@code nbf}: config-repo's
  * {@code spring.security.oauth2.resourceserver.jwt}), except the public list: how to get a token (auth-service's
  * sign-in, token, key and discovery endpoints, which it guards itself) and reading the product catalogue. Each
- * API needs its scope. The token goes on to the service, which verifies it again.
+ * API needs its scope, and listing every user the administrator role. The token goes on to the service.
  * <p>
  * Its firewall ({@code StrictServerWebExchangeFirewall}) refuses what a backend could resolve differently from the
  * gateway's route predicates, which match the raw path: dot segments ({@code /api/v1/users/../../actuator}),
@@ -52,13 +56,16 @@ class SecurityConfiguration {
 				.permitAll()
 				.pathMatchers(HttpMethod.GET, "/api/v1/products/**")
 				.permitAll()
+				// Every profile at once: administrators only.
+				.pathMatchers(HttpMethod.GET, "/api/v1/users", "/api/v1/users/")
+				.hasRole("admin")
 				.pathMatchers("/api/v1/users/**")
 				.hasAuthority("SCOPE_users")
 				.pathMatchers("/api/v1/orders/**", "/api/v1/products/**")
 				.hasAuthority("SCOPE_orders")
 				.anyExchange()
 				.authenticated())
-			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt(Customizer.withDefaults())
+			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.jwtAuthenticationConverter(scopesAndRoles()))
 				.authenticationEntryPoint(problems)
 				.accessDeniedHandler(problems))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
@@ -69,6 +76,19 @@ class SecurityConfiguration {
 			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()))
 			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
 			.build();
+	}
+
+	/** A token's scopes as {@code SCOPE_<scope>} authorities and its {@code roles} claim as {@code ROLE_<role>}. */
+	static ReactiveJwtAuthenticationConverterAdapter scopesAndRoles() {
+		JwtGrantedAuthoritiesConverter scopes = new JwtGrantedAuthoritiesConverter();
+		JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
+		roles.setAuthoritiesClaimName("roles");
+		roles.setAuthorityPrefix("ROLE_");
+		JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+		converter.setJwtGrantedAuthoritiesConverter((jwt) -> Stream
+			.concat(scopes.convert(jwt).stream(), roles.convert(jwt).stream())
+			.toList());
+		return new ReactiveJwtAuthenticationConverterAdapter(converter);
 	}
 
 	/** Rendered by {@link ProblemErrorHandler}, as {@code bad-request}. */
@@ -103,8 +123,11 @@ class SecurityConfiguration {
 			exchange.getResponse()
 				.getHeaders()
 				.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
-			return Mono.error(new ResponseStatusException(HttpStatus.FORBIDDEN,
-					"The access token does not allow this request: it lacks the scope this API needs."));
+			// Who was refused, for the access log.
+			return exchange.getPrincipal()
+				.doOnNext((principal) -> exchange.getAttributes().put(AuthenticatedSubject.ATTRIBUTE, principal.getName()))
+				.then(Mono.error(new ResponseStatusException(HttpStatus.FORBIDDEN,
+						"The access token does not allow this request: it lacks the scope or role this API needs.")));
 		}
 
 	}

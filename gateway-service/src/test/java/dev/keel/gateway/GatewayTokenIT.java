@@ -191,6 +191,18 @@ class GatewayTokenIT {
 	}
 
 	@Test
+	void onlyAnAdministratorListsEveryUser() {
+		String customer = this.issuer.token((claims) -> claims.subject("a-customer").claim("roles", List.of("customer")));
+		String admin = this.issuer.token((claims) -> claims.subject("an-admin").claim("roles", List.of("admin")));
+
+		for (String path : List.of("/api/v1/users", "/api/v1/users/", "/api/v1/users?page=0&size=100")) {
+			problem(call("GET", path, customer), HttpStatus.FORBIDDEN, "forbidden");
+		}
+		call("GET", "/api/v1/users?size=1", admin).expectStatus().isOk();
+		assertThat(received).containsExactly("GET /api/v1/users Bearer " + admin);
+	}
+
+	@Test
 	void rateLimitsAreEachSubjectsWhateverAddressOrApiKeyItSends() {
 		String alice = this.issuer.token("limit-alice", "users");
 		String bob = this.issuer.token("limit-bob", "users");

@@ -139,13 +139,18 @@ class ObservabilityIT {
 
 	@Test
 	void logsHoldNoPersonalDataAndNoCredentials() {
-		for (String service : List.of("gateway-service", "order-service", "user-service", "config-server")) {
+		String token = platform.token("alice");
+		for (String service : List.of("gateway-service", "auth-service", "order-service", "user-service", "config-server")) {
 			String logs = platform.logs(service);
-			assertThat(logs).as(service).doesNotContain(email).doesNotContain("users-local").doesNotContain("orders-local");
-			for (String application : List.of("gateway-service", "user-service", "order-service")) {
+			assertThat(logs).as(service).doesNotContain(email).doesNotContain("users-local").doesNotContain("orders-local")
+				.doesNotContain("auth-local").doesNotContain(token).doesNotContain(platform.accountPassword("alice"));
+			for (String application : List.of("gateway-service", "auth-service", "user-service", "order-service")) {
 				assertThat(logs).as(service).doesNotContain(platform.configServerPassword(application));
 			}
 		}
+		// Who, never with what: the gateway's access log names the token's subject.
+		assertThat(platform.log("gateway-service").lines().filter((line) -> line.contains("keel.access")))
+			.anyMatch((line) -> line.endsWith("subject alice)"));
 	}
 
 	@Test

@@ -127,7 +127,7 @@ final class Platform implements BeforeAllCallback {
 		urls.add(gateway() + "/api/v1/products?size=1");
 		for (String url : urls) {
 			String base = url.substring(0, url.indexOf("/api/"));
-			Http http = base.equals(gateway()) ? gatewayAs("alice") : new Http(base);
+			Http http = base.equals(gateway()) ? gatewayAs("admin") : new Http(base);
 			String path = url.substring(url.indexOf("/api/"));
 			await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
 				.until(() -> http.get(path).status() == 200);
@@ -163,8 +163,7 @@ final class Platform implements BeforeAllCallback {
 	synchronized String token(String account) {
 		Token token = this.tokens.get(account);
 		if (token == null || token.obtained().plus(Duration.ofMinutes(5)).isBefore(Instant.now())) {
-			String password = read(STATE.resolve("run").resolve("account-password-" + account));
-			token = new Token(SignIn.accessToken(URI.create(gateway()), account, password), Instant.now());
+			token = new Token(SignIn.accessToken(URI.create(gateway()), account, accountPassword(account)), Instant.now());
 			this.tokens.put(account, token);
 		}
 		return token.value();
@@ -301,6 +300,11 @@ final class Platform implements BeforeAllCallback {
 		return environment;
 	}
 
+	/** A local account's password, as ./platform made it for this state directory. */
+	String accountPassword(String account) {
+		return read(STATE.resolve("run").resolve("account-password-" + account));
+	}
+
 	/** An application's config-server password, as ./platform made it for this state directory. */
 	String configServerPassword(String application) {
 		return read(STATE.resolve("run").resolve("config-server-password-" + application));
@@ -332,7 +336,7 @@ final class Platform implements BeforeAllCallback {
 
 	/** The logs of every instance of an application (db, config-server, gateway-service, user-service...). */
 	String logs(String application) {
-		if (!application.equals("user-service") && !application.equals("order-service")) {
+		if (!List.of("auth-service", "user-service", "order-service").contains(application)) {
 			return log(application);
 		}
 		StringBuilder logs = new StringBuilder();
