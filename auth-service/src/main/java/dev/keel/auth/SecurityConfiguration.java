@@ -1,6 +1,7 @@
 package dev.keel.auth;
 
 import java.time.Clock;
+import java.util.Set;
 
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -37,9 +38,9 @@ import dev.keel.auth.tokens.TokenProperties;
 import static org.springframework.security.config.Customizer.withDefaults;
 
 /**
- * Two filter chains: Spring Authorization Server's endpoints (authorize, token, JWKS, OpenID Connect discovery and
- * user info), and the sign-in form a person is sent to during an authorization request. Everything else, the
- * probes aside, needs a signed-in person. Authorizations (codes, refresh tokens) and sign-in sessions live in the
+ * Three filter chains: actuator (on its own port), Spring Authorization Server's endpoints (authorize, token, JWKS,
+ * OpenID Connect discovery and user info), and the sign-in form a person is sent to during an authorization request.
+ * Everything else, the probes aside, needs a signed-in person. Authorizations (codes, refresh tokens) and sign-in sessions live in the
  * database, so that any replica continues what another started.
  */
 @Configuration(proxyBeanMethods = false)
@@ -65,7 +66,7 @@ class SecurityConfiguration {
 		// The OpenID Connect user info endpoint takes the access token.
 		http.oauth2ResourceServer((resourceServer) -> resourceServer.jwt(withDefaults()));
 		MediaTypeRequestMatcher browsers = new MediaTypeRequestMatcher(MediaType.TEXT_HTML);
-		browsers.setIgnoredMediaTypes(java.util.Set.of(MediaType.ALL));
+		browsers.setIgnoredMediaTypes(Set.of(MediaType.ALL));
 		http.exceptionHandling((exceptions) -> exceptions
 			.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"), browsers));
 		return http.build();

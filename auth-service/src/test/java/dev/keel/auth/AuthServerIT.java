@@ -138,6 +138,9 @@ class AuthServerIT {
 		guessers.shutdown();
 
 		assertThat(signIns("bad-credentials") - checkedBefore).as("passwords checked").isLessThanOrEqualTo(5);
+		assertThat(this.meters.find("keel.transaction.calls").tag("operation", "signInAttempt").counters())
+			.as("attempts counted in a transaction (the row lock lasts until it ends)")
+			.isNotEmpty();
 		assertThat(answers).filteredOn((answer) -> answer.contains("sign-in-locked")).hasSizeGreaterThanOrEqualTo(19);
 	}
 
