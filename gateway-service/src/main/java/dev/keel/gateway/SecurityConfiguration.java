@@ -1,7 +1,9 @@
 package dev.keel.gateway;
 
+import java.util.Set;
 import java.util.stream.Stream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.annotation.Bean;
@@ -46,8 +48,8 @@ class SecurityConfiguration {
 			"/default-ui.css" };
 
 	@Bean
-	SecurityWebFilterChain apiSecurity(ServerHttpSecurity http) {
-		BearerTokenProblems problems = new BearerTokenProblems();
+	SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, MeterRegistry meters) {
+		BearerTokenProblems problems = new BearerTokenProblems(meters);
 		return http
 			.authorizeExchange((exchanges) -> exchanges.pathMatchers(SIGN_IN_PATHS)
 				.permitAll()
@@ -65,7 +67,8 @@ class SecurityConfiguration {
 				.hasAuthority("SCOPE_orders")
 				.anyExchange()
 				.authenticated())
-			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.jwtAuthenticationConverter(scopesAndRoles()))
+			.oauth2ResourceServer((resourceServer) -> resourceServer
+				.jwt((jwt) -> jwt.jwtAuthenticationConverter(scopesAndRoles()))
 				.authenticationEntryPoint(problems)
 				.accessDeniedHandler(problems))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
@@ -101,14 +104,32 @@ class SecurityConfiguration {
 	/**
 	 * 401 and 403 as RFC 6750 says (a {@code WWW-Authenticate} challenge with the error code) and as problems
 	 * ({@link ProblemErrorHandler}). The challenge never says why a token was refused: a client learns nothing
-	 * about keys or claims by probing.
+	 * about keys or claims by probing. Counted as {@code keel.gateway.auth.refused} by status and API.
 	 */
 	static final class BearerTokenProblems implements ServerAuthenticationEntryPoint, ServerAccessDeniedHandler {
+
+		/** The APIs of the routes; anything else is counted as "other", so that probing cannot add series. */
+		private static final Set<String> APIS = Set.of("users", "orders", "products");
+
+		private final MeterRegistry meters;
+
+		BearerTokenProblems(MeterRegistry meters) {
+			this.meters = meters;
+		}
+
+		private void count(ServerWebExchange exchange, HttpStatus status) {
+			String[] segments = exchange.getRequest().getPath().value().split("/");
+			String api = (segments.length > 3 && segments[1].equals("api") && APIS.contains(segments[3])) ? segments[3]
+					: "other";
+			this.meters.counter("keel.gateway.auth.refused", "status", String.valueOf(status.value()), "api", api)
+				.increment();
+		}
 
 		@Override
 		public Mono<Void> commence(ServerWebExchange exchange,
 				AuthenticationException ex) {
 			boolean refused = ex instanceof OAuth2AuthenticationException;
+			count(exchange, HttpStatus.UNAUTHORIZED);
 			exchange.getResponse()
 				.getHeaders()
 				.set(HttpHeaders.WWW_AUTHENTICATE, refused ? "Bearer error=\"invalid_token\"" : "Bearer");
@@ -123,6 +144,7 @@ class SecurityConfiguration {
 			exchange.getResponse()
 				.getHeaders()
 				.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
+			count(exchange, HttpStatus.FORBIDDEN);
 			// Who was refused, for the access log.
 			return exchange.getPrincipal()
 				.doOnNext((principal) -> exchange.getAttributes().put(AuthenticatedSubject.ATTRIBUTE, principal.getName()))

@@ -20,10 +20,13 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpMethod;
@@ -54,6 +57,9 @@ class GatewayTokenIT {
 
 	@LocalServerPort
 	private int port;
+
+	@Autowired
+	private MeterRegistry meters;
 
 	@DynamicPropertySource
 	static void instances(DynamicPropertyRegistry registry) throws IOException {
@@ -188,6 +194,23 @@ class GatewayTokenIT {
 		problem(call("GET", "/api/v1/users/1", ordersOnly), HttpStatus.FORBIDDEN, "forbidden").expectHeader()
 			.valueEquals("WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
 		assertThat(received).containsExactly("GET /api/v1/orders/1 Bearer " + ordersOnly);
+	}
+
+	@Test
+	void refusalsAreCountedByStatusAndApi() {
+		double before = refused("401", "orders");
+		double forbidden = refused("403", "users");
+
+		unauthorized(call("POST", "/api/v1/orders", null), "Bearer");
+		problem(call("GET", "/api/v1/users/1", this.issuer.token("shopper", "orders")), HttpStatus.FORBIDDEN, "forbidden");
+
+		assertThat(refused("401", "orders")).isEqualTo(before + 1);
+		assertThat(refused("403", "users")).isEqualTo(forbidden + 1);
+	}
+
+	private double refused(String status, String api) {
+		Counter counter = this.meters.find("keel.gateway.auth.refused").tag("status", status).tag("api", api).counter();
+		return (counter != null) ? counter.count() : 0;
 	}
 
 	@Test

@@ -32,6 +32,10 @@ class ThrottledSignIn implements AuthenticationProvider {
 		this.passwords = new DaoAuthenticationProvider(accounts);
 		this.passwords.setPasswordEncoder(encoder);
 		this.meters = meters;
+		// Registered now, so that the failure-spike alert compares zeros rather than missing series.
+		for (String outcome : new String[] { "success", "bad-credentials", "locked" }) {
+			meters.counter("keel.auth.sign.ins", "outcome", outcome);
+		}
 	}
 
 	@Override
