@@ -157,7 +157,10 @@ class ObservabilityIT {
 	void everyProcessExposesItsMetricsTaggedWithApplicationInstanceAndEnvironment() {
 		Set<String> common = Set.of("jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "process_cpu_usage",
 				"http_server_requests_seconds_bucket");
-		Map<String, Set<String>> expected = Map.of("config-server", common, "user-service",
+		Map<String, Set<String>> expected = Map.of("config-server", common, "auth-service",
+				union(common, "keel_readiness", "hikaricp_connections_active", "keel_auth_sign_ins_total",
+						"keel_auth_tokens_issued_total"),
+				"user-service",
 				union(common, "keel_readiness", "hikaricp_connections_active", "hikaricp_connections_pending",
 						"hikaricp_connections_acquire_seconds_count", "keel_config_pending"),
 				"order-service",
@@ -201,7 +204,8 @@ class ObservabilityIT {
 	@Test
 	void dashboardsAndAlertsReadOnlyMetricsTheProcessesExpose() {
 		Set<String> exposed = new HashSet<>(Set.of("up")); // Prometheus' own, per target
-		for (String application : List.of("config-server", "user-service", "order-service", "gateway-service")) {
+		for (String application : List.of("config-server", "auth-service", "user-service", "order-service",
+				"gateway-service")) {
 			actuators(application).values().forEach((base) -> exposed.addAll(samples(scrape(base)).keySet()));
 		}
 		Set<String> read = new TreeSet<>();

@@ -47,6 +47,10 @@ final class Platform implements BeforeAllCallback {
 
 	static final int ORDER_MANAGEMENT_PORT = 19082;
 
+	static final int AUTH_PORT = 18083;
+
+	static final int AUTH_MANAGEMENT_PORT = 19083;
+
 	static final int CONFIG_PORT = 18888;
 
 	static final int DB_PORT = 13307;
@@ -174,18 +178,19 @@ final class Platform implements BeforeAllCallback {
 
 	/** The API of one instance, bypassing the gateway (replicas are 1-based). */
 	String instance(String service, int replica) {
-		return "http://127.0.0.1:" + (port(service, USER_PORT, ORDER_PORT) + 100 * (replica - 1));
+		return "http://127.0.0.1:" + (port(service, false) + 100 * (replica - 1));
 	}
 
 	/** The actuator of one instance. */
 	String management(String service, int replica) {
-		return "http://127.0.0.1:" + (port(service, USER_MANAGEMENT_PORT, ORDER_MANAGEMENT_PORT) + 100 * (replica - 1));
+		return "http://127.0.0.1:" + (port(service, true) + 100 * (replica - 1));
 	}
 
-	private static int port(String service, int user, int order) {
+	private static int port(String service, boolean management) {
 		return switch (service) {
-			case "user-service" -> user;
-			case "order-service" -> order;
+			case "auth-service" -> management ? AUTH_MANAGEMENT_PORT : AUTH_PORT;
+			case "user-service" -> management ? USER_MANAGEMENT_PORT : USER_PORT;
+			case "order-service" -> management ? ORDER_MANAGEMENT_PORT : ORDER_PORT;
 			default -> throw new IllegalArgumentException(service);
 		};
 	}
@@ -285,6 +290,8 @@ final class Platform implements BeforeAllCallback {
 		environment.put("KEEL_USER_MANAGEMENT_PORT", String.valueOf(USER_MANAGEMENT_PORT));
 		environment.put("KEEL_ORDER_PORT", String.valueOf(ORDER_PORT));
 		environment.put("KEEL_ORDER_MANAGEMENT_PORT", String.valueOf(ORDER_MANAGEMENT_PORT));
+		environment.put("KEEL_AUTH_PORT", String.valueOf(AUTH_PORT));
+		environment.put("KEEL_AUTH_MANAGEMENT_PORT", String.valueOf(AUTH_MANAGEMENT_PORT));
 		environment.put("KEEL_CONFIG_PORT", String.valueOf(CONFIG_PORT));
 		environment.put("KEEL_DB_PORT", String.valueOf(DB_PORT));
 		// A suite run on one slow core starts and restarts many JVMs under load: start-up before peak speed (C1
