@@ -25,10 +25,10 @@ import org.springframework.web.reactive.function.client.WebClient;
  * unknown {@code kid}, every time, unthrottled: a key the issuer retired (or withdrew after a leak) would verify
  * until the gateway restarts, and tokens with made-up {@code kid}s would send one request each to the issuer.
  * <p>
- * Here the key set is fetched again once it is older than {@code maxAge}, and for an unknown {@code kid} at most
- * once per {@code unknownKeyInterval}; one fetch at a time, whatever the number of requests waiting. When the
- * issuer cannot be reached, the last key set it published stays in use (valid tokens keep working through an
- * auth-service outage) and the failure is logged.
+ * Here the key set is fetched again once it is older than {@code maxAge}, and for an unknown {@code kid}; either
+ * way at most once per {@code unknownKeyInterval}, one fetch at a time, whatever the number of requests waiting.
+ * When the issuer cannot be reached, the last key set it published stays in use (valid tokens keep working through
+ * an auth-service outage) and the failure is logged.
  */
 final class IssuerKeys implements Function<SignedJWT, Flux<JWK>> {
 
@@ -71,10 +71,12 @@ final class IssuerKeys implements Function<SignedJWT, Flux<JWK>> {
 	private Mono<JWKSet> keys(String keyId) {
 		Fetched known = this.current;
 		Instant now = this.clock.instant();
+		// Whatever the reason, at most one attempt per unknownKeyInterval once there are keys: while the issuer is
+		// unreachable, requests are verified with the keys known instead of each waiting for a fetch that fails.
+		boolean mayFetch = known == null || !now.isBefore(this.lastAttempt.plus(this.unknownKeyInterval));
 		boolean stale = known == null || !now.isBefore(known.at().plus(this.maxAge));
-		boolean unknownKey = known != null && keyId != null && known.keys().getKeyByKeyId(keyId) == null
-				&& !now.isBefore(this.lastAttempt.plus(this.unknownKeyInterval));
-		if (!stale && !unknownKey) {
+		boolean unknownKey = known != null && keyId != null && known.keys().getKeyByKeyId(keyId) == null;
+		if (!mayFetch || (!stale && !unknownKey)) {
 			return Mono.just(known.keys());
 		}
 		return refresh(now).onErrorResume((ex) -> {
