@@ -43,6 +43,7 @@ import static org.awaitility.Awaitility.await;
  * What the gateway lets through: only requests with an access token it verified, but for the public list, and only
  * to APIs the token's scopes allow. Every refusal is a problem with RFC 6750's challenge, and never reaches a service.
  */
+// A tight rate limit per subject (3, then 1/s) for the rate-limit test: every other test has subjects of its own.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "MANAGEMENT_PORT=0", "keel.gateway.rate-limits.users.replenish-rate=1",
 				"keel.gateway.rate-limits.users.burst-capacity=3", "keel.gateway.jwks.max-age=2s",
@@ -117,8 +118,7 @@ class GatewayTokenIT {
 	@Test
 	void tokensThatAreNotTheIssuersValidOnesAreRefused() throws Exception {
 		Instant now = Instant.now();
-		String valid = this.issuer.token((claims) -> {
-		});
+		String valid = this.issuer.token((claims) -> claims.subject("tamper-test"));
 		String[] parts = valid.split("\\.");
 		Map<String, String> refused = new LinkedHashMap<>();
 		refused.put("malformed", "not-a-jwt");
@@ -141,7 +141,7 @@ class GatewayTokenIT {
 				TestIssuer.sign(this.issuer.unpublishedKey(), TestIssuer.claims("test-user", "users", "orders").build()));
 		refused.put("tampered payload", parts[0] + "."
 				+ base64(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
-					.replace("\"sub\":\"test-user\"", "\"sub\":\"admin\""))
+					.replace("\"sub\":\"tamper-test\"", "\"sub\":\"admin\""))
 				+ "." + parts[2]);
 
 		refused.forEach((what, token) -> unauthorized(call("GET", "/api/v1/users/1", token), "Bearer error=\"invalid_token\""));
@@ -152,7 +152,7 @@ class GatewayTokenIT {
 	@Test
 	void aKeyTheIssuerWithdrawsStopsVerifyingOnceTheGatewayFetchesTheKeysAgain() {
 		String signedWithSecond = TestIssuer.sign(this.issuer.secondKey(),
-				TestIssuer.claims("test-user", "users").build());
+				TestIssuer.claims("withdrawal-test", "users").build());
 		call("GET", "/api/v1/users/1", signedWithSecond).expectStatus().isOk();
 		try {
 			this.issuer.withdrawSecondKey(true);
@@ -163,7 +163,7 @@ class GatewayTokenIT {
 				.pollInterval(Duration.ofMillis(500))
 				.untilAsserted(() -> call("GET", "/api/v1/users/1", signedWithSecond).expectStatus()
 					.isEqualTo(HttpStatus.UNAUTHORIZED));
-			call("GET", "/api/v1/users/1", this.issuer.token("test-user", "users")).expectStatus().isOk();
+			call("GET", "/api/v1/users/1", this.issuer.token("withdrawal-check", "users")).expectStatus().isOk();
 		}
 		finally {
 			this.issuer.withdrawSecondKey(false);
@@ -172,7 +172,7 @@ class GatewayTokenIT {
 
 	@Test
 	void madeUpKeyIdsDoNotMakeTheGatewayAskTheIssuerForEachToken() {
-		call("GET", "/api/v1/users/1", this.issuer.token("test-user", "users")).expectStatus().isOk();
+		call("GET", "/api/v1/users/1", this.issuer.token("kid-test", "users")).expectStatus().isOk();
 		int before = this.issuer.fetches();
 		long start = System.nanoTime();
 		for (int i = 0; i < 40; i++) {
