@@ -12,12 +12,12 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Keeps who a request was authenticated as (the token's subject: a username or a client id, never an e-mail or the
- * token) where the access log, which runs outside Spring Security, finds it.
+ * token) where the access log, which runs outside Spring Security, and the rate limiter find it.
  */
 @Component
-class AuthenticatedSubject implements WebFilter, Ordered {
+public class AuthenticatedSubject implements WebFilter, Ordered {
 
-	static final String ATTRIBUTE = AuthenticatedSubject.class.getName();
+	public static final String ATTRIBUTE = AuthenticatedSubject.class.getName();
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {

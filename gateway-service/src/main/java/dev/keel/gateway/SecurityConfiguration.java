@@ -43,7 +43,7 @@ import org.springframework.web.server.ServerWebExchange;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-	/** auth-service's endpoints, as the gateway's {@code auth} route forwards them. */
+	/** auth-service's endpoints: the {@code auth} route's paths in gateway-service.yml (SignInPathsTests). */
 	static final String[] SIGN_IN_PATHS = { "/oauth2/**", "/login", "/.well-known/**", "/userinfo", "/connect/**",
 			"/default-ui.css" };
 

@@ -1,7 +1,5 @@
 package dev.keel.auth.accounts;
 
-import java.util.Locale;
-
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -24,7 +22,7 @@ class AccountDetails implements UserDetailsService {
 			.orElseThrow(() -> new UsernameNotFoundException("no such account"));
 		return User.withUsername(account.getUsername())
 			.password(account.getPasswordHash())
-			.roles(account.getRoles().stream().map((role) -> role.toUpperCase(Locale.ROOT)).toArray(String[]::new))
+			.roles(account.getRoles().toArray(String[]::new))
 			.build();
 	}
 

@@ -46,7 +46,7 @@ public class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 			context.getClaims().claim("roles", principal.getAuthorities().stream()
 				.map(GrantedAuthority::getAuthority)
 				.filter((authority) -> authority != null && authority.startsWith(ROLE_PREFIX))
-				.map((authority) -> authority.substring(ROLE_PREFIX.length()).toLowerCase(java.util.Locale.ROOT))
+				.map((authority) -> authority.substring(ROLE_PREFIX.length()))
 				.toList());
 		}
 	}

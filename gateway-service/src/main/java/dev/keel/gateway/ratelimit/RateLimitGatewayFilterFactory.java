@@ -4,7 +4,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.security.Principal;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -28,11 +27,13 @@ import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFac
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 
+import dev.keel.gateway.AuthenticatedSubject;
 import dev.keel.gateway.RouteConfig;
 
 /**
- * A Bucket4j token bucket per client and route. The client is the subject of its verified access token, and on
- * public routes its address as the gateway resolves it (the peer, or behind trusted proxies the address they
+ * A Bucket4j token bucket per client and route. The client is the subject of its verified access token
+ * ({@link AuthenticatedSubject}), prefixed so that it never shares a bucket with an address, and on public routes its
+ * address as the gateway resolves it (the peer, or behind trusted proxies the address they
  * report); never a header the client chooses: an unverified API key would let a client rotate keys for unlimited
  * quota, or spend someone else's.
  * <p>
@@ -80,29 +81,20 @@ public class RateLimitGatewayFilterFactory extends AbstractGatewayFilterFactory<
 			.tag("route", String.valueOf(config.getRouteId()))
 			.register(this.meters);
 		String limitHeader = String.valueOf(config.getBurstCapacity());
-		return (exchange, chain) -> exchange.getPrincipal()
-			.map(RateLimitGatewayFilterFactory::principal)
-			.defaultIfEmpty(client(exchange.getRequest()))
-			.flatMap((client) -> {
-				ClientBucket bucket = buckets.get(client, (key) -> new ClientBucket(limits));
-				ConsumptionProbe probe = bucket.take(limits);
-				exchange.getResponse().getHeaders().set(LIMIT_HEADER, limitHeader);
-				exchange.getResponse().getHeaders().set(REMAINING_HEADER, String.valueOf(probe.getRemainingTokens()));
-				if (!probe.isConsumed()) {
-					limited.increment();
-					long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
-					return Mono.error(new RateLimited(config.getBurstCapacity(), retryAfter));
-				}
-				return chain.filter(exchange);
-			});
-	}
-
-	/**
-	 * An authenticated client: the token's subject (the person, or the client id of a machine client), whatever
-	 * address it calls from; prefixed so that it never shares a bucket with an address.
-	 */
-	static String principal(Principal principal) {
-		return "subject:" + principal.getName();
+		return (exchange, chain) -> {
+			String subject = exchange.getAttribute(AuthenticatedSubject.ATTRIBUTE);
+			String client = (subject != null) ? "subject:" + subject : client(exchange.getRequest());
+			ClientBucket bucket = buckets.get(client, (key) -> new ClientBucket(limits));
+			ConsumptionProbe probe = bucket.take(limits);
+			exchange.getResponse().getHeaders().set(LIMIT_HEADER, limitHeader);
+			exchange.getResponse().getHeaders().set(REMAINING_HEADER, String.valueOf(probe.getRemainingTokens()));
+			if (!probe.isConsumed()) {
+				limited.increment();
+				long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+				return Mono.error(new RateLimited(config.getBurstCapacity(), retryAfter));
+			}
+			return chain.filter(exchange);
+		};
 	}
 
 	/**
