@@ -21,6 +21,15 @@ final class Services {
 	private Services() {
 	}
 
+	/**
+	 * How many instances of a service run when {@code --replicas} asks for {@code replicas}: as many, but auth-service
+	 * once. Its sessions and authorizations live in its database, so more would work (Kubernetes runs two), but on
+	 * a laptop another JVM costs more than sign-ins need.
+	 */
+	static int instances(String service, int replicas) {
+		return service.equals(AUTH_SERVICE) ? 1 : replicas;
+	}
+
 	static List<String> names() {
 		return List.copyOf(DEFAULT_PORTS.keySet());
 	}

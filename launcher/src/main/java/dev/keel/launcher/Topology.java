@@ -82,7 +82,7 @@ final class Topology {
 
 	List<Instance> instancesOf(String service) {
 		List<Instance> instances = new ArrayList<>();
-		for (int replica = 1; replica <= replicas(); replica++) {
+		for (int replica = 1; replica <= Services.instances(service, replicas()); replica++) {
 			instances.add(new Instance(service, replica));
 		}
 		return instances;

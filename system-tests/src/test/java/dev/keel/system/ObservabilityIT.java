@@ -223,7 +223,7 @@ class ObservabilityIT {
 			case "gateway-service" -> Map.of(application, "http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT);
 			default -> {
 				Map<String, String> instances = new HashMap<>();
-				for (int replica = 1; replica <= Platform.REPLICAS; replica++) {
+				for (int replica = 1; replica <= Platform.replicas(application); replica++) {
 					instances.put(application + "#" + replica, platform.management(application, replica));
 				}
 				yield instances;

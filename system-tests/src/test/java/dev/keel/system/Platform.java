@@ -176,6 +176,11 @@ final class Platform implements BeforeAllCallback {
 	private record Token(String value, Instant obtained) {
 	}
 
+	/** How many instances of a service run: {@link #REPLICAS}, but auth-service once (as ./platform runs it). */
+	static int replicas(String service) {
+		return service.equals("auth-service") ? 1 : REPLICAS;
+	}
+
 	/** The API of one instance, bypassing the gateway (replicas are 1-based). */
 	String instance(String service, int replica) {
 		return "http://127.0.0.1:" + (port(service, false) + 100 * (replica - 1));
@@ -347,7 +352,7 @@ final class Platform implements BeforeAllCallback {
 			return log(application);
 		}
 		StringBuilder logs = new StringBuilder();
-		for (int replica = 1; replica <= REPLICAS; replica++) {
+		for (int replica = 1; replica <= replicas(application); replica++) {
 			logs.append(log(application + "#" + replica));
 		}
 		return logs.toString();
