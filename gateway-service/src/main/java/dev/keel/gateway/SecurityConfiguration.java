@@ -1,7 +1,6 @@
 package dev.keel.gateway;
 
 import java.util.Set;
-import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
@@ -15,8 +14,6 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
-import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
@@ -26,6 +23,8 @@ import org.springframework.security.web.server.firewall.ServerExchangeRejectedHa
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
+
+import dev.keel.platform.security.AccessTokens;
 
 /**
  * Spring Security in front of every route. Every request needs a bearer access token, a JWT the gateway verifies
@@ -81,17 +80,9 @@ class SecurityConfiguration {
 			.build();
 	}
 
-	/** A token's scopes as {@code SCOPE_<scope>} authorities and its {@code roles} claim as {@code ROLE_<role>}. */
+	/** {@link AccessTokens#authorities()}, for WebFlux. */
 	static ReactiveJwtAuthenticationConverterAdapter scopesAndRoles() {
-		JwtGrantedAuthoritiesConverter scopes = new JwtGrantedAuthoritiesConverter();
-		JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
-		roles.setAuthoritiesClaimName("roles");
-		roles.setAuthorityPrefix("ROLE_");
-		JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
-		converter.setJwtGrantedAuthoritiesConverter((jwt) -> Stream
-			.concat(scopes.convert(jwt).stream(), roles.convert(jwt).stream())
-			.toList());
-		return new ReactiveJwtAuthenticationConverterAdapter(converter);
+		return new ReactiveJwtAuthenticationConverterAdapter(AccessTokens.authorities());
 	}
 
 	/** Rendered by {@link ProblemErrorHandler}, as {@code bad-request}. */

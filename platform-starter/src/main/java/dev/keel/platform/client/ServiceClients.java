@@ -19,12 +19,14 @@ import org.springframework.web.client.RestClient;
 
 import dev.keel.platform.config.LiveProperties;
 import dev.keel.platform.discovery.InstanceHealth;
+import dev.keel.platform.security.TokenRelay;
 
 /**
  * {@link RestClient}s for calling other services by name, with what calls between services need:
- * load balancing over admitted instances, connect and read timeouts, a bulkhead, a circuit breaker, and
- * retries on another instance for safe methods. Configured per service under {@code keel.clients.<service>}
- * ({@link ServiceClientSettings}) and Resilience4j's instances of the same name.
+ * load balancing over admitted instances, connect and read timeouts, a bulkhead, a circuit breaker,
+ * retries on another instance for safe methods, and the caller's access token ({@link TokenRelay}). Configured
+ * per service under {@code keel.clients.<service>} ({@link ServiceClientSettings}) and Resilience4j's instances
+ * of the same name.
  * <pre>
  * this.users = clients.builder("user-service").build();
  * this.users.get().uri("/api/v1/users/{id}", id).retrieve().body(User.class);
@@ -71,7 +73,10 @@ public class ServiceClients {
 		AtomicReference<Map.Entry<ServiceClientSettings, ResilientRequestFactory.Policies>> current = new AtomicReference<>();
 		ResilientRequestFactory factory = new ResilientRequestFactory(serviceId, this.loadBalancer, this.health,
 				() -> policies(serviceId, settings.get(), current));
-		return this.template.clone().baseUrl("http://" + serviceId).requestFactory(factory);
+		return this.template.clone()
+			.baseUrl("http://" + serviceId)
+			.requestFactory(factory)
+			.requestInterceptor(new TokenRelay());
 	}
 
 	private ResilientRequestFactory.Policies policies(String serviceId, ServiceClientSettings settings,

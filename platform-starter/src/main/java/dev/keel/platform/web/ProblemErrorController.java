@@ -27,7 +27,13 @@ import dev.keel.platform.problem.ProblemTypes;
  */
 @Controller
 @RequestMapping("${server.error.path:/error}")
-class ProblemErrorController implements ErrorController {
+public class ProblemErrorController implements ErrorController {
+
+	/**
+	 * A request attribute with the problem's detail, for a {@code sendError} from code that knows better than the
+	 * status's reason phrase what the client should do (the container's own messages are never shown).
+	 */
+	public static final String DETAIL = ProblemErrorController.class.getName() + ".detail";
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemErrorController.class);
 
@@ -44,9 +50,10 @@ class ProblemErrorController implements ErrorController {
 			// resource does not take.
 			status = HttpStatus.METHOD_NOT_ALLOWED;
 		}
+		Object detail = request.getAttribute(DETAIL);
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status,
 				status.is5xxServerError() ? "An unexpected error occurred. Quote the trace id when reporting it."
-						: status.getReasonPhrase() + ".");
+						: (detail instanceof String text) ? text : status.getReasonPhrase() + ".");
 		problem.setType(ProblemTypes.forStatus(status));
 		problem.setTitle(status.getReasonPhrase());
 		Object path = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);

@@ -21,6 +21,9 @@ class User {
 	@GeneratedValue(strategy = GenerationType.IDENTITY)
 	private Long id;
 
+	@Column(name = "owner_subject", length = 255, updatable = false)
+	private String owner;
+
 	@Column(nullable = false, length = 254)
 	private String email;
 
@@ -39,7 +42,8 @@ class User {
 	protected User() {
 	}
 
-	User(String email, String name) {
+	User(String owner, String email, String name) {
+		this.owner = owner;
 		this.email = email;
 		this.name = name;
 	}
@@ -67,6 +71,11 @@ class User {
 
 	Long getId() {
 		return this.id;
+	}
+
+	/** The subject of the account the profile belongs to; null for profiles older than owners. */
+	String getOwner() {
+		return this.owner;
 	}
 
 	String getEmail() {

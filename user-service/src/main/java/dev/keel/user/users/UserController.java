@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.keel.platform.security.Caller;
 import dev.keel.platform.web.PageResponse;
 
 @RestController
@@ -31,31 +32,31 @@ class UserController {
 	}
 
 	@PostMapping
-	ResponseEntity<UserResponse> create(@Valid @RequestBody UserRequest request) {
-		UserResponse user = this.users.create(request);
+	ResponseEntity<UserResponse> create(Caller caller, @Valid @RequestBody UserRequest request) {
+		UserResponse user = this.users.create(caller, request);
 		// Relative, so that it is right behind the gateway whatever host the client used.
 		return ResponseEntity.created(URI.create("/api/v1/users/" + user.id())).body(user);
 	}
 
 	@GetMapping("/{id}")
-	UserResponse get(@PathVariable long id) {
-		return this.users.get(id);
+	UserResponse get(Caller caller, @PathVariable long id) {
+		return this.users.get(caller, id);
 	}
 
 	@GetMapping
-	PageResponse<UserResponse> page(@RequestParam(defaultValue = "0") @PositiveOrZero int page,
+	PageResponse<UserResponse> page(Caller caller, @RequestParam(defaultValue = "0") @PositiveOrZero int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
-		return PageResponse.of(this.users.page(page, size));
+		return PageResponse.of(this.users.page(caller, page, size));
 	}
 
 	@PutMapping("/{id}")
-	UserResponse update(@PathVariable long id, @Valid @RequestBody UserUpdate update) {
-		return this.users.update(id, update);
+	UserResponse update(Caller caller, @PathVariable long id, @Valid @RequestBody UserUpdate update) {
+		return this.users.update(caller, id, update);
 	}
 
 	@DeleteMapping("/{id}")
-	ResponseEntity<Void> delete(@PathVariable long id) {
-		this.users.delete(id);
+	ResponseEntity<Void> delete(Caller caller, @PathVariable long id) {
+		this.users.delete(caller, id);
 		return ResponseEntity.noContent().build();
 	}
 

@@ -8,6 +8,14 @@ import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.keel.platform.security.Caller;
+import dev.keel.platform.security.NotPermitted;
+
+/**
+ * Profiles, each owned by the account that created it. A customer sees, changes and deletes only their own; any
+ * other id answers as if it did not exist, so that ids cannot be probed. An administrator may read any profile
+ * and list them all, but changes none that is not theirs.
+ */
 @Service
 class UserService {
 
@@ -18,14 +26,14 @@ class UserService {
 	}
 
 	@Transactional
-	UserResponse create(UserRequest request) {
+	UserResponse create(Caller caller, UserRequest request) {
 		String email = request.canonicalEmail();
 		if (this.users.existsByEmail(email)) {
 			throw new DuplicateEmail();
 		}
 		try {
 			// Flush here so that a concurrent insert of the same e-mail surfaces as a 409, not at commit.
-			return UserResponse.of(this.users.saveAndFlush(new User(email, request.name().trim())));
+			return UserResponse.of(this.users.saveAndFlush(new User(caller.subject(), email, request.name().trim())));
 		}
 		catch (DataIntegrityViolationException ex) {
 			throw new DuplicateEmail();
@@ -33,18 +41,25 @@ class UserService {
 	}
 
 	@Transactional(readOnly = true)
-	UserResponse get(long id) {
-		return UserResponse.of(find(id));
+	UserResponse get(Caller caller, long id) {
+		User user = find(id);
+		if (!caller.mayRead(user.getOwner())) {
+			throw new UserNotFound(id);
+		}
+		return UserResponse.of(user);
 	}
 
 	@Transactional(readOnly = true)
-	Page<UserResponse> page(int page, int size) {
+	Page<UserResponse> page(Caller caller, int page, int size) {
+		if (!caller.administrator()) {
+			throw new NotPermitted("Only administrators may list every profile.");
+		}
 		return this.users.findAll(PageRequest.of(page, size, Sort.by("id"))).map(UserResponse::of);
 	}
 
 	@Transactional
-	UserResponse update(long id, UserUpdate update) {
-		User user = find(id);
+	UserResponse update(Caller caller, long id, UserUpdate update) {
+		User user = findOwn(caller, id);
 		if (user.getVersion() != update.version()) {
 			throw new StaleVersion(id, update.version());
 		}
@@ -66,8 +81,20 @@ class UserService {
 	}
 
 	@Transactional
-	void delete(long id) {
-		this.users.delete(find(id));
+	void delete(Caller caller, long id) {
+		this.users.delete(findOwn(caller, id));
+	}
+
+	/** The caller's own profile: someone else's is not found, or, for an administrator who may see it, forbidden. */
+	private User findOwn(Caller caller, long id) {
+		User user = find(id);
+		if (!caller.owns(user.getOwner())) {
+			if (caller.mayRead(user.getOwner())) {
+				throw new NotPermitted("Only the profile's owner may change it.");
+			}
+			throw new UserNotFound(id);
+		}
+		return user;
 	}
 
 	private User find(long id) {

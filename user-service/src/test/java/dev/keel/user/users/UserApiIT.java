@@ -6,17 +6,20 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.keel.platform.test.Problems;
+import dev.keel.platform.test.TestIssuer;
 
 import static dev.keel.platform.test.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,8 +31,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 @AutoConfigureRestTestClient
 class UserApiIT {
 
+	private static final TestIssuer issuer = TestIssuer.get();
+
 	@Autowired
+	private RestTestClient anonymous;
+
+	/** A customer of their own for each test. */
 	private RestTestClient http;
+
+	private String subject;
+
+	@BeforeEach
+	void signIn() {
+		this.subject = "customer-" + UUID.randomUUID();
+		this.http = as(issuer.customer(this.subject));
+	}
+
+	private RestTestClient as(String token) {
+		return this.anonymous.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token).build();
+	}
 
 	@Nested
 	class Create {
@@ -51,6 +71,7 @@ class UserApiIT {
 				.returnResult()
 				.getResponseBody();
 
+			assertThat(created.owner()).isEqualTo(subject);
 			assertThat(created.email()).isEqualTo(email);
 			assertThat(created.name()).isEqualTo("Ada Lovelace");
 			assertThat(created.version()).isZero();
@@ -126,8 +147,9 @@ class UserApiIT {
 		void pagesAreBoundedAndOrdered() {
 			create(uniqueEmail(), "Paged One");
 			create(uniqueEmail(), "Paged Two");
+			RestTestClient admin = as(issuer.administrator("admin"));
 
-			http.get()
+			admin.get()
 				.uri("/api/v1/users?page=0&size=1")
 				.exchange()
 				.expectStatus()
@@ -140,7 +162,7 @@ class UserApiIT {
 				.jsonPath("$.totalElements")
 				.value((total) -> assertThat(((Number) total).longValue()).isGreaterThanOrEqualTo(2));
 			for (String query : List.of("size=101", "size=0", "page=-1", "size=ten")) {
-				assertProblem(http.get().uri("/api/v1/users?" + query).exchange(), HttpStatus.BAD_REQUEST, "validation");
+				assertProblem(admin.get().uri("/api/v1/users?" + query).exchange(), HttpStatus.BAD_REQUEST, "validation");
 			}
 		}
 
@@ -241,6 +263,103 @@ class UserApiIT {
 					"user-not-found");
 			assertProblem(http.delete().uri("/api/v1/users/{id}", user.id()).exchange(), HttpStatus.NOT_FOUND,
 					"user-not-found");
+		}
+
+	}
+
+	/** Who may do what: the token decides, and someone else's profile is not there at all. */
+	@Nested
+	class Access {
+
+		@Test
+		void withoutATokenNothingButTheProbesAnswers() {
+			anonymous.get()
+				.uri("/api/v1/users/1")
+				.exchange()
+				.expectStatus()
+				.isUnauthorized()
+				.expectHeader()
+				.valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody()
+				.jsonPath("$.type")
+				.isEqualTo(Problems.TYPES + "unauthorized");
+			anonymous.get().uri("/readyz").exchange().expectStatus().isOk();
+		}
+
+		@Test
+		void tokensTheGatewayWouldRefuseAreRefusedHereToo() {
+			UserResponse own = create(uniqueEmail(), "Mine");
+			String valid = issuer.customer(subject);
+			String[] parts = valid.split("\\.");
+			String tampered = parts[0] + "." + parts[1].substring(0, parts[1].length() - 2) + "AA." + parts[2];
+			for (String token : List.of(issuer.token((claims) -> claims.subject(subject).issuer("https://elsewhere.example")),
+					issuer.token((claims) -> claims.subject(subject).audience(List.of("another-api"))),
+					issuer.token((claims) -> claims.subject(subject)
+						.issuedAt(java.time.Instant.now().minusSeconds(3600))
+						.notBefore(java.time.Instant.now().minusSeconds(3600))
+						.expiresAt(java.time.Instant.now().minusSeconds(120))),
+					issuer.token((claims) -> claims.subject(subject).claims((all) -> all.remove("exp"))),
+					issuer.token((claims) -> claims.claims((all) -> all.remove("sub"))), tampered, "not-a-jwt")) {
+				as(token).get()
+					.uri("/api/v1/users/{id}", own.id())
+					.exchange()
+					.expectStatus()
+					.isUnauthorized()
+					.expectHeader()
+					.valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+			}
+		}
+
+		@Test
+		void anotherCustomersProfileIsNotFoundToReadChangeOrDelete() {
+			UserResponse theirs = create(uniqueEmail(), "Theirs");
+			RestTestClient mallory = as(issuer.customer("mallory-" + UUID.randomUUID()));
+
+			assertProblem(mallory.get().uri("/api/v1/users/{id}", theirs.id()).exchange(), HttpStatus.NOT_FOUND,
+					"user-not-found");
+			assertProblem(mallory.put()
+				.uri("/api/v1/users/{id}", theirs.id())
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(new UserUpdate(uniqueEmail(), "Taken over", theirs.version()))
+				.exchange(), HttpStatus.NOT_FOUND, "user-not-found");
+			assertProblem(mallory.delete().uri("/api/v1/users/{id}", theirs.id()).exchange(), HttpStatus.NOT_FOUND,
+					"user-not-found");
+			assertThat(get(theirs.id())).isEqualTo(theirs);
+		}
+
+		@Test
+		void onlyAdministratorsListEveryProfileAndReadAnyButTheyChangeNone() {
+			UserResponse theirs = create(uniqueEmail(), "Listed");
+			RestTestClient admin = as(issuer.administrator("admin"));
+
+			assertProblem(http.get().uri("/api/v1/users").exchange(), HttpStatus.FORBIDDEN, "forbidden");
+			admin.get().uri("/api/v1/users?size=1").exchange().expectStatus().isOk();
+			admin.get().uri("/api/v1/users/{id}", theirs.id()).exchange().expectStatus().isOk();
+			assertProblem(admin.put()
+				.uri("/api/v1/users/{id}", theirs.id())
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(new UserUpdate(theirs.email(), "Renamed by admin", theirs.version()))
+				.exchange(), HttpStatus.FORBIDDEN, "forbidden");
+			assertProblem(admin.delete().uri("/api/v1/users/{id}", theirs.id()).exchange(), HttpStatus.FORBIDDEN,
+					"forbidden");
+			assertThat(get(theirs.id())).isEqualTo(theirs);
+		}
+
+		@Test
+		void theOwnerIsTheTokensSubjectWhateverTheBodySays() {
+			UserResponse created = post("{\"email\":\"" + uniqueEmail()
+					+ "\",\"name\":\"Sneaky\",\"owner\":\"admin\",\"id\":1,\"version\":7,\"roles\":[\"admin\"]}")
+				.expectStatus()
+				.isCreated()
+				.expectBody(UserResponse.class)
+				.returnResult()
+				.getResponseBody();
+
+			assertThat(created.owner()).isEqualTo(subject);
+			assertThat(created.id()).isNotEqualTo(1L);
+			assertThat(created.version()).isZero();
 		}
 
 	}

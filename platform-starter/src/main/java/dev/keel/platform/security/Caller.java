@@ -1,0 +1,41 @@
+package dev.keel.platform.security;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+
+/**
+ * Who sent the request: the subject of its verified access token, and whether that subject is an administrator.
+ * Controllers take it as a parameter and pass it on; the service decides what the caller may see or change
+ * (object-level authorization), which no filter in front of it can.
+ *
+ * @param subject the token's {@code sub}: an account, or the client id of a machine client
+ * @param administrator whether the token carries the {@code admin} role
+ */
+public record Caller(String subject, boolean administrator) {
+
+	static final String ADMINISTRATOR_AUTHORITY = "ROLE_admin";
+
+	/** The caller the authentication names, which a {@link ResourceServerAutoConfiguration resource server} verified. */
+	public static Caller of(Authentication authentication) {
+		if (!(authentication instanceof JwtAuthenticationToken token)) {
+			throw new IllegalStateException("Not a verified access token: " + authentication);
+		}
+		boolean administrator = token.getAuthorities()
+			.stream()
+			.map(GrantedAuthority::getAuthority)
+			.anyMatch(ADMINISTRATOR_AUTHORITY::equals);
+		return new Caller(token.getToken().getSubject(), administrator);
+	}
+
+	/** Whether the caller may see what {@code owner} owns: their own, or anything for an administrator. */
+	public boolean mayRead(String owner) {
+		return this.administrator || owns(owner);
+	}
+
+	/** Whether {@code owner} is the caller. */
+	public boolean owns(String owner) {
+		return this.subject.equals(owner);
+	}
+
+}

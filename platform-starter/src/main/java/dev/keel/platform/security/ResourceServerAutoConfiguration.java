@@ -1,0 +1,201 @@
+package dev.keel.platform.security;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.MethodParameter;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.web.bind.support.WebDataBinderFactory;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import dev.keel.platform.web.ProblemErrorController;
+
+/**
+ * Every domain service is a resource server of its own, behind the gateway and not instead of it: a request that
+ * reaches a service port without passing the gateway (another pod, a misrouted ingress) still needs a valid
+ * access token, checked by the same rules ({@link AccessTokens}). Open without one: the probes, actuator (on the
+ * management port, which is not public), the error page and {@code keel.security.public-reads}. The rest needs a
+ * token; what a caller may do with a given object is the service's to decide, with the {@link Caller} its
+ * controllers receive.
+ * <p>
+ * Refusals are problems like every other answer (through the error page), with RFC 6750's
+ * {@code WWW-Authenticate} challenge, which never says why a token was refused.
+ */
+@AutoConfiguration(before = { OAuth2ResourceServerAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
+		ManagementWebSecurityAutoConfiguration.class, UserDetailsServiceAutoConfiguration.class })
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableConfigurationProperties({ OAuth2ResourceServerProperties.class, ResourceServerProperties.class })
+public class ResourceServerAutoConfiguration {
+
+	/** Timeouts and size limit of a key set fetch: a slow issuer must not hold requests for long. */
+	private static final int CONNECT_TIMEOUT_MS = 2_000;
+
+	private static final int READ_TIMEOUT_MS = 5_000;
+
+	private static final int MAX_KEY_SET_BYTES = 64 * 1024;
+
+	/** Keys are fetched again once this old, so a withdrawn key stops verifying within it. */
+	private static final Duration KEYS_MAX_AGE = Duration.ofMinutes(5);
+
+	/** The least time between two fetches for tokens that name a key the set lacks (forged kids cost nothing). */
+	private static final Duration UNKNOWN_KEY_INTERVAL = Duration.ofSeconds(30);
+
+	/** While the issuer cannot answer, the last keys go on verifying for this long. */
+	private static final Duration OUTAGE_TOLERANCE = Duration.ofHours(1);
+
+	/**
+	 * RS256 only, signed by one of the issuer's keys ({@code jwk-set-uri}). Nimbus's own key source caches, throttles
+	 * fetches for unknown key ids and survives an issuer outage; Spring's default turns the last two off.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	JwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer) throws MalformedURLException {
+		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
+		JWKSource<SecurityContext> keys = JWKSourceBuilder
+			.create(URI.create(jwt.getJwkSetUri()).toURL(),
+					new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, MAX_KEY_SET_BYTES))
+			.cache(KEYS_MAX_AGE.toMillis(), READ_TIMEOUT_MS)
+			.rateLimited(UNKNOWN_KEY_INTERVAL.toMillis())
+			.outageTolerant(OUTAGE_TOLERANCE.toMillis())
+			.refreshAheadCache(false)
+			.build();
+		DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+		processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
+		// "JWT" or none, as most issuers send, or RFC 9068's access-token type.
+		processor.setJWSTypeVerifier(
+				new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
+		// The claims are AccessTokens' to check, below.
+		processor.setJWTClaimsSetVerifier((claims, context) -> {
+		});
+		NimbusJwtDecoder decoder = new NimbusJwtDecoder(processor);
+		decoder.setJwtValidator(AccessTokens.validator(jwt.getIssuerUri(), jwt.getAudiences()));
+		return decoder;
+	}
+
+	/** Unless the service has its own (auth-service, the issuer, does). */
+	@Bean
+	@ConditionalOnMissingBean(SecurityFilterChain.class)
+	SecurityFilterChain resourceServerSecurity(HttpSecurity http, ResourceServerProperties properties,
+			JwtDecoder decoder) throws Exception {
+		BearerTokenProblems problems = new BearerTokenProblems();
+		List<String> publicReads = properties.publicReads();
+		return http
+			.authorizeHttpRequests((requests) -> requests.dispatcherTypeMatchers(DispatcherType.ERROR)
+				.permitAll()
+				.requestMatchers("/error", "/livez", "/readyz", "/actuator/**")
+				.permitAll()
+				.requestMatchers(HttpMethod.GET, publicReads.toArray(String[]::new))
+				.permitAll()
+				.requestMatchers(HttpMethod.HEAD, publicReads.toArray(String[]::new))
+				.permitAll()
+				.anyRequest()
+				.authenticated())
+			.oauth2ResourceServer((resourceServer) -> resourceServer
+				.jwt((jwt) -> jwt.decoder(decoder).jwtAuthenticationConverter(AccessTokens.authorities()))
+				.authenticationEntryPoint(problems)
+				.accessDeniedHandler(problems))
+			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.requestCache(AbstractHttpConfigurer::disable)
+			.csrf(AbstractHttpConfigurer::disable)
+			.httpBasic(AbstractHttpConfigurer::disable)
+			.formLogin(AbstractHttpConfigurer::disable)
+			.logout(AbstractHttpConfigurer::disable)
+			.build();
+	}
+
+	/** Controllers take the {@link Caller} as a parameter. */
+	@Bean
+	WebMvcConfigurer callerArguments() {
+		return new WebMvcConfigurer() {
+			@Override
+			public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+				resolvers.add(new CallerArgumentResolver());
+			}
+		};
+	}
+
+	static final class CallerArgumentResolver implements HandlerMethodArgumentResolver {
+
+		@Override
+		public boolean supportsParameter(MethodParameter parameter) {
+			return parameter.getParameterType() == Caller.class;
+		}
+
+		@Override
+		public Caller resolveArgument(MethodParameter parameter, ModelAndViewContainer container,
+				NativeWebRequest request, WebDataBinderFactory binders) {
+			return Caller.of(SecurityContextHolder.getContext().getAuthentication());
+		}
+
+	}
+
+	/** 401 and 403 as RFC 6750 says, rendered as problems by the error page. */
+	static final class BearerTokenProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
+
+		@Override
+		public void commence(HttpServletRequest request, HttpServletResponse response,
+				AuthenticationException ex) throws IOException {
+			boolean refused = ex instanceof OAuth2AuthenticationException;
+			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, refused ? "Bearer error=\"invalid_token\"" : "Bearer");
+			request.setAttribute(ProblemErrorController.DETAIL,
+					refused ? "The access token is invalid or has expired. Sign in again for a new one."
+							: "This API needs an access token: Authorization: Bearer <token>.");
+			response.sendError(HttpStatus.UNAUTHORIZED.value());
+		}
+
+		@Override
+		public void handle(HttpServletRequest request, HttpServletResponse response,
+				AccessDeniedException denied) throws IOException {
+			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
+			request.setAttribute(ProblemErrorController.DETAIL,
+					"The access token does not allow this request: it lacks the scope or role it needs.");
+			response.sendError(HttpStatus.FORBIDDEN.value());
+		}
+
+	}
+
+}

@@ -1,0 +1,131 @@
+package dev.keel.platform.test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.sun.net.httpserver.HttpServer;
+
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+
+/**
+ * An issuer of access tokens for a service's own integration tests: a key pair, its public half served as a JWKS
+ * over real HTTP on loopback, and tokens signed with the private half. Every Spring test context points
+ * {@code KEEL_ISSUER} and {@code KEEL_JWK_SET_URI} here ({@link TestIssuerContextCustomizerFactory}), so the
+ * service verifies these tokens exactly as it verifies auth-service's. The system tests sign in at the real
+ * auth-service instead.
+ */
+public final class TestIssuer {
+
+	/** What config-repo's {@code keel.auth.audience} is. */
+	public static final String AUDIENCE = "keel-api";
+
+	private static final String KEY_ID = "test-key";
+
+	private static TestIssuer instance;
+
+	private final HttpServer server;
+
+	private final RSAKey key;
+
+	private final NimbusJwtEncoder encoder;
+
+	private TestIssuer(HttpServer server, RSAKey key) {
+		this.server = server;
+		this.key = key;
+		this.encoder = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(key)));
+	}
+
+	/** The issuer of this test JVM, started on first use. */
+	public static synchronized TestIssuer get() {
+		if (instance == null) {
+			instance = start();
+		}
+		return instance;
+	}
+
+	private static TestIssuer start() {
+		try {
+			KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+			generator.initialize(2048);
+			KeyPair pair = generator.generateKeyPair();
+			RSAKey key = new RSAKey.Builder((RSAPublicKey) pair.getPublic()).privateKey((RSAPrivateKey) pair.getPrivate())
+				.keyID(KEY_ID)
+				.build();
+			byte[] keySet = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+			HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+			server.createContext("/oauth2/jwks", (exchange) -> {
+				exchange.getResponseHeaders().set("Content-Type", "application/json");
+				exchange.sendResponseHeaders(200, keySet.length);
+				exchange.getResponseBody().write(keySet);
+				exchange.close();
+			});
+			server.start();
+			return new TestIssuer(server, key);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** What tokens carry as {@code iss}. */
+	public String uri() {
+		return "http://127.0.0.1:" + this.server.getAddress().getPort();
+	}
+
+	public String jwkSetUri() {
+		return uri() + "/oauth2/jwks";
+	}
+
+	/** A customer's token, as auth-service issues to the CLI: both API scopes, the customer role. */
+	public String customer(String subject) {
+		return token(subject, List.of("users", "orders"), List.of("customer"));
+	}
+
+	/** An administrator's token. */
+	public String administrator(String subject) {
+		return token(subject, List.of("users", "orders"), List.of("admin"));
+	}
+
+	public String token(String subject, List<String> scopes, List<String> roles) {
+		return token((claims) -> claims.subject(subject)
+			.claim("scope", String.join(" ", scopes))
+			.claim("roles", roles));
+	}
+
+	/** A token with valid defaults (issuer, audience, 15 minutes), changed by {@code claims}. */
+	public String token(Consumer<JwtClaimsSet.Builder> claims) {
+		Instant now = Instant.now();
+		JwtClaimsSet.Builder builder = JwtClaimsSet.builder()
+			.issuer(uri())
+			.audience(List.of(AUDIENCE))
+			.issuedAt(now)
+			.notBefore(now)
+			.expiresAt(now.plus(Duration.ofMinutes(15)));
+		claims.accept(builder);
+		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).keyId(this.key.getKeyID()).type("JWT").build();
+		return this.encoder.encode(JwtEncoderParameters.from(header, builder.build())).getTokenValue();
+	}
+
+}
