@@ -27,6 +27,9 @@ class Order {
 	@GeneratedValue(strategy = GenerationType.IDENTITY)
 	private Long id;
 
+	@Column(name = "owner_subject", length = 255, updatable = false)
+	private String owner;
+
 	@Column(name = "user_id", nullable = false)
 	private long userId;
 
@@ -49,8 +52,9 @@ class Order {
 	}
 
 	/** A confirmed order: its stock has been reserved in the same transaction. */
-	static Order confirmed(long userId, List<OrderLine> lines) {
+	static Order confirmed(String owner, long userId, List<OrderLine> lines) {
 		Order order = new Order();
+		order.owner = owner;
 		order.userId = userId;
 		order.status = OrderStatus.CONFIRMED;
 		order.lines = new ArrayList<>(lines);
@@ -62,6 +66,11 @@ class Order {
 
 	Long getId() {
 		return this.id;
+	}
+
+	/** The subject of the account that placed the order; null for orders older than owners. */
+	String getOwner() {
+		return this.owner;
 	}
 
 	long getUserId() {

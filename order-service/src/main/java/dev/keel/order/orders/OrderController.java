@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.keel.platform.config.LiveProperties;
 import dev.keel.platform.idempotency.IdempotencyKey;
 import dev.keel.platform.idempotency.IdempotencyProperties;
+import dev.keel.platform.security.Caller;
 import dev.keel.platform.web.PageResponse;
 
 @RestController
@@ -42,9 +43,10 @@ class OrderController {
 	 * (same id, 201, {@code Idempotent-Replayed: true}) instead of placing another.
 	 */
 	@PostMapping
-	ResponseEntity<OrderResponse> place(@RequestHeader(name = IdempotencyKey.HEADER, required = false) String key,
+	ResponseEntity<OrderResponse> place(Caller caller,
+			@RequestHeader(name = IdempotencyKey.HEADER, required = false) String key,
 			@Valid @RequestBody OrderRequest request) {
-		PlacedOrder placed = this.orders.place(request, IdempotencyKey.of(key, this.idempotency.get().required()));
+		PlacedOrder placed = this.orders.place(caller, request, IdempotencyKey.of(key, this.idempotency.get().required()));
 		ResponseEntity.BodyBuilder response = ResponseEntity
 			.created(URI.create("/api/v1/orders/" + placed.order().id()));
 		if (placed.replayed()) {
@@ -54,15 +56,15 @@ class OrderController {
 	}
 
 	@GetMapping("/{id}")
-	OrderResponse get(@PathVariable long id) {
-		return this.orders.get(id);
+	OrderResponse get(Caller caller, @PathVariable long id) {
+		return this.orders.get(caller, id);
 	}
 
 	@GetMapping
-	PageResponse<OrderResponse> pageOfUser(@RequestParam @Positive long userId,
+	PageResponse<OrderResponse> pageOfUser(Caller caller, @RequestParam @Positive long userId,
 			@RequestParam(defaultValue = "0") @PositiveOrZero int page,
 			@RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
-		return PageResponse.of(this.orders.pageOfUser(userId, page, size));
+		return PageResponse.of(this.orders.pageOfUser(caller, userId, page, size));
 	}
 
 }

@@ -45,9 +45,9 @@ class OrderPlacement {
 	 * @throws IdempotencyStore.KeyClaimed when another request with the same key has committed first
 	 */
 	@RetryableTransaction("placeOrder")
-	Order reserveAndStore(OrderRequest request, Optional<IdempotencyKey> key, String fingerprint) {
+	Order reserveAndStore(String owner, OrderRequest request, Optional<IdempotencyKey> key, String fingerprint) {
 		// First, so that a concurrent duplicate waits here, before it has locked any stock.
-		key.ifPresent((value) -> this.idempotency.claim(OPERATION, value, fingerprint));
+		key.ifPresent((value) -> this.idempotency.claim(OPERATION, owner, value, fingerprint));
 		List<String> skus = request.items().stream().map(OrderRequest.Item::sku).toList();
 		Map<String, BigDecimal> prices = this.catalogue.pricesOf(skus);
 		List<String> unknown = skus.stream().filter((sku) -> !prices.containsKey(sku)).toList();
@@ -60,11 +60,11 @@ class OrderPlacement {
 			.toList();
 		// The order is written before any stock is locked, so that the contended stock rows stay locked
 		// only from the first reservation to the commit.
-		Order order = this.orders.saveAndFlush(Order.confirmed(request.userId(), lines));
+		Order order = this.orders.saveAndFlush(Order.confirmed(owner, request.userId(), lines));
 		for (OrderRequest.Item item : lockOrder(request.items())) {
 			this.catalogue.reserve(item.sku(), item.quantity());
 		}
-		key.ifPresent((value) -> this.idempotency.complete(OPERATION, value, String.valueOf(order.getId())));
+		key.ifPresent((value) -> this.idempotency.complete(OPERATION, owner, value, String.valueOf(order.getId())));
 		return order;
 	}
 

@@ -15,4 +15,6 @@ interface OrderRepository extends JpaRepository<Order, Long> {
 
 	Page<Order> findByUserId(long userId, Pageable pageable);
 
+	Page<Order> findByOwnerAndUserId(String owner, long userId, Pageable pageable);
+
 }

@@ -14,6 +14,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.keel.order.users.UserDirectory;
+import dev.keel.platform.security.Caller;
 import dev.keel.order.users.UserServiceUnavailable;
 import dev.keel.order.users.UserSummary;
 import dev.keel.platform.config.LiveProperties;
@@ -58,38 +59,42 @@ class OrderService {
 			.register(meters);
 	}
 
-	PlacedOrder place(OrderRequest request, Optional<IdempotencyKey> key) {
+	/**
+	 * Places an order for the caller: the profile it names must be the caller's own, whoever the caller is.
+	 */
+	PlacedOrder place(Caller caller, OrderRequest request, Optional<IdempotencyKey> key) {
 		int limit = this.properties.get().maxLinesPerOrder();
 		if (request.items().size() > limit) {
 			throw new TooManyLines(request.items().size(), limit);
 		}
 		String fingerprint = IdempotencyStore.fingerprint(canonical(request));
 		if (key.isPresent()) {
-			Optional<IdempotencyStore.Stored> stored = this.idempotency.find(OrderPlacement.OPERATION, key.get());
+			Optional<IdempotencyStore.Stored> stored = this.idempotency.find(OrderPlacement.OPERATION,
+					caller.subject(), key.get());
 			if (stored.isPresent()) {
-				return replay(stored.get(), fingerprint);
+				return replay(caller, stored.get(), fingerprint);
 			}
 		}
 		// Remote call first, outside any transaction: no row lock is held while user-service answers.
-		UserSummary user = this.users.require(request.userId());
+		UserSummary user = this.users.requireOwnedBy(caller.subject(), request.userId());
 		try {
 			PlacedOrder placed = new PlacedOrder(
-					OrderResponse.of(this.placement.reserveAndStore(request, key, fingerprint), user, false), false);
+					OrderResponse.of(this.placement.reserveAndStore(caller.subject(), request, key, fingerprint), user, false), false);
 			this.placed.increment();
 			return placed;
 		}
 		catch (IdempotencyStore.KeyClaimed ex) {
 			// A concurrent request with the same key committed while this one waited for the key.
-			return this.idempotency.find(OrderPlacement.OPERATION, key.orElseThrow())
-				.map((stored) -> replay(stored, fingerprint))
+			return this.idempotency.find(OrderPlacement.OPERATION, caller.subject(), key.orElseThrow())
+				.map((stored) -> replay(caller, stored, fingerprint))
 				.orElseThrow(IdempotencyProblems.InProgress::new);
 		}
 	}
 
-	private PlacedOrder replay(IdempotencyStore.Stored stored, String fingerprint) {
+	private PlacedOrder replay(Caller caller, IdempotencyStore.Stored stored, String fingerprint) {
 		long id = Long.parseLong(stored.replayFor(fingerprint));
 		this.replays.increment();
-		return new PlacedOrder(get(id), true);
+		return new PlacedOrder(get(caller, id), true);
 	}
 
 	/** What makes two requests the same: the user and the lines, in order, with SKUs canonical. */
@@ -102,10 +107,13 @@ class OrderService {
 
 	/**
 	 * An order with its user's details; when user-service cannot answer, the order without them, marked
-	 * degraded, rather than no order at all.
+	 * degraded, rather than no order at all. Only its owner and administrators see it; for anyone else it does
+	 * not exist.
 	 */
-	OrderResponse get(long id) {
-		Order order = this.orders.findWithLinesById(id).orElseThrow(() -> new OrderNotFound(id));
+	OrderResponse get(Caller caller, long id) {
+		Order order = this.orders.findWithLinesById(id)
+			.filter((found) -> caller.mayRead(found.getOwner()))
+			.orElseThrow(() -> new OrderNotFound(id));
 		try {
 			return OrderResponse.of(order, this.users.lookup(order.getUserId()).orElse(null), false);
 		}
@@ -116,9 +124,12 @@ class OrderService {
 	}
 
 	@Transactional(readOnly = true)
-	Page<OrderResponse> pageOfUser(long userId, int page, int size) {
-		return this.orders.findByUserId(userId, PageRequest.of(page, size, Sort.by(Sort.Direction.DESC, "id")))
-			.map(OrderResponse::of);
+	Page<OrderResponse> pageOfUser(Caller caller, long userId, int page, int size) {
+		PageRequest request = PageRequest.of(page, size, Sort.by(Sort.Direction.DESC, "id"));
+		// A customer sees their own orders only, whatever profile id they ask about.
+		Page<Order> orders = caller.administrator() ? this.orders.findByUserId(userId, request)
+				: this.orders.findByOwnerAndUserId(caller.subject(), userId, request);
+		return orders.map(OrderResponse::of);
 	}
 
 }

@@ -23,16 +23,17 @@ public class UserDirectory {
 	}
 
 	/**
-	 * The user, who must exist.
-	 * @throws UnknownUser if user-service does not know the user
+	 * The user, who must exist and belong to {@code owner}. Someone else's profile is answered as unknown, the
+	 * same as one that does not exist, so that ids cannot be probed.
+	 * @throws UnknownUser if user-service does not know the user or it is not the owner's
 	 * @throws UserServiceUnavailable if user-service cannot tell
 	 */
-	public UserSummary require(long userId) {
-		return lookup(userId).orElseThrow(() -> new UnknownUser(userId));
+	public UserSummary requireOwnedBy(String owner, long userId) {
+		return lookup(userId).filter((user) -> owner.equals(user.owner())).orElseThrow(() -> new UnknownUser(userId));
 	}
 
 	/**
-	 * The user if user-service knows it, empty if it does not.
+	 * The user if user-service knows it and shows it to the caller (whose token goes with the call), empty if not.
 	 * @throws UserServiceUnavailable if user-service cannot tell
 	 */
 	public Optional<UserSummary> lookup(long userId) {

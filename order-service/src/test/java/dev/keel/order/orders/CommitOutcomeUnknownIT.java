@@ -19,6 +19,7 @@ import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.keel.platform.test.MySqlProxy;
 import dev.keel.platform.test.SharedEmbeddedMariaDb;
+import dev.keel.platform.test.TestIssuer;
 
 import static dev.keel.order.orders.TestCatalogue.newUserId;
 import static dev.keel.platform.test.Problems.assertProblem;
@@ -51,6 +52,7 @@ class CommitOutcomeUnknownIT {
 	void client() {
 		this.http = RestTestClient.bindToServer(new JdkClientHttpRequestFactory())
 			.baseUrl("http://127.0.0.1:" + this.port)
+			.defaultHeader("Authorization", "Bearer " + TestIssuer.get().customer("customer-" + UUID.randomUUID()))
 			.build();
 	}
 

@@ -23,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -32,6 +33,7 @@ import org.springframework.test.web.servlet.client.RestTestClient;
 import dev.keel.platform.idempotency.IdempotencyStore;
 
 import dev.keel.platform.test.Problems;
+import dev.keel.platform.test.TestIssuer;
 
 import static dev.keel.platform.test.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,8 +46,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 @AutoConfigureRestTestClient
 class IdempotentOrdersIT {
 
+	private static final TestIssuer issuer = TestIssuer.get();
+
 	@Autowired
+	private RestTestClient anonymous;
+
+	/** A customer of their own for each test. */
 	private RestTestClient http;
+
+	private String subject;
+
+	@BeforeEach
+	void signIn() {
+		this.subject = "customer-" + UUID.randomUUID();
+		this.http = as(issuer.customer(this.subject));
+	}
+
+	private RestTestClient as(String token) {
+		return this.anonymous.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token).build();
+	}
 
 	@Autowired
 	private JdbcTemplate jdbc;
@@ -195,6 +214,7 @@ class IdempotentOrdersIT {
 			response = HttpClient.newHttpClient()
 				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/v1/orders"))
 					.header("Content-Type", "application/json")
+					.header("Authorization", "Bearer " + issuer.customer(this.subject))
 					.header("Idempotency-Key", key)
 					.POST(HttpRequest.BodyPublishers.ofString(order(user, sku, 1)))
 					.build(), HttpResponse.BodyHandlers.ofString());
@@ -214,6 +234,22 @@ class IdempotentOrdersIT {
 		EntityExchangeResult<OrderResponse> later = post(key, order(user, sku, 1));
 		assertThat(later.getStatus()).as("the key was not used up").isEqualTo(HttpStatus.CREATED);
 		assertThat(later.getResponseHeaders().getFirst("Idempotent-Replayed")).isNull();
+	}
+
+	@Test
+	void keysAreEachClientsOwn() {
+		String sku = this.catalogue.product("1.00", 10);
+		long user = TestCatalogue.newUserId();
+		String key = UUID.randomUUID().toString();
+		OrderResponse first = post(key, order(user, sku, 1)).getResponseBody();
+		this.http = as(issuer.customer("another-" + UUID.randomUUID()));
+
+		EntityExchangeResult<OrderResponse> another = post(key, order(user, sku, 1));
+
+		assertThat(another.getResponseHeaders().getFirst("Idempotent-Replayed")).as("not the first client's order")
+			.isNull();
+		assertThat(another.getResponseBody().id()).isNotEqualTo(first.id());
+		assertThat(this.catalogue.stock(sku)).isEqualTo(8);
 	}
 
 	private EntityExchangeResult<OrderResponse> post(String key, String body) {

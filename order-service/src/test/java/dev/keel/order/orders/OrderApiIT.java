@@ -8,18 +8,21 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.keel.order.users.UserServiceStub;
+import dev.keel.platform.test.TestIssuer;
 
 import static dev.keel.platform.test.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,8 +35,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 @AutoConfigureRestTestClient
 class OrderApiIT {
 
+	private static final TestIssuer issuer = TestIssuer.get();
+
 	@Autowired
+	private RestTestClient anonymous;
+
+	/** A customer of their own for each test. */
 	private RestTestClient http;
+
+	private String subject;
+
+	@BeforeEach
+	void signIn() {
+		this.subject = "customer-" + UUID.randomUUID();
+		this.http = as(issuer.customer(this.subject));
+	}
+
+	private RestTestClient as(String token) {
+		return this.anonymous.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token).build();
+	}
 
 	@Autowired
 	private JdbcTemplate jdbc;
@@ -248,7 +268,8 @@ class OrderApiIT {
 		void productsShowCurrentStock() {
 			String sku = product("12.34", 7);
 
-			http.get()
+			// Public: no token needed.
+			anonymous.get()
 				.uri("/api/v1/products/{sku}", sku)
 				.exchange()
 				.expectStatus()
@@ -260,9 +281,95 @@ class OrderApiIT {
 				.isEqualTo(12.34)
 				.jsonPath("$.stock")
 				.isEqualTo(7);
-			http.get().uri("/api/v1/products?size=100").exchange().expectStatus().isOk().expectBody()
+			anonymous.get().uri("/api/v1/products?size=100").exchange().expectStatus().isOk().expectBody()
 				.jsonPath("$.content[?(@.sku == '%s')]".formatted(sku)).exists();
 			assertProblem(http.get().uri("/api/v1/products/NOPE").exchange(), HttpStatus.NOT_FOUND, "product-not-found");
+		}
+
+	}
+
+	/** Whose orders are whose: the token decides, and someone else's order is not there at all. */
+	@Nested
+	class Access {
+
+		@Test
+		void withoutATokenOnlyTheCatalogueAnswers() {
+			for (RestTestClient.ResponseSpec refused : List.of(anonymous.get().uri("/api/v1/orders/1").exchange(),
+					anonymous.get().uri("/api/v1/orders?userId=1").exchange(),
+					anonymous.post()
+						.uri("/api/v1/orders")
+						.contentType(MediaType.APPLICATION_JSON)
+						.body(order(newUserId(), "KB-001", 1))
+						.exchange(),
+					anonymous.put().uri("/api/v1/products/KB-001").contentType(MediaType.APPLICATION_JSON).body("{}").exchange())) {
+				assertProblem(refused, HttpStatus.UNAUTHORIZED, "unauthorized").jsonPath("$.detail")
+					.isEqualTo("This API needs an access token: Authorization: Bearer <token>.");
+			}
+		}
+
+		@Test
+		void aCustomerPlacesOrdersOnlyForTheirOwnProfile() {
+			String sku = product("1.00", 5);
+
+			assertProblem(post(order(UserServiceStub.SOMEONE_ELSES_FROM + 1, sku, 1)), HttpStatus.UNPROCESSABLE_CONTENT,
+					"unknown-user");
+			assertThat(stock(sku)).isEqualTo(5);
+			assertThat(ordersOf(UserServiceStub.SOMEONE_ELSES_FROM + 1)).isZero();
+		}
+
+		@Test
+		void anotherCustomersOrdersAreNotFoundAndNotListed() {
+			String sku = product("2.00", 5);
+			long user = newUserId();
+			OrderResponse theirs = place(order(user, sku, 1));
+			RestTestClient mallory = as(issuer.customer("mallory-" + UUID.randomUUID()));
+
+			assertProblem(mallory.get().uri("/api/v1/orders/{id}", theirs.id()).exchange(), HttpStatus.NOT_FOUND,
+					"order-not-found");
+			mallory.get()
+				.uri("/api/v1/orders?userId={user}", user)
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.totalElements")
+				.isEqualTo(0);
+		}
+
+		@Test
+		void administratorsReadAndListAnyonesOrders() {
+			String sku = product("2.00", 5);
+			long user = newUserId();
+			OrderResponse theirs = place(order(user, sku, 1));
+			RestTestClient admin = as(issuer.administrator("admin"));
+
+			admin.get().uri("/api/v1/orders/{id}", theirs.id()).exchange().expectStatus().isOk();
+			admin.get()
+				.uri("/api/v1/orders?userId={user}", user)
+				.exchange()
+				.expectBody()
+				.jsonPath("$.totalElements")
+				.isEqualTo(1);
+		}
+
+		@Test
+		void theOwnerIsTheTokensSubjectWhateverTheBodySays() {
+			String sku = product("2.00", 5);
+			long user = newUserId();
+
+			OrderResponse placed = post(Map.of("userId", user, "owner", "admin", "id", 1, "status", "CANCELLED", "total",
+					0, "items", List.of(Map.of("sku", sku, "quantity", 1))))
+				.expectStatus()
+				.isCreated()
+				.expectBody(OrderResponse.class)
+				.returnResult()
+				.getResponseBody();
+
+			assertThat(placed.id()).isNotEqualTo(1L);
+			assertThat(placed.status()).isEqualTo(OrderStatus.CONFIRMED);
+			assertThat(placed.total()).isEqualByComparingTo("2.00");
+			assertThat(jdbc.queryForObject("SELECT owner_subject FROM orders WHERE id = ?", String.class, placed.id()))
+				.isEqualTo(subject);
 		}
 
 	}
@@ -283,7 +390,7 @@ class OrderApiIT {
 	}
 
 	private static long newUserId() {
-		return Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), UserServiceStub.UNKNOWN_FROM - 1) + 1;
+		return Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), UserServiceStub.SOMEONE_ELSES_FROM - 1) + 1;
 	}
 
 	private static Map<String, Object> order(long user, Object... skuAndQuantity) {

@@ -28,6 +28,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import dev.keel.platform.test.TestIssuer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -37,6 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OrderContentionIT {
+
+	private static final String TOKEN = TestIssuer.get().customer("contender");
 
 	private static final int CLIENTS = 16;
 
@@ -126,6 +130,7 @@ class OrderContentionIT {
 		try {
 			HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/v1/orders"))
 				.header("Content-Type", "application/json")
+				.header("Authorization", "Bearer " + TOKEN)
 				.timeout(Duration.ofSeconds(30))
 				.POST(HttpRequest.BodyPublishers.ofString(body.toString()))
 				.build(), HttpResponse.BodyHandlers.ofString());

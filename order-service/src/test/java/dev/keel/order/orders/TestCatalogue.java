@@ -28,7 +28,7 @@ record TestCatalogue(JdbcTemplate jdbc) {
 	}
 
 	static long newUserId() {
-		return Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), UserServiceStub.UNKNOWN_FROM - 1) + 1;
+		return Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), UserServiceStub.SOMEONE_ELSES_FROM - 1) + 1;
 	}
 
 }

@@ -18,16 +18,20 @@ import org.springframework.transaction.annotation.Transactional;
  * result without its key. A concurrent request with the same key waits on the key's row lock until the
  * first commits, then sees the key taken ({@link KeyClaimed}) and replays the stored result.
  * <p>
+ * Keys are the client's: each caller (the subject of its access token) has keys of its own, so that one client
+ * can neither replay another's result nor block another's request by guessing or copying its key.
+ * <p>
  * The service's migrations create the table:
  * <pre>
  * CREATE TABLE idempotency_keys (
  *     operation       VARCHAR(64)  NOT NULL,
+ *     client          VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
  *     idempotency_key VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
  *     request_hash    CHAR(64)     NOT NULL,
  *     resource_id     VARCHAR(64)  NULL,
  *     created_at      DATETIME(6)  NOT NULL,
  *     expires_at      DATETIME(6)  NOT NULL,
- *     PRIMARY KEY (operation, idempotency_key),
+ *     PRIMARY KEY (operation, client, idempotency_key),
  *     INDEX ix_idempotency_keys_expires_at (expires_at)
  * );
  * </pre>
@@ -48,11 +52,11 @@ public class IdempotencyStore {
 	 * The result stored for a key, if the key is known and has not expired.
 	 */
 	@Transactional(readOnly = true)
-	public Optional<Stored> find(String operation, IdempotencyKey key) {
+	public Optional<Stored> find(String operation, String client, IdempotencyKey key) {
 		List<Stored> rows = this.jdbc.query(
-				"SELECT request_hash, resource_id FROM idempotency_keys WHERE operation = ? AND idempotency_key = ? "
-						+ "AND expires_at > UTC_TIMESTAMP(6) AND resource_id IS NOT NULL",
-				(row, index) -> new Stored(row.getString(1), row.getString(2)), operation, key.value());
+				"SELECT request_hash, resource_id FROM idempotency_keys WHERE operation = ? AND client = ? "
+						+ "AND idempotency_key = ? AND expires_at > UTC_TIMESTAMP(6) AND resource_id IS NOT NULL",
+				(row, index) -> new Stored(row.getString(1), row.getString(2)), operation, client, key.value());
 		return rows.stream().findFirst();
 	}
 
@@ -62,14 +66,14 @@ public class IdempotencyStore {
 	 * @throws KeyClaimed when the key was already used; the caller replays the stored result
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public void claim(String operation, IdempotencyKey key, String requestHash) {
-		this.jdbc.update("DELETE FROM idempotency_keys WHERE operation = ? AND idempotency_key = ? "
-				+ "AND expires_at <= UTC_TIMESTAMP(6)", operation, key.value());
+	public void claim(String operation, String client, IdempotencyKey key, String requestHash) {
+		this.jdbc.update("DELETE FROM idempotency_keys WHERE operation = ? AND client = ? AND idempotency_key = ? "
+				+ "AND expires_at <= UTC_TIMESTAMP(6)", operation, client, key.value());
 		try {
-			this.jdbc.update(
-					"INSERT INTO idempotency_keys (operation, idempotency_key, request_hash, created_at, expires_at) "
-							+ "VALUES (?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL ? SECOND)",
-					operation, key.value(), requestHash, this.properties.ttl().toSeconds());
+			this.jdbc.update("INSERT INTO idempotency_keys "
+					+ "(operation, client, idempotency_key, request_hash, created_at, expires_at) "
+					+ "VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL ? SECOND)", operation, client,
+					key.value(), requestHash, this.properties.ttl().toSeconds());
 		}
 		catch (DuplicateKeyException ex) {
 			throw new KeyClaimed(ex);
@@ -80,9 +84,10 @@ public class IdempotencyStore {
 	 * Records the resource the request produced, in the transaction that claimed the key.
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public void complete(String operation, IdempotencyKey key, String resourceId) {
-		this.jdbc.update("UPDATE idempotency_keys SET resource_id = ? WHERE operation = ? AND idempotency_key = ?",
-				resourceId, operation, key.value());
+	public void complete(String operation, String client, IdempotencyKey key, String resourceId) {
+		this.jdbc.update(
+				"UPDATE idempotency_keys SET resource_id = ? WHERE operation = ? AND client = ? AND idempotency_key = ?",
+				resourceId, operation, client, key.value());
 	}
 
 	/**
