@@ -156,6 +156,10 @@ final class Topology {
 		environment.put("CONFIG_SERVER_PASSWORD", passwords.of(instance.application()));
 		environment.put("DB_PORT", String.valueOf(this.settings.ports().db()));
 		environment.put("KEEL_ISSUER", issuer().toString());
+		// Verifiers fetch the keys from auth-service itself, as in compose and Kubernetes: not through the gateway,
+		// whose per-address sign-in limit a busy machine's own sign-ins could spend.
+		environment.put("KEEL_JWK_SET_URI",
+				"http://127.0.0.1:" + port(new Instance(Services.AUTH_SERVICE, 1)) + "/oauth2/jwks");
 		if (instance.application().equals(Services.AUTH_SERVICE)) {
 			// config-repo/auth-service-dev.yml: the key tokens are signed with and the seeded accounts' passwords.
 			environment.put("KEEL_AUTH_SIGNING_KEY", passwords.signingKey());

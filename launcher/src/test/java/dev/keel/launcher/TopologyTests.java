@@ -109,6 +109,7 @@ class TopologyTests {
 		assertThat(auth.get("KEEL_AUTH_SIGNING_KEY")).startsWith("-----BEGIN PRIVATE KEY-----")
 			.as("made once").isEqualTo(passwords.signingKey());
 		assertThat(user).containsEntry("KEEL_ISSUER", "http://localhost:18080")
+			.containsEntry("KEEL_JWK_SET_URI", "http://127.0.0.1:8083/oauth2/jwks")
 			.doesNotContainKey("KEEL_AUTH_SIGNING_KEY")
 			.doesNotContainKey("KEEL_ACCOUNT_PASSWORD_ALICE");
 		assertThat(passwords.account("alice")).isNotEqualTo(passwords.account("bob"));

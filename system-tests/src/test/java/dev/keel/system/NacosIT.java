@@ -188,7 +188,8 @@ class NacosIT {
 						: Platform.USER_PORT) : 0;
 				return gone[0] != 0;
 			});
-			Http.Response served = new Http("http://127.0.0.1:" + gone[0]).get("/api/v1/users/" + userId);
+			Http.Response served = new Http("http://127.0.0.1:" + gone[0], () -> platform.token("alice"))
+				.get("/api/v1/users/" + userId);
 			assertThat(served.status()).as("the instance on %d serves after leaving Nacos", gone[0]).isEqualTo(200);
 			assertThat(rolling.join().exitCode()).isZero();
 			awaitRegistered("user-service", 2);

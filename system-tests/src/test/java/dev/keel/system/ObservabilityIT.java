@@ -130,7 +130,7 @@ class ObservabilityIT {
 			.satisfies((id) -> assertThat(id).matches("[0-9a-f-]{36}"));
 
 		// A caller that bypasses the gateway gets a fresh id instead of its malformed one.
-		Http.Response direct = new Http(platform.instance("user-service", 1)).send(HttpRequest
+		Http.Response direct = platform.instanceAs("user-service", 1, "alice").send(HttpRequest
 			.newBuilder(URI.create(platform.instance("user-service", 1) + "/api/v1/users/" + userId))
 			.header("X-Request-Id", "not a valid id"));
 		assertThat(direct.status()).isEqualTo(200);

@@ -3,6 +3,7 @@ package dev.keel.system;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.MethodOrderer;
@@ -65,6 +66,55 @@ class PlatformEndToEndIT {
 		assertThat(listed.get("id")).isEqualTo(order.get("id"));
 		assertThat(listed.get("items")).isEqualTo(order.get("items"));
 		assertThat(listed.get("total")).isEqualTo(order.get("total"));
+	}
+
+	/**
+	 * Every customer sees their own and nobody else's: another's profile and orders are not there (404, not
+	 * listed), orders go only to one's own profile, listing everyone is the administrator's, and a service port
+	 * reached past the gateway wants a valid token as well.
+	 */
+	@Test
+	@Order(2)
+	void customersSeeOnlyTheirOwnAndServicesWantATokenToo() {
+		Http bob = platform.gatewayAs("bob");
+		Http admin = platform.gatewayAs("admin");
+		JsonNode alices = this.gateway.post("/api/v1/users",
+				"{\"email\":\"own-%s@example.com\",\"name\":\"Alice\",\"owner\":\"bob\"}".formatted(UUID.randomUUID()))
+			.json();
+		long profile = alices.get("id").asLong();
+		assertThat(alices.get("owner").asString()).as("the token decides, not the body").isEqualTo("alice");
+		long order = this.gateway.post("/api/v1/orders",
+				"{\"userId\":%d,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1}]}".formatted(profile))
+			.json()
+			.get("id")
+			.asLong();
+
+		problem(bob.get("/api/v1/users/" + profile), 404, "user-not-found");
+		problem(bob.send(HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/users/" + profile))
+			.header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString("{\"email\":\"taken@example.com\",\"name\":\"Bob\",\"version\":0}"))),
+				404, "user-not-found");
+		problem(bob.send(HttpRequest.newBuilder(URI.create(platform.gateway() + "/api/v1/users/" + profile)).DELETE()),
+				404, "user-not-found");
+		problem(bob.get("/api/v1/orders/" + order), 404, "order-not-found");
+		assertThat(bob.get("/api/v1/orders?userId=" + profile).json().get("totalElements").asInt()).isZero();
+		problem(bob.post("/api/v1/orders",
+				"{\"userId\":%d,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1}]}".formatted(profile)), 422,
+				"unknown-user");
+		problem(this.gateway.get("/api/v1/users"), 403, "forbidden");
+		assertThat(admin.get("/api/v1/users?size=1").status()).isEqualTo(200);
+		assertThat(admin.get("/api/v1/orders/" + order).status()).isEqualTo(200);
+		assertThat(this.gateway.get("/api/v1/users/" + profile).json().get("name").asString()).isEqualTo("Alice");
+
+		for (String service : List.of("user-service", "order-service")) {
+			Http.Response anonymous = new Http(platform.instance(service, 1)).get(
+					service.equals("user-service") ? "/api/v1/users/" + profile : "/api/v1/orders/" + order);
+			problem(anonymous, 401, "unauthorized");
+			assertThat(anonymous.header("WWW-Authenticate")).isEqualTo("Bearer");
+			problem(new Http(platform.instance(service, 1), () -> "forged." + platform.token("bob")).get("/api/v1/orders/1"),
+					401, "unauthorized");
+		}
+		assertThat(platform.instanceAs("order-service", 1, "alice").get("/api/v1/orders/" + order).status()).isEqualTo(200);
 	}
 
 	@Test

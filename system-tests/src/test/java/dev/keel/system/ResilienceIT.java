@@ -229,7 +229,7 @@ class ResilienceIT {
 			assertThat(limited.header("Retry-After")).isEqualTo("1");
 			assertThat(limited.header("RateLimit-Limit")).isEqualTo("50");
 			assertThat(limited.header("RateLimit-Remaining")).isEqualTo("0");
-			assertThat(platform.gatewayAs("bob").get("/api/v1/users/" + userId).status()).as("other clients go on")
+			assertThat(platform.gatewayAs("admin").get("/api/v1/users/" + userId).status()).as("other clients go on")
 				.isEqualTo(200);
 		}
 		finally {
@@ -290,7 +290,7 @@ class ResilienceIT {
 	}
 
 	private static int ordersOfUserDirectly() {
-		return new Http(platform.instance("order-service", 1)).get("/api/v1/orders?size=1&userId=" + userId)
+		return platform.instanceAs("order-service", 1, "alice").get("/api/v1/orders?size=1&userId=" + userId)
 			.json()
 			.get("totalElements")
 			.asInt();

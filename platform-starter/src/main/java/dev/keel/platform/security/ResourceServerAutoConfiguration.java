@@ -45,6 +45,7 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.util.Assert;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -94,6 +95,11 @@ public class ResourceServerAutoConfiguration {
 	@ConditionalOnMissingBean
 	JwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer) throws MalformedURLException {
 		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
+		// Fail at start-up, not on the first request: a service that cannot verify tokens must not run.
+		Assert.hasText(jwt.getJwkSetUri(), "spring.security.oauth2.resourceserver.jwt.jwk-set-uri must name the "
+				+ "issuer's keys (config-repo: keel.auth.jwk-set-uri)");
+		Assert.hasText(jwt.getIssuerUri(), "spring.security.oauth2.resourceserver.jwt.issuer-uri must name the issuer "
+				+ "(config-repo: keel.auth.issuer)");
 		JWKSource<SecurityContext> keys = JWKSourceBuilder
 			.create(URI.create(jwt.getJwkSetUri()).toURL(),
 					new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, MAX_KEY_SET_BYTES))

@@ -33,7 +33,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 /**
  * Retrying transactions against a real MariaDB that really deadlocks and really times out lock waits.
  */
-@SpringBootTest(properties = { "keel.transactions.retry.max-attempts=4", "keel.transactions.retry.initial-backoff=10ms",
+// No config-repo here: the resource server's issuer is platform-test's.
+@SpringBootTest(properties = { "spring.security.oauth2.resourceserver.jwt.issuer-uri=${KEEL_ISSUER}",
+		"spring.security.oauth2.resourceserver.jwt.jwk-set-uri=${KEEL_JWK_SET_URI}",
+		"keel.transactions.retry.max-attempts=4", "keel.transactions.retry.initial-backoff=10ms",
 		"keel.transactions.retry.max-total-time=2500ms" })
 class RetryableTransactionIT {
 
