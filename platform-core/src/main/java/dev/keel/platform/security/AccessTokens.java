@@ -24,6 +24,9 @@ public final class AccessTokens {
 	/** Clocks of issuer and verifier may differ by this much. */
 	public static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
+	/** The longest subject accepted: what the services' owner columns hold. */
+	public static final int MAX_SUBJECT_LENGTH = 255;
+
 	/** The claim that holds the caller's roles ({@code admin}, {@code customer}). */
 	public static final String ROLES_CLAIM = "roles";
 
@@ -31,7 +34,8 @@ public final class AccessTokens {
 	}
 
 	/**
-	 * Issued by {@code issuer}, for one of {@code audiences}, with a subject, an expiry and within its lifetime.
+	 * Issued by {@code issuer}, for one of {@code audiences}, with a subject (of at most 255 characters), an expiry and
+	 * within its lifetime.
 	 * (The signature and its algorithm are the decoder's.)
 	 */
 	public static OAuth2TokenValidator<Jwt> validator(String issuer, List<String> audiences) {
@@ -40,7 +44,8 @@ public final class AccessTokens {
 		return new DelegatingOAuth2TokenValidator<>(lifetime, new JwtIssuerValidator(issuer),
 				new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
 						(aud) -> aud != null && aud.stream().anyMatch(audiences::contains)),
-				new JwtClaimValidator<String>(JwtClaimNames.SUB, (sub) -> sub != null && !sub.isBlank()));
+				new JwtClaimValidator<String>(JwtClaimNames.SUB,
+						(sub) -> sub != null && !sub.isBlank() && sub.length() <= MAX_SUBJECT_LENGTH));
 	}
 
 	/** A token's scopes as {@code SCOPE_<scope>} authorities and its roles as {@code ROLE_<role>}. */

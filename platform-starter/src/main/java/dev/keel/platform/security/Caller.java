@@ -1,8 +1,12 @@
 package dev.keel.platform.security;
 
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+
+import dev.keel.platform.problem.ApiProblem;
 
 /**
  * Who sent the request: the subject of its verified access token, and whether that subject is an administrator.
@@ -19,7 +23,8 @@ public record Caller(String subject, boolean administrator) {
 	/** The caller the authentication names, which a {@link ResourceServerAutoConfiguration resource server} verified. */
 	public static Caller of(Authentication authentication) {
 		if (!(authentication instanceof JwtAuthenticationToken token)) {
-			throw new IllegalStateException("Not a verified access token: " + authentication);
+			// A handler that needs a caller on a path open to anyone (keel.security.public-reads).
+			throw new NoCaller();
 		}
 		boolean administrator = token.getAuthorities()
 			.stream()
@@ -36,6 +41,16 @@ public record Caller(String subject, boolean administrator) {
 	/** Whether {@code owner} is the caller. */
 	public boolean owns(String owner) {
 		return this.subject.equals(owner);
+	}
+
+	static final class NoCaller extends ApiProblem {
+
+		NoCaller() {
+			super(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
+					"This API needs an access token: Authorization: Bearer <token>.");
+			getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+		}
+
 	}
 
 }

@@ -8,8 +8,13 @@ import java.util.List;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
+import com.nimbusds.jose.jwk.source.JWKSetBasedJWKSource;
+import com.nimbusds.jose.jwk.source.JWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.OutageTolerantJWKSetSource;
+import com.nimbusds.jose.jwk.source.RateLimitedJWKSetSource;
+import com.nimbusds.jose.jwk.source.URLBasedJWKSetSource;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -18,6 +23,9 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -34,6 +42,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -44,7 +54,9 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
 import org.springframework.util.Assert;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
@@ -87,9 +99,14 @@ public class ResourceServerAutoConfiguration {
 	/** While the issuer cannot answer, the last keys go on verifying for this long. */
 	private static final Duration OUTAGE_TOLERANCE = Duration.ofHours(1);
 
+	/** How long a request waits for another's fetch of the keys: longer than one fetch may take. */
+	private static final int FETCH_WAIT_MS = CONNECT_TIMEOUT_MS + READ_TIMEOUT_MS + 1_000;
+
 	/**
-	 * RS256 only, signed by one of the issuer's keys ({@code jwk-set-uri}). Nimbus's own key source caches, throttles
-	 * fetches for unknown key ids and survives an issuer outage; Spring's default turns the last two off.
+	 * RS256 only, signed by one of the issuer's keys ({@code jwk-set-uri}). Nimbus's key sources, stacked so that
+	 * keys are cached, fetches for unknown key ids are throttled, and the last keys stay in use through an issuer
+	 * outage or a throttled fetch ({@link ThrottledFetchesAsOutage}); Spring's default neither throttles nor
+	 * tolerates outages, and Nimbus's builder stacks the throttle above the outage tolerance.
 	 */
 	@Bean
 	@ConditionalOnMissingBean
@@ -100,14 +117,14 @@ public class ResourceServerAutoConfiguration {
 				+ "issuer's keys (config-repo: keel.auth.jwk-set-uri)");
 		Assert.hasText(jwt.getIssuerUri(), "spring.security.oauth2.resourceserver.jwt.issuer-uri must name the issuer "
 				+ "(config-repo: keel.auth.issuer)");
-		JWKSource<SecurityContext> keys = JWKSourceBuilder
-			.create(URI.create(jwt.getJwkSetUri()).toURL(),
-					new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, MAX_KEY_SET_BYTES))
-			.cache(KEYS_MAX_AGE.toMillis(), READ_TIMEOUT_MS)
-			.rateLimited(UNKNOWN_KEY_INTERVAL.toMillis())
-			.outageTolerant(OUTAGE_TOLERANCE.toMillis())
-			.refreshAheadCache(false)
-			.build();
+		JWKSetSource<SecurityContext> fetched = new URLBasedJWKSetSource<>(URI.create(jwt.getJwkSetUri()).toURL(),
+				new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, MAX_KEY_SET_BYTES));
+		JWKSetSource<SecurityContext> throttled = new RateLimitedJWKSetSource<>(fetched, UNKNOWN_KEY_INTERVAL.toMillis(),
+				null);
+		JWKSetSource<SecurityContext> tolerant = new OutageTolerantJWKSetSource<>(
+				new ThrottledFetchesAsOutage(throttled), OUTAGE_TOLERANCE.toMillis(), null);
+		JWKSource<SecurityContext> keys = new JWKSetBasedJWKSource<>(
+				new CachingJWKSetSource<>(tolerant, KEYS_MAX_AGE.toMillis(), FETCH_WAIT_MS, null));
 		DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 		processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
 		// "JWT" or none, as most issuers send, or RFC 9068's access-token type.
@@ -127,22 +144,37 @@ public class ResourceServerAutoConfiguration {
 	SecurityFilterChain resourceServerSecurity(HttpSecurity http, ResourceServerProperties properties,
 			JwtDecoder decoder) throws Exception {
 		BearerTokenProblems problems = new BearerTokenProblems();
-		List<String> publicReads = properties.publicReads();
+		String[] publicReads = properties.publicReads().toArray(String[]::new);
 		return http
-			.authorizeHttpRequests((requests) -> requests.dispatcherTypeMatchers(DispatcherType.ERROR)
-				.permitAll()
-				.requestMatchers("/error", "/livez", "/readyz", "/actuator/**")
-				.permitAll()
-				.requestMatchers(HttpMethod.GET, publicReads.toArray(String[]::new))
-				.permitAll()
-				.requestMatchers(HttpMethod.HEAD, publicReads.toArray(String[]::new))
-				.permitAll()
-				.anyRequest()
-				.authenticated())
+			.authorizeHttpRequests((requests) -> {
+				requests.dispatcherTypeMatchers(DispatcherType.ERROR)
+					.permitAll()
+					.requestMatchers("/error", "/livez", "/readyz", "/actuator/**")
+					.permitAll()
+					.requestMatchers(HttpMethod.GET, publicReads)
+					.permitAll()
+					.requestMatchers(HttpMethod.HEAD, publicReads)
+					.permitAll();
+				properties.requiredScopes()
+					.forEach((path, scope) -> requests.requestMatchers(path).hasAuthority("SCOPE_" + scope));
+				requests.anyRequest().authenticated();
+			})
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.decoder(decoder).jwtAuthenticationConverter(AccessTokens.authorities()))
 				.authenticationEntryPoint(problems)
-				.accessDeniedHandler(problems))
+				.accessDeniedHandler(problems)
+				// Keys that cannot be had (the issuer unreachable before any were fetched) answer 503 through the
+				// entry point, where Spring would rethrow them as a 500.
+				.withObjectPostProcessor(new ObjectPostProcessor<BearerTokenAuthenticationFilter>() {
+					@Override
+					public <O extends BearerTokenAuthenticationFilter> O postProcess(O filter) {
+						AuthenticationEntryPointFailureHandler failures = new AuthenticationEntryPointFailureHandler(
+								problems);
+						failures.setRethrowAuthenticationServiceException(false);
+						filter.setAuthenticationFailureHandler(failures);
+						return filter;
+					}
+				}))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(problems).accessDeniedHandler(problems))
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.requestCache(AbstractHttpConfigurer::disable)
@@ -179,12 +211,25 @@ public class ResourceServerAutoConfiguration {
 
 	}
 
-	/** 401 and 403 as RFC 6750 says, rendered as problems by the error page. */
+	/**
+	 * 401 and 403 as RFC 6750 says, rendered as problems by the error page; 503 when tokens cannot be verified at
+	 * all, which is not the client's fault.
+	 */
 	static final class BearerTokenProblems implements AuthenticationEntryPoint, AccessDeniedHandler {
+
+		private static final Logger log = LoggerFactory.getLogger(BearerTokenProblems.class);
 
 		@Override
 		public void commence(HttpServletRequest request, HttpServletResponse response,
 				AuthenticationException ex) throws IOException {
+			if (ex instanceof AuthenticationServiceException) {
+				log.warn("Access tokens cannot be verified: {}", ex.getMessage());
+				response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+				request.setAttribute(ProblemErrorController.DETAIL,
+						"Access tokens cannot be verified right now. Retry later.");
+				response.sendError(HttpStatus.SERVICE_UNAVAILABLE.value());
+				return;
+			}
 			boolean refused = ex instanceof OAuth2AuthenticationException;
 			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, refused ? "Bearer error=\"invalid_token\"" : "Bearer");
 			request.setAttribute(ProblemErrorController.DETAIL,

@@ -1,15 +1,18 @@
 package dev.keel.platform.security;
 
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * What a service serves without an access token ({@code keel.security}).
+ * What a service serves without an access token, and which scope a token needs for the rest ({@code keel.security}).
  *
  * @param publicReads path patterns that anyone may read (GET and HEAD) without a token, such as a catalogue
+ * @param requiredScopes per path pattern, the scope a token must carry (the gateway's rules, again)
  */
 @ConfigurationProperties("keel.security")
-public record ResourceServerProperties(@DefaultValue List<String> publicReads) {
+public record ResourceServerProperties(@DefaultValue List<String> publicReads,
+		@DefaultValue Map<String, String> requiredScopes) {
 }

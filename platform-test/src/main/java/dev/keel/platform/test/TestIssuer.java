@@ -48,10 +48,14 @@ public final class TestIssuer {
 
 	private final NimbusJwtEncoder encoder;
 
-	private TestIssuer(HttpServer server, RSAKey key) {
+	/** Signs with a key the issuer never published, under a key id of its own each time. */
+	private final RSAKey unpublished;
+
+	private TestIssuer(HttpServer server, RSAKey key, RSAKey unpublished) {
 		this.server = server;
 		this.key = key;
-		this.encoder = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(key)));
+		this.unpublished = unpublished;
+		this.encoder = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(List.of(key, unpublished))));
 	}
 
 	/** The issuer of this test JVM, started on first use. */
@@ -64,12 +68,7 @@ public final class TestIssuer {
 
 	private static TestIssuer start() {
 		try {
-			KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-			generator.initialize(2048);
-			KeyPair pair = generator.generateKeyPair();
-			RSAKey key = new RSAKey.Builder((RSAPublicKey) pair.getPublic()).privateKey((RSAPrivateKey) pair.getPrivate())
-				.keyID(KEY_ID)
-				.build();
+			RSAKey key = rsaKey(KEY_ID);
 			byte[] keySet = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
 			HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
 			server.createContext("/oauth2/jwks", (exchange) -> {
@@ -79,7 +78,7 @@ public final class TestIssuer {
 				exchange.close();
 			});
 			server.start();
-			return new TestIssuer(server, key);
+			return new TestIssuer(server, key, rsaKey("never-published"));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -87,6 +86,15 @@ public final class TestIssuer {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	private static RSAKey rsaKey(String id) throws NoSuchAlgorithmException {
+		KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+		generator.initialize(2048);
+		KeyPair pair = generator.generateKeyPair();
+		return new RSAKey.Builder((RSAPublicKey) pair.getPublic()).privateKey((RSAPrivateKey) pair.getPrivate())
+			.keyID(id)
+			.build();
 	}
 
 	/** What tokens carry as {@code iss}. */
@@ -116,6 +124,17 @@ public final class TestIssuer {
 
 	/** A token with valid defaults (issuer, audience, 15 minutes), changed by {@code claims}. */
 	public String token(Consumer<JwtClaimsSet.Builder> claims) {
+		return sign(this.key, claims);
+	}
+
+	/** A customer's token signed with a key the issuer never published (a forger's, or one rotated out). */
+	public String signedWithAnUnpublishedKey(String subject) {
+		return sign(this.unpublished, (claims) -> claims.subject(subject)
+			.claim("scope", "users orders")
+			.claim("roles", List.of("customer")));
+	}
+
+	private String sign(RSAKey signer, Consumer<JwtClaimsSet.Builder> claims) {
 		Instant now = Instant.now();
 		JwtClaimsSet.Builder builder = JwtClaimsSet.builder()
 			.issuer(uri())
@@ -124,7 +143,7 @@ public final class TestIssuer {
 			.notBefore(now)
 			.expiresAt(now.plus(Duration.ofMinutes(15)));
 		claims.accept(builder);
-		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).keyId(this.key.getKeyID()).type("JWT").build();
+		JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).keyId(signer.getKeyID()).type("JWT").build();
 		return this.encoder.encode(JwtEncoderParameters.from(header, builder.build())).getTokenValue();
 	}
 

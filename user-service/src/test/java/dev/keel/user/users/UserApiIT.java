@@ -301,7 +301,12 @@ class UserApiIT {
 						.notBefore(java.time.Instant.now().minusSeconds(3600))
 						.expiresAt(java.time.Instant.now().minusSeconds(120))),
 					issuer.token((claims) -> claims.subject(subject).claims((all) -> all.remove("exp"))),
-					issuer.token((claims) -> claims.claims((all) -> all.remove("sub"))), tampered, "not-a-jwt")) {
+					issuer.token((claims) -> claims.claims((all) -> all.remove("sub"))),
+					issuer.token((claims) -> claims.subject("s".repeat(256))), tampered, "not-a-jwt",
+					// Unknown keys, one after another: the first fetches the keys again, the next ones are
+					// throttled, and all are refused as invalid, none with a server error.
+					issuer.signedWithAnUnpublishedKey(subject), issuer.signedWithAnUnpublishedKey(subject),
+					issuer.signedWithAnUnpublishedKey(subject))) {
 				as(token).get()
 					.uri("/api/v1/users/{id}", own.id())
 					.exchange()
@@ -310,6 +315,16 @@ class UserApiIT {
 					.expectHeader()
 					.valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
 			}
+		}
+
+		@Test
+		void aTokenWithoutTheUsersScopeIsForbiddenHereAsAtTheGateway() {
+			UserResponse own = create(uniqueEmail(), "Mine");
+
+			assertProblem(as(issuer.token(subject, List.of("openid", "orders"), List.of("customer"))).get()
+				.uri("/api/v1/users/{id}", own.id())
+				.exchange(), HttpStatus.FORBIDDEN, "forbidden").jsonPath("$.detail")
+				.isEqualTo("The access token does not allow this request: it lacks the scope or role it needs.");
 		}
 
 		@Test
