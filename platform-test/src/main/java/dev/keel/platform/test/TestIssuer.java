@@ -20,16 +20,18 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.sun.net.httpserver.HttpServer;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.test.web.servlet.client.RestTestClient;
 
 /**
  * An issuer of access tokens for a service's own integration tests: a key pair, its public half served as a JWKS
  * over real HTTP on loopback, and tokens signed with the private half. Every Spring test context points
- * {@code KEEL_ISSUER} and {@code KEEL_JWK_SET_URI} here ({@link TestIssuerContextCustomizerFactory}), so the
+ * {@code KEEL_ISSUER} and {@code KEEL_JWK_SET_URI} here ({@link TestEnvironmentContextCustomizerFactory}), so the
  * service verifies these tokens exactly as it verifies auth-service's. The system tests sign in at the real
  * auth-service instead.
  */
@@ -104,6 +106,11 @@ public final class TestIssuer {
 
 	public String jwkSetUri() {
 		return uri() + "/oauth2/jwks";
+	}
+
+	/** The client, sending {@code token} with every request. */
+	public static RestTestClient signedIn(RestTestClient client, String token) {
+		return client.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token).build();
 	}
 
 	/** A customer's token, as auth-service issues to the CLI: both API scopes, the customer role. */

@@ -48,7 +48,7 @@ class UserApiIT {
 	}
 
 	private RestTestClient as(String token) {
-		return this.anonymous.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token).build();
+		return TestIssuer.signedIn(this.anonymous, token);
 	}
 
 	@Nested

@@ -10,23 +10,24 @@ import org.springframework.test.context.ContextCustomizerFactory;
 import org.springframework.test.context.MergedContextConfiguration;
 
 /**
- * Points every Spring test context at the {@link TestIssuer} through the variables config-repo reads the issuer
- * from ({@code KEEL_ISSUER}, {@code KEEL_JWK_SET_URI}); a test that sets {@code keel.auth.issuer} itself wins.
- * The issuer starts only when a context resolves one of them.
+ * Points every Spring test context at the real things a service needs, through the variables config-repo reads:
+ * the shared embedded MariaDB ({@code DB_PORT}) and the {@link TestIssuer} ({@code KEEL_ISSUER},
+ * {@code KEEL_JWK_SET_URI}; a test that sets {@code keel.auth.issuer} itself wins). Each starts only when a context
+ * actually resolves its variable (a web slice without a DataSource never starts the database).
  */
-class TestIssuerContextCustomizerFactory implements ContextCustomizerFactory {
+class TestEnvironmentContextCustomizerFactory implements ContextCustomizerFactory {
 
 	@Override
 	public ContextCustomizer createContextCustomizer(Class<?> testClass,
 			List<ContextConfigurationAttributes> configAttributes) {
-		return new TestIssuerContextCustomizer();
+		return new TestEnvironmentContextCustomizer();
 	}
 
-	private static final class TestIssuerContextCustomizer implements ContextCustomizer {
+	private static final class TestEnvironmentContextCustomizer implements ContextCustomizer {
 
 		@Override
 		public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration config) {
-			context.getEnvironment().getPropertySources().addFirst(new TestIssuerVariables());
+			context.getEnvironment().getPropertySources().addFirst(new TestEnvironmentVariables());
 		}
 
 		@Override
@@ -41,15 +42,16 @@ class TestIssuerContextCustomizerFactory implements ContextCustomizerFactory {
 
 	}
 
-	private static final class TestIssuerVariables extends PropertySource<Object> {
+	private static final class TestEnvironmentVariables extends PropertySource<Object> {
 
-		TestIssuerVariables() {
-			super("testIssuer", new Object());
+		TestEnvironmentVariables() {
+			super("keelTestEnvironment", new Object());
 		}
 
 		@Override
 		public Object getProperty(String name) {
 			return switch (name) {
+				case "DB_PORT" -> SharedEmbeddedMariaDb.get().port();
 				case "KEEL_ISSUER" -> TestIssuer.get().uri();
 				case "KEEL_JWK_SET_URI" -> TestIssuer.get().jwkSetUri();
 				default -> null;
