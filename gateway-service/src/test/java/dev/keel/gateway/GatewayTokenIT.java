@@ -20,18 +20,25 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -48,7 +55,11 @@ import static org.awaitility.Awaitility.await;
 		properties = { "MANAGEMENT_PORT=0", "keel.gateway.rate-limits.users.replenish-rate=1",
 				"keel.gateway.rate-limits.users.burst-capacity=3", "keel.gateway.jwks.max-age=2s",
 				"keel.gateway.jwks.unknown-key-interval=5s" })
+@Import(GatewayTokenIT.Spans.class)
 class GatewayTokenIT {
+
+	/** Each request's observation as it ended (it becomes the request's span): its path and its caller. */
+	private static final Queue<String> observed = new ConcurrentLinkedQueue<>();
 
 	private static HttpServer services;
 
@@ -100,6 +111,36 @@ class GatewayTokenIT {
 		call("GET", "/api/v1/users/1", token).expectStatus().isOk();
 
 		assertThat(received).containsExactly("GET /api/v1/users/1 Bearer " + token);
+	}
+
+	@Test
+	void theRequestsSpanNamesTheCallerByTheTokensSubject() {
+		call("GET", "/api/v1/users/7", this.issuer.token("traced", "users")).expectStatus().isOk();
+
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(observed).contains("/api/v1/users/7 traced"));
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class Spans {
+
+		@Bean
+		ObservationHandler<ServerRequestObservationContext> requestsAsTheyEnd() {
+			return new ObservationHandler<>() {
+
+				@Override
+				public void onStop(ServerRequestObservationContext context) {
+					KeyValue caller = context.getHighCardinalityKeyValue("enduser.id");
+					observed.add(context.getCarrier().getPath().value() + " " + ((caller != null) ? caller.getValue() : "-"));
+				}
+
+				@Override
+				public boolean supportsContext(Observation.Context context) {
+					return context instanceof ServerRequestObservationContext;
+				}
+
+			};
+		}
+
 	}
 
 	@Test

@@ -148,9 +148,11 @@ class ObservabilityIT {
 				assertThat(logs).as(service).doesNotContain(platform.configServerPassword(application));
 			}
 		}
-		// Who, never with what: the gateway's access log names the token's subject.
-		assertThat(platform.log("gateway-service").lines().filter((line) -> line.contains("keel.access")))
-			.anyMatch((line) -> line.endsWith("subject alice)"));
+		// Who, never with what: the access logs name the token's subject, the services' as the gateway's.
+		for (String service : List.of("gateway-service", "user-service", "order-service")) {
+			assertThat(platform.log(service).lines().filter((line) -> line.contains("keel.access"))).as(service)
+				.anyMatch((line) -> line.endsWith("subject alice)"));
+		}
 	}
 
 	@Test

@@ -18,6 +18,9 @@ import dev.keel.platform.problem.ApiProblem;
  */
 public record Caller(String subject, boolean administrator) {
 
+	/** The request attribute that holds the verified caller's subject, for what runs outside Spring Security. */
+	public static final String SUBJECT_ATTRIBUTE = Caller.class.getName() + ".subject";
+
 	static final String ADMINISTRATOR_AUTHORITY = "ROLE_admin";
 
 	/** The caller the authentication names, which a {@link ResourceServerAutoConfiguration resource server} verified. */

@@ -36,6 +36,8 @@ import org.springframework.boot.security.autoconfigure.actuate.web.servlet.Manag
 import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
@@ -183,6 +185,15 @@ public class ResourceServerAutoConfiguration {
 			.formLogin(AbstractHttpConfigurer::disable)
 			.logout(AbstractHttpConfigurer::disable)
 			.build();
+	}
+
+	/** Just after Spring Security's filters, which authenticate the request. */
+	@Bean
+	FilterRegistrationBean<CallerObservationFilter> callerObservationFilter() {
+		FilterRegistrationBean<CallerObservationFilter> registration = new FilterRegistrationBean<>(
+				new CallerObservationFilter());
+		registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER + 1);
+		return registration;
 	}
 
 	/** Controllers take the {@link Caller} as a parameter. */

@@ -16,6 +16,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.keel.platform.observability.Correlation;
+import dev.keel.platform.security.Caller;
 
 /**
  * Ties each request to its trace: answers with {@code X-Request-Id} (the caller's, or a new one, which then
@@ -56,8 +57,10 @@ class CorrelationFilter extends OncePerRequestFilter {
 		}
 		finally {
 			if (access.isInfoEnabled()) {
-				access.info("{} {} -> {} in {} ms", request.getMethod(), request.getRequestURI(), response.getStatus(),
-						(System.nanoTime() - start) / 1_000_000);
+				// Who, by the token's subject, as the gateway's access log says it.
+				Object subject = request.getAttribute(Caller.SUBJECT_ATTRIBUTE);
+				access.info("{} {} -> {} in {} ms (subject {})", request.getMethod(), request.getRequestURI(),
+						response.getStatus(), (System.nanoTime() - start) / 1_000_000, (subject != null) ? subject : "-");
 			}
 			if (baggage != null) {
 				baggage.close();

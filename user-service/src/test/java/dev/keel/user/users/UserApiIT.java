@@ -1,11 +1,18 @@
 package dev.keel.user.users;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 
+import io.micrometer.common.KeyValue;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -13,9 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 import dev.keel.platform.test.Problems;
@@ -29,7 +40,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureRestTestClient
+@Import(UserApiIT.Spans.class)
 class UserApiIT {
+
+	/** Each request's observation as it ended (it becomes the request's span): its path and its caller. */
+	private static final Queue<String> observed = new ConcurrentLinkedQueue<>();
 
 	private static final TestIssuer issuer = TestIssuer.get();
 
@@ -363,6 +378,16 @@ class UserApiIT {
 		}
 
 		@Test
+		void theRequestsSpanNamesTheCallerByTheTokensSubject() {
+			UserResponse own = create(uniqueEmail(), "Traced");
+
+			get(own.id());
+
+			Awaitility.await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(observed).contains("/api/v1/users/" + own.id() + " " + subject));
+		}
+
+		@Test
 		void theOwnerIsTheTokensSubjectWhateverTheBodySays() {
 			UserResponse created = post("{\"email\":\"" + uniqueEmail()
 					+ "\",\"name\":\"Sneaky\",\"owner\":\"admin\",\"id\":1,\"version\":7,\"roles\":[\"admin\"]}")
@@ -415,6 +440,29 @@ class UserApiIT {
 			.exchange();
 	}
 
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class Spans {
+
+		@Bean
+		ObservationHandler<ServerRequestObservationContext> requestsAsTheyEnd() {
+			return new ObservationHandler<>() {
+
+				@Override
+				public void onStop(ServerRequestObservationContext context) {
+					KeyValue caller = context.getHighCardinalityKeyValue("enduser.id");
+					observed.add(context.getCarrier().getRequestURI() + " " + ((caller != null) ? caller.getValue() : "-"));
+				}
+
+				@Override
+				public boolean supportsContext(Observation.Context context) {
+					return context instanceof ServerRequestObservationContext;
+				}
+
+			};
+		}
+
+	}
 
 	private static String uniqueEmail() {
 		return "user-" + UUID.randomUUID() + "@example.com";
