@@ -34,6 +34,7 @@ import dev.keel.auth.keys.SigningKeyProperties;
 import dev.keel.auth.keys.SigningKeys;
 import dev.keel.auth.tokens.TokenClaims;
 import dev.keel.auth.tokens.TokenProperties;
+import dev.keel.platform.config.LiveProperties;
 
 import static org.springframework.security.config.Customizer.withDefaults;
 
@@ -84,8 +85,8 @@ class SecurityConfiguration {
 	}
 
 	@Bean
-	SigningKeys signingKeys(SigningKeyProperties properties) {
-		return SigningKeys.from(properties);
+	SigningKeys signingKeys(LiveProperties live) {
+		return new SigningKeys(live.bind("keel.auth.signing", SigningKeyProperties.class));
 	}
 
 	@Bean
@@ -101,7 +102,7 @@ class SecurityConfiguration {
 	@Bean
 	OAuth2TokenCustomizer<JwtEncodingContext> tokenClaims(SigningKeys keys, TokenProperties tokens,
 			MeterRegistry meters) {
-		return new TokenClaims(keys.activeKeyId(), tokens.audience(), meters);
+		return new TokenClaims(keys::activeKeyId, tokens.audience(), meters);
 	}
 
 	@Bean

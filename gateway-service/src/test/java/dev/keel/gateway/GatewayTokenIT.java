@@ -53,8 +53,8 @@ import static org.awaitility.Awaitility.await;
 // A tight rate limit per subject (3, then 1/s) for the rate-limit test: every other test has subjects of its own.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "MANAGEMENT_PORT=0", "keel.gateway.rate-limits.users.replenish-rate=1",
-				"keel.gateway.rate-limits.users.burst-capacity=3", "keel.gateway.jwks.max-age=2s",
-				"keel.gateway.jwks.unknown-key-interval=5s" })
+				"keel.gateway.rate-limits.users.burst-capacity=3", "keel.security.jwks.max-age=2s",
+				"keel.security.jwks.unknown-key-interval=5s" })
 @Import(GatewayTokenIT.Spans.class)
 class GatewayTokenIT {
 
@@ -195,20 +195,26 @@ class GatewayTokenIT {
 		String signedWithSecond = TestIssuer.sign(this.issuer.secondKey(),
 				TestIssuer.claims("withdrawal-test", "users").build());
 		call("GET", "/api/v1/users/1", signedWithSecond).expectStatus().isOk();
+		assertThat(knownKey("test-2")).as("keel.security.jwks.keys{kid=test-2}").isTrue();
 		try {
 			this.issuer.withdrawSecondKey(true);
 
-			// keel.gateway.jwks.max-age is 2 s and a fetch may follow the last one after 5 s here: a generous
+			// keel.security.jwks.max-age is 2 s and a fetch may follow the last one after 5 s here: a generous
 			// deadline for a slow machine.
 			await().atMost(Duration.ofSeconds(60))
 				.pollInterval(Duration.ofMillis(500))
 				.untilAsserted(() -> call("GET", "/api/v1/users/1", signedWithSecond).expectStatus()
 					.isEqualTo(HttpStatus.UNAUTHORIZED));
 			call("GET", "/api/v1/users/1", this.issuer.token("withdrawal-check", "users")).expectStatus().isOk();
+			assertThat(knownKey("test-2")).as("what a rotation waits for is seen").isFalse();
 		}
 		finally {
 			this.issuer.withdrawSecondKey(false);
 		}
+	}
+
+	private boolean knownKey(String kid) {
+		return this.meters.find("keel.security.jwks.keys").tag("kid", kid).gauge() != null;
 	}
 
 	@Test
@@ -223,7 +229,7 @@ class GatewayTokenIT {
 		}
 		Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
-		// At most one fetch per 5 s (keel.gateway.jwks.unknown-key-interval here), whatever the kids.
+		// At most one fetch per 5 s (keel.security.jwks.unknown-key-interval here), whatever the kids.
 		assertThat(this.issuer.fetches() - before).as("key set fetches in %s", elapsed)
 			.isLessThanOrEqualTo(1 + (int) (elapsed.toMillis() / 5000));
 	}

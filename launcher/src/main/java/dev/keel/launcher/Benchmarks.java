@@ -153,7 +153,8 @@ final class Benchmarks {
 		Instance victim = new Instance("user-service", topology.replicas());
 		Reactor reactor = Reactor.read(this.settings.root());
 		ResilienceBenchmark.run(scenario, rate, new ResilienceBenchmark.Target(gateway(),
-				new Api("http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), token()), victim.name(),
+				new Api("http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), token()),
+				new Api("http://127.0.0.1:" + topology.port(new Instance("order-service", 1)), token()), victim.name(),
 				"user-service@" + topology.discoveredHost() + ":" + topology.port(victim),
 				this.platform.processes().log(Instance.GATEWAY),
 				mostStocked(gateway()), () -> this.platform.kill(victim),

@@ -84,25 +84,31 @@ final class ResilienceBenchmark {
 	 * @param sentToVictim requests the gateway's load balancer has sent to the victim so far, by its metrics
 	 * @param restartAll restarts every instance of every domain service, one at a time
 	 */
-	record Target(Api gateway, Api direct, String victim, String victimAddress, Path gatewayLog, String sku,
+	record Target(Api gateway, Api direct, Api catalogue, String victim, String victimAddress, Path gatewayLog, String sku,
 			Runnable kill, java.util.function.IntConsumer pause, java.util.function.DoubleSupplier sentToVictim,
 			Runnable restartAll) {
 	}
 
 	/**
-	 * Four requests in turn at a fixed rate, in one run: a user through the gateway and straight to the service
-	 * (what the gateway adds), and a product through the gateway with and without an access token (what verifying
-	 * the token adds: the product route is public, so the anonymous request differs only by the verification).
+	 * Six requests in turn at a fixed rate, in one run: a user through the gateway and straight to the service
+	 * (what the gateway adds), a product through the gateway with and without an access token (what verifying the
+	 * token adds, at the gateway and again at order-service, which the gateway relays it to: the product route is
+	 * public, so the anonymous request differs only by the verification), and the same straight to order-service
+	 * (what verifying it adds at the service alone).
 	 */
 	private static void latency(Target target, long user, int rate, int seconds) throws Exception {
 		Api gateway = target.gateway();
 		Api anonymous = new Api(gateway.base(), null);
+		Api catalogue = target.catalogue();
+		Api catalogueAnonymous = new Api(catalogue.base(), null);
 		String product = "/api/v1/products/" + target.sku();
-		LongFunction<HttpRequest> next = (tick) -> switch ((int) (tick % 4)) {
+		LongFunction<HttpRequest> next = (tick) -> switch ((int) (tick % 6)) {
 			case 0 -> get(gateway, "/api/v1/users/" + user);
 			case 1 -> get(target.direct(), "/api/v1/users/" + user);
 			case 2 -> get(gateway, product + "?client=signed-in");
-			default -> get(anonymous, product + "?client=anonymous");
+			case 3 -> get(anonymous, product + "?client=anonymous");
+			case 4 -> get(catalogue, product + "?client=signed-in");
+			default -> get(catalogueAnonymous, product + "?client=anonymous");
 		};
 		// Warm every path first, so that the JIT and connection pools are not what is measured.
 		new Load(rate, next).runFor(Duration.ofSeconds(10));
@@ -110,9 +116,15 @@ final class ResilienceBenchmark {
 		load.runFor(Duration.ofSeconds(seconds));
 		List<Long> viaGateway = load.latencies((uri) -> uri.startsWith(gateway.base() + "/api/v1/users/"));
 		List<Long> straight = load.latencies((uri) -> uri.startsWith(target.direct().base()));
-		List<Long> signedIn = load.latencies((uri) -> uri.endsWith("client=signed-in"));
-		List<Long> withoutToken = load.latencies((uri) -> uri.endsWith("client=anonymous"));
-		System.out.printf("%d GET/s for %d s, four requests in turn; failures %d%s%n", rate, seconds,
+		List<Long> signedIn = load.latencies(
+				(uri) -> uri.startsWith(gateway.base()) && uri.endsWith("client=signed-in"));
+		List<Long> withoutToken = load.latencies(
+				(uri) -> uri.startsWith(gateway.base()) && uri.endsWith("client=anonymous"));
+		List<Long> signedInAtService = load.latencies(
+				(uri) -> uri.startsWith(catalogue.base()) && uri.endsWith("client=signed-in"));
+		List<Long> withoutTokenAtService = load.latencies(
+				(uri) -> uri.startsWith(catalogue.base()) && uri.endsWith("client=anonymous"));
+		System.out.printf("%d GET/s for %d s, six requests in turn; failures %d%s%n", rate, seconds,
 				load.failures.size(), load.failureSummary());
 		print("user through the gateway", viaGateway);
 		print("user straight to service", straight);
@@ -120,8 +132,13 @@ final class ResilienceBenchmark {
 				p(viaGateway, 99) - p(straight, 99));
 		print("product, with a token", signedIn);
 		print("product, anonymous", withoutToken);
-		System.out.printf("added by verifying it    p50 %.2f ms  p99 %.2f ms%n", p(signedIn, 50) - p(withoutToken, 50),
-				p(signedIn, 99) - p(withoutToken, 99));
+		System.out.printf("added by verifying it    p50 %.2f ms  p99 %.2f ms  (gateway and order-service)%n",
+				p(signedIn, 50) - p(withoutToken, 50), p(signedIn, 99) - p(withoutToken, 99));
+		print("product straight, token", signedInAtService);
+		print("product straight, anon.", withoutTokenAtService);
+		System.out.printf("added by verifying it    p50 %.2f ms  p99 %.2f ms  (order-service alone)%n",
+				p(signedInAtService, 50) - p(withoutTokenAtService, 50),
+				p(signedInAtService, 99) - p(withoutTokenAtService, 99));
 	}
 
 	private static void print(String what, List<Long> latencies) {

@@ -35,7 +35,9 @@ final class ConfigRepository {
 				}
 			}
 			append("application.yml", "keel.probe.a: application\nkeel.probe.b: application\n"
-					+ "keel.probe.c: application\nkeel.probe.d: application\n");
+					+ "keel.probe.c: application\nkeel.probe.d: application\n"
+					// Verifiers fetch the issuer's keys often enough for KeyRotationIT to rotate in a minute.
+					+ "keel.security.jwks.max-age: 10s\nkeel.security.jwks.unknown-key-interval: 5s\n");
 			append("application-local.yml", "keel.probe.e: local\n");
 			append("application-dev.yml", "keel.probe.a: application-dev\nkeel.probe.b: application-dev\n"
 					+ "keel.probe.e: dev\n");

@@ -179,6 +179,11 @@ final class Platform implements BeforeAllCallback {
 		return token.value();
 	}
 
+	/** Signs every account in again at its next request: after the signing key changed under the tokens held. */
+	synchronized void forgetTokens() {
+		this.tokens.clear();
+	}
+
 	private record Token(String value, Instant obtained) {
 	}
 

@@ -12,38 +12,77 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RSA keys of {@link SigningKeyProperties}: all of them are published (the JWKS), the active one signs
- * (tokens name it in their {@code kid} header, see {@code TokenClaims}).
+ * (tokens name it in their {@code kid} header, see {@code TokenClaims}). They follow a configuration refresh, so a
+ * key is rotated by commits to config-repo, without a restart and without a pause in sign-ins (README, "Rotating the
+ * signing key"). Keys that do not load stop the start-up; on a refresh they are refused and the keys in use stay.
  */
 public final class SigningKeys {
 
-	private final String active;
+	private static final Logger log = LoggerFactory.getLogger(SigningKeys.class);
 
-	private final JWKSet keys;
+	private final Supplier<SigningKeyProperties> properties;
 
-	private SigningKeys(String active, List<JWK> keys) {
-		this.active = active;
-		this.keys = new JWKSet(keys);
+	private volatile Loaded loaded;
+
+	public SigningKeys(Supplier<SigningKeyProperties> properties) {
+		this.properties = properties;
+		this.loaded = load(properties.get());
 	}
 
-	public static SigningKeys from(SigningKeyProperties properties) {
+	public String activeKeyId() {
+		return current().active();
+	}
+
+	/** Every key, as configured at the time of each use. */
+	public JWKSource<SecurityContext> source() {
+		return (selector, context) -> selector.select(current().keys());
+	}
+
+	private Loaded current() {
+		SigningKeyProperties configured = this.properties.get();
+		Loaded known = this.loaded;
+		if (configured.equals(known.from())) {
+			return known;
+		}
+		synchronized (this) {
+			known = this.loaded;
+			if (!configured.equals(known.from())) {
+				try {
+					this.loaded = load(configured);
+					log.info("Signing keys changed: {} signs, {} published", this.loaded.active(),
+							configured.keys().keySet());
+				}
+				catch (IllegalStateException ex) {
+					// Remembered as seen, so that the error is logged once per change, not once per token.
+					this.loaded = new Loaded(configured, known.active(), known.keys());
+					log.error("New signing keys refused, {} still signs: {}", known.active(), ex.getMessage());
+				}
+			}
+			return this.loaded;
+		}
+	}
+
+	private static Loaded load(SigningKeyProperties properties) {
 		if (properties.keys().isEmpty()) {
 			if (!properties.generate()) {
 				throw new IllegalStateException("No signing key: set keel.auth.signing.keys.<id> to a PKCS#8 RSA private "
 						+ "key (PEM) and keel.auth.signing.active to its id");
 			}
-			return new SigningKeys("generated", List.of(rsaKey("generated", generatedKey())));
+			return new Loaded(properties, "generated", new JWKSet(rsaKey("generated", generatedKey())));
 		}
 		if (properties.active() == null || !properties.keys().containsKey(properties.active())) {
 			throw new IllegalStateException("keel.auth.signing.active must name one of keel.auth.signing.keys "
@@ -53,15 +92,7 @@ public final class SigningKeys {
 		for (Map.Entry<String, String> key : properties.keys().entrySet()) {
 			keys.add(rsaKey(key.getKey(), parse(key.getKey(), key.getValue())));
 		}
-		return new SigningKeys(properties.active(), keys);
-	}
-
-	public String activeKeyId() {
-		return this.active;
-	}
-
-	public JWKSource<SecurityContext> source() {
-		return new ImmutableJWKSet<>(this.keys);
+		return new Loaded(properties, properties.active(), new JWKSet(keys));
 	}
 
 	private static RSAKey rsaKey(String id, RSAPrivateCrtKey privateKey) {
@@ -93,6 +124,9 @@ public final class SigningKeys {
 		catch (IllegalArgumentException | NoSuchAlgorithmException | InvalidKeySpecException ex) {
 			throw new IllegalStateException("Signing key '" + id + "' is not a PKCS#8 RSA private key in PEM", ex);
 		}
+	}
+
+	private record Loaded(SigningKeyProperties from, String active, JWKSet keys) {
 	}
 
 	private static RSAPrivateCrtKey generatedKey() {

@@ -1,6 +1,7 @@
 package dev.keel.auth.tokens;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -20,21 +21,21 @@ public class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
 	private static final String ROLE_PREFIX = "ROLE_";
 
-	private final String keyId;
+	private final Supplier<String> activeKeyId;
 
 	private final String audience;
 
 	private final MeterRegistry meters;
 
-	public TokenClaims(String keyId, String audience, MeterRegistry meters) {
-		this.keyId = keyId;
+	public TokenClaims(Supplier<String> activeKeyId, String audience, MeterRegistry meters) {
+		this.activeKeyId = activeKeyId;
 		this.audience = audience;
 		this.meters = meters;
 	}
 
 	@Override
 	public void customize(JwtEncodingContext context) {
-		context.getJwsHeader().keyId(this.keyId);
+		context.getJwsHeader().keyId(this.activeKeyId.get());
 		if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
 			return;
 		}

@@ -19,6 +19,8 @@ import reactor.core.publisher.Mono;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.keel.platform.security.KnownKeys;
+
 /**
  * The issuer's published keys, as the gateway verifies tokens with them. Written here because Spring Security's
  * reactive JWKS source keeps the keys it fetched forever, fetching them again only for a token that names an
@@ -42,6 +44,8 @@ final class IssuerKeys implements Function<SignedJWT, Flux<JWK>> {
 
 	private final Duration unknownKeyInterval;
 
+	private final KnownKeys known;
+
 	private final Clock clock;
 
 	private volatile Fetched current;
@@ -50,7 +54,8 @@ final class IssuerKeys implements Function<SignedJWT, Flux<JWK>> {
 
 	private Mono<JWKSet> inFlight;
 
-	IssuerKeys(WebClient web, String jwkSetUri, Duration maxAge, Duration unknownKeyInterval, Clock clock) {
+	IssuerKeys(WebClient web, String jwkSetUri, Duration maxAge, Duration unknownKeyInterval, KnownKeys known,
+			Clock clock) {
 		this.fetch = web.get()
 			.uri(jwkSetUri)
 			.retrieve()
@@ -59,6 +64,7 @@ final class IssuerKeys implements Function<SignedJWT, Flux<JWK>> {
 			.map(IssuerKeys::parse);
 		this.maxAge = maxAge;
 		this.unknownKeyInterval = unknownKeyInterval;
+		this.known = known;
 		this.clock = clock;
 	}
 
@@ -94,7 +100,10 @@ final class IssuerKeys implements Function<SignedJWT, Flux<JWK>> {
 	private synchronized Mono<JWKSet> refresh(Instant now) {
 		if (this.inFlight == null) {
 			this.lastAttempt = now;
-			this.inFlight = this.fetch.doOnNext((keys) -> this.current = new Fetched(keys, now))
+			this.inFlight = this.fetch.doOnNext((keys) -> {
+				this.current = new Fetched(keys, now);
+				this.known.fetched(keys);
+			})
 				.doFinally((signal) -> done())
 				.cache();
 		}

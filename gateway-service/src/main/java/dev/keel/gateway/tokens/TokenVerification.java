@@ -2,6 +2,8 @@ package dev.keel.gateway.tokens;
 
 import java.time.Clock;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
 import org.springframework.context.annotation.Bean;
@@ -12,10 +14,12 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.keel.platform.security.AccessTokens;
+import dev.keel.platform.security.KeySetProperties;
+import dev.keel.platform.security.KnownKeys;
 
 /**
  * How the gateway verifies access tokens, from {@code spring.security.oauth2.resourceserver.jwt} (issuer, JWKS,
- * audiences) and {@code keel.gateway.jwks}: RS256 only, signed by one of the issuer's keys ({@link IssuerKeys}),
+ * audiences) and {@code keel.security.jwks}: RS256 only, signed by one of the issuer's keys ({@link IssuerKeys}),
  * and {@link AccessTokens}' rules, which the services apply too.
  */
 @Configuration(proxyBeanMethods = false)
@@ -23,11 +27,12 @@ import dev.keel.platform.security.AccessTokens;
 class TokenVerification {
 
 	@Bean
-	ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, KeySetProperties keySet) {
+	ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, KeySetProperties keySet,
+			MeterRegistry meters) {
 		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder
-			.withJwkSource(new IssuerKeys(WebClient.create(), jwt.getJwkSetUri(), keySet.maxAge(), keySet.unknownKeyInterval(),
-					Clock.systemUTC()))
+			.withJwkSource(new IssuerKeys(WebClient.create(), jwt.getJwkSetUri(), keySet.maxAge(),
+					keySet.unknownKeyInterval(), new KnownKeys(meters), Clock.systemUTC()))
 			.jwsAlgorithm(SignatureAlgorithm.RS256)
 			.build();
 		decoder.setJwtValidator(AccessTokens.validator(jwt.getIssuerUri(), jwt.getAudiences()));

@@ -20,6 +20,7 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -33,10 +34,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration;
-import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.MethodParameter;
@@ -82,7 +83,8 @@ import dev.keel.platform.web.ProblemErrorController;
 @AutoConfiguration(before = { OAuth2ResourceServerAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class,
 		ManagementWebSecurityAutoConfiguration.class, UserDetailsServiceAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@EnableConfigurationProperties({ OAuth2ResourceServerProperties.class, ResourceServerProperties.class })
+@EnableConfigurationProperties({ OAuth2ResourceServerProperties.class, ResourceServerProperties.class,
+		KeySetProperties.class })
 public class ResourceServerAutoConfiguration {
 
 	/** Timeouts and size limit of a key set fetch: a slow issuer must not hold requests for long. */
@@ -91,12 +93,6 @@ public class ResourceServerAutoConfiguration {
 	private static final int READ_TIMEOUT_MS = 5_000;
 
 	private static final int MAX_KEY_SET_BYTES = 64 * 1024;
-
-	/** Keys are fetched again once this old, so a withdrawn key stops verifying within it. */
-	private static final Duration KEYS_MAX_AGE = Duration.ofMinutes(5);
-
-	/** The least time between two fetches for tokens that name a key the set lacks (forged kids cost nothing). */
-	private static final Duration UNKNOWN_KEY_INTERVAL = Duration.ofSeconds(30);
 
 	/** While the issuer cannot answer, the last keys go on verifying for this long. */
 	private static final Duration OUTAGE_TOLERANCE = Duration.ofHours(1);
@@ -112,21 +108,24 @@ public class ResourceServerAutoConfiguration {
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	JwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer) throws MalformedURLException {
+	JwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, KeySetProperties keySet, MeterRegistry meters)
+			throws MalformedURLException {
 		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
 		// Fail at start-up, not on the first request: a service that cannot verify tokens must not run.
 		Assert.hasText(jwt.getJwkSetUri(), "spring.security.oauth2.resourceserver.jwt.jwk-set-uri must name the "
 				+ "issuer's keys (config-repo: keel.auth.jwk-set-uri)");
 		Assert.hasText(jwt.getIssuerUri(), "spring.security.oauth2.resourceserver.jwt.issuer-uri must name the issuer "
 				+ "(config-repo: keel.auth.issuer)");
-		JWKSetSource<SecurityContext> fetched = new URLBasedJWKSetSource<>(URI.create(jwt.getJwkSetUri()).toURL(),
-				new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, MAX_KEY_SET_BYTES));
-		JWKSetSource<SecurityContext> throttled = new RateLimitedJWKSetSource<>(fetched, UNKNOWN_KEY_INTERVAL.toMillis(),
-				null);
+		JWKSetSource<SecurityContext> fetched = new ObservedFetches(
+				new URLBasedJWKSetSource<>(URI.create(jwt.getJwkSetUri()).toURL(),
+						new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, MAX_KEY_SET_BYTES)),
+				new KnownKeys(meters));
+		JWKSetSource<SecurityContext> throttled = new RateLimitedJWKSetSource<>(fetched,
+				keySet.unknownKeyInterval().toMillis(), null);
 		JWKSetSource<SecurityContext> tolerant = new OutageTolerantJWKSetSource<>(
 				new ThrottledFetchesAsOutage(throttled), OUTAGE_TOLERANCE.toMillis(), null);
 		JWKSource<SecurityContext> keys = new JWKSetBasedJWKSource<>(
-				new CachingJWKSetSource<>(tolerant, KEYS_MAX_AGE.toMillis(), FETCH_WAIT_MS, null));
+				new CachingJWKSetSource<>(tolerant, keySet.maxAge().toMillis(), FETCH_WAIT_MS, null));
 		DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 		processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
 		// "JWT" or none, as most issuers send, or RFC 9068's access-token type.
