@@ -20,11 +20,13 @@ import jakarta.persistence.Version;
 @Table(name = "accounts")
 class Account {
 
+	static final int MAX_USERNAME_LENGTH = 64;
+
 	@Id
 	@GeneratedValue(strategy = GenerationType.IDENTITY)
 	private Long id;
 
-	@Column(nullable = false, length = 64)
+	@Column(nullable = false, length = MAX_USERNAME_LENGTH)
 	private String username;
 
 	@Column(name = "password_hash", nullable = false, length = 200)
