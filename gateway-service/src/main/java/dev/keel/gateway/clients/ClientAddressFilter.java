@@ -27,7 +27,8 @@ import dev.keel.platform.config.LiveProperties;
  * the address before the trusted proxies in {@code X-Forwarded-For}, read from the right, where each trusted
  * proxy appended what it saw. What a client writes into that header itself is never believed, and forwarding
  * headers from anyone but a trusted proxy are removed, so that no service behind takes them for facts either.
- * Rate limits and logs use this address ({@code request.getRemoteAddress()} from here on).
+ * Rate limits and logs use this address ({@code request.getRemoteAddress()} from here on), and the services behind
+ * get it as the only entry of {@code X-Forwarded-For} (auth-service counts failed sign-ins per address with it).
  * <p>
  * Spring's {@code ForwardedHeaderTransformer} and Reactor Netty's forwarded support believe the leftmost entry of
  * {@code X-Forwarded-For}, from any sender (Boot has no trusted-proxy setting for Netty), which a client
@@ -51,18 +52,23 @@ class ClientAddressFilter implements WebFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		ServerHttpRequest request = exchange.getRequest();
 		InetSocketAddress peer = request.getRemoteAddress();
-		TrustedProxies trusted = trustedProxies();
-		if (peer == null || !trusted.contains(peer.getAddress())) {
-			if (FORWARDING_HEADERS.stream().noneMatch(request.getHeaders()::containsHeader)) {
-				return chain.filter(exchange);
-			}
-			ServerHttpRequest stripped = request.mutate()
-				.headers((headers) -> FORWARDING_HEADERS.forEach(headers::remove))
-				.build();
-			return chain.filter(exchange.mutate().request(stripped).build());
+		if (peer == null) {
+			return chain.filter(exchange.mutate()
+				.request(request.mutate().headers((headers) -> FORWARDING_HEADERS.forEach(headers::remove)).build())
+				.build());
 		}
-		InetSocketAddress client = clientBehind(peer, request.getHeaders().get("X-Forwarded-For"), trusted);
-		ServerHttpRequest decorated = new ServerHttpRequestDecorator(request) {
+		TrustedProxies trusted = trustedProxies();
+		boolean fromTrustedProxy = trusted.contains(peer.getAddress());
+		InetSocketAddress client = fromTrustedProxy ? clientBehind(peer, request.getHeaders().get("X-Forwarded-For"), trusted)
+				: peer;
+		// What the services behind are told: the address resolved here, as the only X-Forwarded-For entry.
+		ServerHttpRequest forwarded = request.mutate().headers((headers) -> {
+			if (!fromTrustedProxy) {
+				FORWARDING_HEADERS.forEach(headers::remove);
+			}
+			headers.set("X-Forwarded-For", client.getAddress().getHostAddress());
+		}).build();
+		ServerHttpRequest decorated = new ServerHttpRequestDecorator(forwarded) {
 
 			@Override
 			public InetSocketAddress getRemoteAddress() {
