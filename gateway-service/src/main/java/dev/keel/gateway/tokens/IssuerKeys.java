@@ -1,5 +1,6 @@
 package dev.keel.gateway.tokens;
 
+import java.net.URI;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,8 +18,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.keel.platform.security.IssuerMetadata;
 import dev.keel.platform.security.KnownKeys;
 
 /**
@@ -54,13 +57,25 @@ final class IssuerKeys implements Function<SignedJWT, Flux<JWK>> {
 
 	private Mono<JWKSet> inFlight;
 
-	IssuerKeys(WebClient web, String jwkSetUri, Duration maxAge, Duration unknownKeyInterval, KnownKeys known,
-			Clock clock) {
-		this.fetch = web.get()
-			.uri(jwkSetUri)
+	/**
+	 * @param jwkSetUri where the keys are; empty: where the issuer's discovery document says ({@link IssuerMetadata}),
+	 * asked on the first fetch and again after a failure, kept once known
+	 */
+	IssuerKeys(WebClient web, String issuer, String jwkSetUri, Duration maxAge, Duration unknownKeyInterval,
+			KnownKeys known, Clock clock) {
+		Mono<URI> keysAt = StringUtils.hasText(jwkSetUri) ? Mono.just(URI.create(jwkSetUri))
+				: web.get()
+					.uri(IssuerMetadata.discoveryUri(issuer))
+					.retrieve()
+					.bodyToMono(String.class)
+					.timeout(FETCH_TIMEOUT)
+					.map((document) -> IssuerMetadata.jwksUri(issuer, document))
+					.cache((uri) -> Duration.ofMillis(Long.MAX_VALUE), (ex) -> Duration.ZERO, () -> Duration.ZERO);
+		this.fetch = keysAt.flatMap((uri) -> web.get()
+			.uri(uri)
 			.retrieve()
 			.bodyToMono(String.class)
-			.timeout(FETCH_TIMEOUT)
+			.timeout(FETCH_TIMEOUT))
 			.map(IssuerKeys::parse);
 		this.maxAge = maxAge;
 		this.unknownKeyInterval = unknownKeyInterval;

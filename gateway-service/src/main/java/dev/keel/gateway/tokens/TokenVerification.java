@@ -31,7 +31,7 @@ class TokenVerification {
 			MeterRegistry meters) {
 		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
 		NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder
-			.withJwkSource(new IssuerKeys(WebClient.create(), jwt.getJwkSetUri(), keySet.maxAge(),
+			.withJwkSource(new IssuerKeys(WebClient.create(), jwt.getIssuerUri(), jwt.getJwkSetUri(), keySet.maxAge(),
 					keySet.unknownKeyInterval(), new KnownKeys(meters), Clock.systemUTC()))
 			.jwsAlgorithm(SignatureAlgorithm.RS256)
 			.build();

@@ -61,6 +61,7 @@ import org.springframework.security.oauth2.server.resource.web.authentication.Be
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler;
 import org.springframework.util.Assert;
+import org.springframework.util.StringUtils;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -101,7 +102,8 @@ public class ResourceServerAutoConfiguration {
 	private static final int FETCH_WAIT_MS = CONNECT_TIMEOUT_MS + READ_TIMEOUT_MS + 1_000;
 
 	/**
-	 * RS256 only, signed by one of the issuer's keys ({@code jwk-set-uri}). Nimbus's key sources, stacked so that
+	 * RS256 only, signed by one of the issuer's keys ({@code jwk-set-uri}, or where the issuer's discovery document
+	 * says when that is empty: {@link DiscoveredKeySet}). Nimbus's key sources, stacked so that
 	 * keys are cached, fetches for unknown key ids are throttled, and the last keys stay in use through an issuer
 	 * outage or a throttled fetch ({@link ThrottledFetchesAsOutage}); Spring's default neither throttles nor
 	 * tolerates outages, and Nimbus's builder stacks the throttle above the outage tolerance.
@@ -112,14 +114,13 @@ public class ResourceServerAutoConfiguration {
 			throws MalformedURLException {
 		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
 		// Fail at start-up, not on the first request: a service that cannot verify tokens must not run.
-		Assert.hasText(jwt.getJwkSetUri(), "spring.security.oauth2.resourceserver.jwt.jwk-set-uri must name the "
-				+ "issuer's keys (config-repo: keel.auth.jwk-set-uri)");
 		Assert.hasText(jwt.getIssuerUri(), "spring.security.oauth2.resourceserver.jwt.issuer-uri must name the issuer "
 				+ "(config-repo: keel.auth.issuer)");
-		JWKSetSource<SecurityContext> fetched = new ObservedFetches(
-				new URLBasedJWKSetSource<>(URI.create(jwt.getJwkSetUri()).toURL(),
-						new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS, MAX_KEY_SET_BYTES)),
-				new KnownKeys(meters));
+		DefaultResourceRetriever retriever = new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS,
+				MAX_KEY_SET_BYTES);
+		JWKSetSource<SecurityContext> fetched = new ObservedFetches(StringUtils.hasText(jwt.getJwkSetUri())
+				? new URLBasedJWKSetSource<>(URI.create(jwt.getJwkSetUri()).toURL(), retriever)
+				: new DiscoveredKeySet(jwt.getIssuerUri(), retriever), new KnownKeys(meters));
 		JWKSetSource<SecurityContext> throttled = new RateLimitedJWKSetSource<>(fetched,
 				keySet.unknownKeyInterval().toMillis(), null);
 		JWKSetSource<SecurityContext> tolerant = new OutageTolerantJWKSetSource<>(

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import org.springframework.http.HttpHeaders;
@@ -46,6 +47,11 @@ public final class TestIssuer {
 
 	private final HttpServer server;
 
+	/** Where, on the server, the issuer is and its keys are. */
+	private final String path;
+
+	private final String keysPath;
+
 	private final RSAKey key;
 
 	private final NimbusJwtEncoder encoder;
@@ -53,34 +59,45 @@ public final class TestIssuer {
 	/** Signs with a key the issuer never published, under a key id of its own each time. */
 	private final RSAKey unpublished;
 
-	private TestIssuer(HttpServer server, RSAKey key, RSAKey unpublished) {
+	private TestIssuer(HttpServer server, String path, String keysPath, RSAKey key, RSAKey unpublished) {
 		this.server = server;
+		this.path = path;
+		this.keysPath = keysPath;
 		this.key = key;
 		this.unpublished = unpublished;
 		this.encoder = new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(List.of(key, unpublished))));
 	}
 
-	/** The issuer of this test JVM, started on first use. */
+	/** The issuer of this test JVM, started on first use: keys where auth-service has them. */
 	public static synchronized TestIssuer get() {
 		if (instance == null) {
-			instance = start();
+			instance = start("", "/oauth2/jwks");
 		}
 		return instance;
 	}
 
-	private static TestIssuer start() {
+	/**
+	 * Another issuer, laid out as Keycloak lays out a realm ({@code /realms/keel}, keys at
+	 * {@code /protocol/openid-connect/certs}), with keys of its own: what a team that brings its own identity
+	 * provider points keel at.
+	 */
+	public static TestIssuer another() {
+		return start("/realms/keel", "/realms/keel/protocol/openid-connect/certs");
+	}
+
+	/** Its keys at {@code keysPath}, and its OpenID Connect discovery document, which says where they are. */
+	private static TestIssuer start(String path, String keysPath) {
 		try {
 			RSAKey key = rsaKey(KEY_ID);
 			byte[] keySet = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
 			HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-			server.createContext("/oauth2/jwks", (exchange) -> {
-				exchange.getResponseHeaders().set("Content-Type", "application/json");
-				exchange.sendResponseHeaders(200, keySet.length);
-				exchange.getResponseBody().write(keySet);
-				exchange.close();
-			});
+			server.createContext(keysPath, (exchange) -> answer(exchange, keySet));
+			String base = "http://127.0.0.1:" + server.getAddress().getPort();
+			byte[] discovery = ("{\"issuer\":\"" + base + path + "\",\"jwks_uri\":\"" + base + keysPath + "\"}")
+				.getBytes(StandardCharsets.UTF_8);
+			server.createContext(path + "/.well-known/openid-configuration", (exchange) -> answer(exchange, discovery));
 			server.start();
-			return new TestIssuer(server, key, rsaKey("never-published"));
+			return new TestIssuer(server, path, keysPath, key, rsaKey("never-published"));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -88,6 +105,13 @@ public final class TestIssuer {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	private static void answer(HttpExchange exchange, byte[] json) throws IOException {
+		exchange.getResponseHeaders().set("Content-Type", "application/json");
+		exchange.sendResponseHeaders(200, json.length);
+		exchange.getResponseBody().write(json);
+		exchange.close();
 	}
 
 	private static RSAKey rsaKey(String id) throws NoSuchAlgorithmException {
@@ -101,11 +125,15 @@ public final class TestIssuer {
 
 	/** What tokens carry as {@code iss}. */
 	public String uri() {
-		return "http://127.0.0.1:" + this.server.getAddress().getPort();
+		return base() + this.path;
 	}
 
 	public String jwkSetUri() {
-		return uri() + "/oauth2/jwks";
+		return base() + this.keysPath;
+	}
+
+	private String base() {
+		return "http://127.0.0.1:" + this.server.getAddress().getPort();
 	}
 
 	/** The client, sending {@code token} with every request. */
