@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -173,6 +174,9 @@ class AuthServerIT {
 				assertWrongPassword(signInFrom(address, username, "guess"));
 			}
 
+			assertRefused(signInFrom(address, "test-customer", "test-customer-password"),
+					this.accounts.lockFor().toSeconds());
+			assertRefused(signInFrom(address, "x".repeat(300), "guess"), this.accounts.lockFor().toSeconds());
 			assertRefused(signInFrom(address, "test-customer", "test-customer-password"),
 					this.accounts.lockFor().toSeconds());
 			assertSignedIn(signInFrom(uniqueAddress(), "test-customer", "test-customer-password"));
@@ -353,8 +357,9 @@ class AuthServerIT {
 			return (frozen != null) ? frozen : Instant.now();
 		}
 
+		/** On a whole second, so that a wait stored and read back is whole seconds whatever the database rounds. */
 		void freeze() {
-			this.frozen = instant();
+			this.frozen = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 		}
 
 		void advance(Duration duration) {

@@ -4,7 +4,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -14,26 +13,31 @@ import dev.keel.platform.transaction.RetryableTransaction;
 
 /**
  * Failed sign-ins per username and per client address, in the database that every replica shares. Each slows the
- * next attempt down (a wait that doubles with every failure) and, at its limit, locks for a while
+ * next attempt down (a wait that doubles with every failure, up to a minute) and, at its limit, locks for a while
  * ({@link AccountProperties}).
  * <p>
- * Per username, an attempt is counted before its password is checked, under the row's lock, so that concurrent
- * guesses cannot slip past the limit while the first ones are being hashed; a right password clears the count. The
- * same for usernames that have no account: a lock tells nobody whether one exists. Per address, only wrong
- * passwords count, within a window of {@code lockFor}, and a right one clears nothing: one account of an attacker's
- * own must not reset what their guesses at others cost. That count is made after the password check, so concurrent
- * guesses from one address may pass its limit by as many as run at once, which the gateway's per-address rate limit
- * keeps small.
+ * Per username ({@code sign_in_attempts}), an attempt is counted before its password is checked, under the row's
+ * lock, so that concurrent guesses cannot slip past the limit while the first ones are being hashed; a right
+ * password clears the count. The same for usernames that have no account: a lock tells nobody whether one exists.
+ * <p>
+ * Per address ({@code sign_in_address_attempts}), only wrong passwords count, each within {@code lockFor} of the
+ * previous one, and a right one clears nothing: one account of an attacker's own must not reset what their guesses
+ * at others cost. So that guesses sent all at once cannot pass together, an attempt from an address that already
+ * slows down takes its wait before its password is checked (under the row's lock), and a wait or lock is never
+ * shortened by a later failure.
+ * <p>
+ * Rows are locked in one order (address, then username), and each insert takes the row's exclusive lock at once
+ * ({@code ON DUPLICATE KEY UPDATE}), so that concurrent attempts wait for each other instead of deadlocking.
  */
 @Component
 class SignInAttempts {
 
-	private static final String ACCOUNT = "account";
-
-	private static final String ADDRESS = "address";
-
-	/** The longest wait before the lock: shorter than the window in which an address's failures count. */
+	/** The longest wait before the lock: shorter than the time within which an address's failures add up. */
 	private static final long MAX_WAIT_SECONDS = 60;
+
+	private static final Counted USERNAMES = new Counted("sign_in_attempts", "username");
+
+	private static final Counted ADDRESSES = new Counted("sign_in_address_attempts", "address");
 
 	private final JdbcTemplate jdbc;
 
@@ -48,22 +52,33 @@ class SignInAttempts {
 	}
 
 	/**
-	 * Counts an attempt for this username from this address.
+	 * Counts an attempt with this username (none: the address only) from this address (none: it could not be told).
 	 * @return how long to wait before the next attempt, or {@link Duration#ZERO} when this one may check its password
 	 */
 	@RetryableTransaction("signInAttempt")
 	Duration begin(String username, String address) {
 		Instant now = this.clock.instant();
-		Duration addressWait = wait(ADDRESS, address, now);
-		if (!addressWait.isZero()) {
-			return addressWait;
+		if (address != null) {
+			Row row = locked(ADDRESSES, address, now);
+			if (row.waiting(now)) {
+				return Duration.between(now, row.waitUntil());
+			}
+			AccountProperties.PerAddress limits = this.properties.perAddress();
+			int failures = row.failuresWithin(this.properties.lockFor(), now);
+			if (failures >= limits.slowDownFrom()) {
+				// Reserved now: the next attempt waits whatever this one's password turns out to be.
+				store(ADDRESSES, address, failures, now.plusSeconds(wait(failures, limits.slowDownFrom())), row.lastAttempt());
+			}
 		}
-		Row row = locked(ACCOUNT, username, now);
-		if (row.waitUntil() != null && row.waitUntil().isAfter(now)) {
-			return Duration.between(now, row.waitUntil());
+		if (username != null) {
+			Row row = locked(USERNAMES, username, now);
+			if (row.waiting(now)) {
+				return Duration.between(now, row.waitUntil());
+			}
+			int failures = row.failures() + 1;
+			store(USERNAMES, username, next(failures, this.properties.maxFailedSignIns()),
+					until(failures, this.properties.slowDownFrom(), this.properties.maxFailedSignIns(), now), now);
 		}
-		update(ACCOUNT, username, row.failures() + 1, this.properties.slowDownFrom(), this.properties.maxFailedSignIns(),
-				now);
 		return Duration.ZERO;
 	}
 
@@ -71,68 +86,92 @@ class SignInAttempts {
 	@RetryableTransaction("signInFailure")
 	void failed(String address) {
 		Instant now = this.clock.instant();
-		Row row = locked(ADDRESS, address, now);
-		boolean withinWindow = row.lastAttempt().plus(this.properties.lockFor()).isAfter(now);
+		Row row = locked(ADDRESSES, address, now);
+		if (row.locked(now)) {
+			return;
+		}
 		AccountProperties.PerAddress limits = this.properties.perAddress();
-		update(ADDRESS, address, (withinWindow ? row.failures() : 0) + 1, limits.slowDownFrom(),
-				limits.maxFailedSignIns(), now);
+		int failures = row.failuresWithin(this.properties.lockFor(), now) + 1;
+		Instant until = until(failures, limits.slowDownFrom(), limits.maxFailedSignIns(), now);
+		if (row.waitUntil() != null && (until == null || row.waitUntil().isAfter(until))) {
+			until = row.waitUntil();
+		}
+		store(ADDRESSES, address, next(failures, limits.maxFailedSignIns()), until, now);
 	}
 
 	/** A right password: the count of this username starts again. */
 	void succeeded(String username) {
-		this.jdbc.update("DELETE FROM sign_in_attempts WHERE kind = ? AND name = ?", ACCOUNT, username);
+		this.jdbc.update("DELETE FROM sign_in_attempts WHERE username = ?", username);
 	}
 
 	/** Forgets names and addresses not tried for longer than a lock lasts, so that made-up ones do not pile up. */
 	@Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT1M")
 	void forgetOld() {
-		Instant before = this.clock.instant().minus(this.properties.lockFor());
-		this.jdbc.update("DELETE FROM sign_in_attempts WHERE last_attempt < ? AND (locked_until IS NULL OR locked_until < ?)",
-				Timestamp.from(before), Timestamp.from(this.clock.instant()));
-	}
-
-	private Duration wait(String kind, String name, Instant now) {
-		List<Timestamp> until = this.jdbc.query("SELECT locked_until FROM sign_in_attempts WHERE kind = ? AND name = ?",
-				(row, n) -> row.getTimestamp(1), kind, name);
-		if (until.isEmpty() || until.get(0) == null || !until.get(0).toInstant().isAfter(now)) {
-			return Duration.ZERO;
+		Timestamp before = Timestamp.from(this.clock.instant().minus(this.properties.lockFor()));
+		Timestamp now = Timestamp.from(this.clock.instant());
+		for (Counted counted : new Counted[] { USERNAMES, ADDRESSES }) {
+			this.jdbc.update("DELETE FROM " + counted.table()
+					+ " WHERE last_attempt < ? AND (locked_until IS NULL OR locked_until < ?)", before, now);
 		}
-		return Duration.between(now, until.get(0).toInstant());
 	}
 
 	/** The row of this name, made if missing, locked until the transaction ends. */
-	private Row locked(String kind, String name, Instant now) {
-		this.jdbc.update("INSERT IGNORE INTO sign_in_attempts (kind, name, failures, locked_until, last_attempt) "
-				+ "VALUES (?, ?, 0, NULL, ?)", kind, name, Timestamp.from(now));
-		return this.jdbc.queryForObject(
-				"SELECT failures, locked_until, last_attempt FROM sign_in_attempts WHERE kind = ? AND name = ? FOR UPDATE",
-				(row, n) -> new Row(row.getInt(1),
+	private Row locked(Counted counted, String name, Instant now) {
+		this.jdbc.update("INSERT INTO " + counted.table() + " (" + counted.key() + ", failures, locked_until, last_attempt)"
+				+ " VALUES (?, 0, NULL, ?) ON DUPLICATE KEY UPDATE " + counted.key() + " = " + counted.key(), name,
+				Timestamp.from(now));
+		return this.jdbc.queryForObject("SELECT failures, locked_until, last_attempt FROM " + counted.table() + " WHERE "
+				+ counted.key() + " = ? FOR UPDATE", (row, n) -> new Row(row.getInt(1),
 						(row.getTimestamp(2) != null) ? row.getTimestamp(2).toInstant() : null,
 						row.getTimestamp(3).toInstant()),
-				kind, name);
+				name);
+	}
+
+	private void store(Counted counted, String name, int failures, Instant waitUntil, Instant lastAttempt) {
+		this.jdbc.update("UPDATE " + counted.table() + " SET failures = ?, locked_until = ?, last_attempt = ? WHERE "
+				+ counted.key() + " = ?", failures, (waitUntil != null) ? Timestamp.from(waitUntil) : null,
+				Timestamp.from(lastAttempt), name);
 	}
 
 	/**
-	 * Records this many failures: from {@code slowDownFrom} on, the next attempt waits 1 s, then 2 s, 4 s... up to a
-	 * minute; at
-	 * {@code max}, it waits for the whole lock, and the count starts again after it. The attempt that reaches either
-	 * still goes on; the wait applies to the ones after it.
+	 * After this many failures: from {@code slowDownFrom} on, the next attempt waits 1 s, then 2 s, 4 s... up to a
+	 * minute; at {@code max}, for the whole lock. The attempt that reaches either still goes on.
 	 */
-	private void update(String kind, String name, int failures, int slowDownFrom, int max, Instant now) {
-		Instant waitUntil = null;
+	private Instant until(int failures, int slowDownFrom, int max, Instant now) {
 		if (failures >= max) {
-			waitUntil = now.plus(this.properties.lockFor());
-			failures = 0;
+			return now.plus(this.properties.lockFor());
 		}
-		else if (failures >= slowDownFrom) {
-			waitUntil = now.plusSeconds(Math.min(1L << Math.min(failures - slowDownFrom, 6), MAX_WAIT_SECONDS));
-		}
-		this.jdbc.update("UPDATE sign_in_attempts SET failures = ?, locked_until = ?, last_attempt = ? "
-				+ "WHERE kind = ? AND name = ?", failures, (waitUntil != null) ? Timestamp.from(waitUntil) : null,
-				Timestamp.from(now), kind, name);
+		return (failures >= slowDownFrom) ? now.plusSeconds(wait(failures, slowDownFrom)) : null;
 	}
 
+	/** The count after a lock is 0: it starts again once the lock ends. */
+	private static int next(int failures, int max) {
+		return (failures >= max) ? 0 : failures;
+	}
+
+	private static long wait(int failures, int slowDownFrom) {
+		return Math.min(1L << Math.min(failures - slowDownFrom, 6), MAX_WAIT_SECONDS);
+	}
+
+	/** A table of counts and its key column. */
+	private record Counted(String table, String key) {
+	}
+
+	/** A lock is a wait with the count back at 0; a slow-down keeps the count. */
 	private record Row(int failures, Instant waitUntil, Instant lastAttempt) {
+
+		boolean waiting(Instant now) {
+			return this.waitUntil != null && this.waitUntil.isAfter(now);
+		}
+
+		boolean locked(Instant now) {
+			return waiting(now) && this.failures == 0;
+		}
+
+		int failuresWithin(Duration window, Instant now) {
+			return this.lastAttempt.plus(window).isAfter(now) ? this.failures : 0;
+		}
+
 	}
 
 }

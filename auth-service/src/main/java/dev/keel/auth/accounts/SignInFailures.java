@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
@@ -14,8 +15,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
- * A locked username gets a problem (429, with the time the lock has left as {@code Retry-After}), rendered like
- * every other; a wrong password the sign-in form again, with an error.
+ * A locked username or address gets a problem (429, with the time the wait has left as {@code Retry-After}),
+ * rendered like every other, and so does a sign-in the database could not decide (its cause's problem); a wrong
+ * password the sign-in form again, with an error.
  */
 @Component
 class SignInFailures implements AuthenticationFailureHandler {
@@ -33,6 +35,10 @@ class SignInFailures implements AuthenticationFailureHandler {
 			AuthenticationException exception) throws IOException, ServletException {
 		if (exception instanceof ThrottledSignIn.Locked locked) {
 			this.problems.resolveException(request, response, null, new SignInLocked(locked.retryAfterSeconds()));
+		}
+		else if (exception instanceof AuthenticationServiceException && exception.getCause() instanceof Exception cause) {
+			// The database could not tell (the counts, the account): its problem (503 for an outage), not a form error.
+			this.problems.resolveException(request, response, null, cause);
 		}
 		else {
 			this.form.onAuthenticationFailure(request, response, exception);

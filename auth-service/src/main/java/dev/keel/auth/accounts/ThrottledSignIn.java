@@ -1,10 +1,14 @@
 package dev.keel.auth.accounts;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -23,8 +27,7 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 @Component
 class ThrottledSignIn implements AuthenticationProvider {
 
-	/** Sign-ins whose address could not be told share one count: none escapes counting. */
-	private static final String UNKNOWN_ADDRESS = "unknown";
+	private static final Logger log = LoggerFactory.getLogger(ThrottledSignIn.class);
 
 	private final SignInAttempts attempts;
 
@@ -47,35 +50,61 @@ class ThrottledSignIn implements AuthenticationProvider {
 	public Authentication authenticate(Authentication authentication) {
 		String username = authentication.getName();
 		String address = address();
-		if (username.length() > Account.MAX_USERNAME_LENGTH) {
-			// No account has such a name: a wrong password, counted for the address only.
-			this.attempts.failed(address);
-			count("bad-credentials");
-			throw new BadCredentialsException("Bad credentials");
-		}
-		Duration wait = this.attempts.begin(username, address);
+		// No account has a longer name: a wrong password, counted for the address only.
+		boolean possible = username.length() <= Account.MAX_USERNAME_LENGTH;
+		Duration wait = counted(() -> this.attempts.begin(possible ? username : null, address));
 		if (!wait.isZero()) {
 			count("locked");
 			throw new Locked(wait);
 		}
 		try {
+			if (!possible) {
+				throw new BadCredentialsException("Bad credentials");
+			}
 			Authentication signedIn = this.passwords.authenticate(authentication);
-			this.attempts.succeeded(username);
+			try {
+				this.attempts.succeeded(username);
+			}
+			catch (RuntimeException ex) {
+				// The password was right: a count left behind only slows this username's next mistakes down.
+				log.warn("Sign-in succeeded, but its username's failed attempts could not be cleared: {}", ex.toString());
+			}
 			count("success");
 			return signedIn;
 		}
 		catch (BadCredentialsException ex) {
-			this.attempts.failed(address);
+			if (address != null) {
+				counted(() -> {
+					this.attempts.failed(address);
+					return null;
+				});
+			}
 			count("bad-credentials");
 			throw ex;
 		}
 	}
 
-	/** The sign-in form's request is this thread's (Spring's request context, bound before Spring Security). */
+	/**
+	 * The counts are the database's: when it cannot answer, the sign-in cannot be decided, which
+	 * {@link SignInFailures} answers as the cause says (503 for contention or an outage), never as a wrong password.
+	 */
+	private static <T> T counted(Supplier<T> counting) {
+		try {
+			return counting.get();
+		}
+		catch (RuntimeException ex) {
+			throw new AuthenticationServiceException("Sign-in attempts could not be counted", ex);
+		}
+	}
+
+	/**
+	 * Where the sign-in form was sent from: its request is this thread's (Spring's request context, bound before
+	 * Spring Security). None when it cannot be told: those are not counted per address, rather than all in one
+	 * count that anyone could lock for everyone.
+	 */
 	private static String address() {
-		String address = (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes request)
+		return (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes request)
 				? SignInAddress.of(request.getRequest()) : null;
-		return (address != null) ? address : UNKNOWN_ADDRESS;
 	}
 
 	@Override

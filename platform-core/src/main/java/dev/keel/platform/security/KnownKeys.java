@@ -32,7 +32,8 @@ public final class KnownKeys {
 			.distinct()
 			.<MultiGauge.Row<?>>map((kid) -> MultiGauge.Row.of(Tags.of("kid", kid), 1))
 			.toList();
-		this.gauge.register(rows, true);
+		// Kept rows stay registered (a scrape never misses them); rows no longer listed are removed.
+		this.gauge.register(rows, false);
 	}
 
 }
