@@ -96,8 +96,15 @@ final class ConfigRepository {
 		}
 	}
 
+	/**
+	 * Publishes what changed. Nothing changed is nothing to publish: a class's restore after a test that failed
+	 * before it changed anything must not hide that failure behind git's "nothing to commit".
+	 */
 	void commit(String message) {
 		git("add", "-A");
+		if (git("status", "--porcelain").isBlank()) {
+			return;
+		}
 		git("-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", message);
 	}
 
@@ -135,7 +142,7 @@ final class ConfigRepository {
 		Files.writeString(this.repository.resolve("config-repo").resolve(file), "\n" + yaml, StandardOpenOption.APPEND);
 	}
 
-	private void git(String... args) {
+	private String git(String... args) {
 		List<String> command = new ArrayList<>(List.of("git", "-C", this.repository.toString()));
 		command.addAll(List.of(args));
 		try {
@@ -143,6 +150,7 @@ final class ConfigRepository {
 			String output = new String(process.getInputStream().readAllBytes());
 			assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
 			assertThat(process.exitValue()).as(output).isZero();
+			return output;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,7 +29,9 @@ import static org.awaitility.Awaitility.await;
  * The signing key rotates as the README's procedure says, by three commits to config-repo and no restart, while
  * requests go on through the gateway and straight to every service instance: not one of them fails. Between the
  * steps the procedure waits for what each verifier reports ({@code keel_security_jwks_keys}), not for a clock.
+ * Before the classes that kill instances or restart the platform in nacos mode: it needs every instance up.
  */
+@Order(5)
 class KeyRotationIT {
 
 	/** Generous: a slow machine reloads slowly (config refresh, then a verifier's next fetch of the keys). */

@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * (with NACOS_USERNAME and NACOS_PASSWORD; its restart is then not this test's to do). In CI it never skips.
  * Last of the classes sharing the platform: it changes how the platform finds its instances.
  */
-@Order(6)
+@Order(7)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NacosIT {
 

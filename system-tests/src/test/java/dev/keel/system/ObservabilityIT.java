@@ -150,7 +150,7 @@ class ObservabilityIT {
 		}
 		// Who, never with what: the access logs name the token's subject, the services' as the gateway's.
 		for (String service : List.of("gateway-service", "user-service", "order-service")) {
-			assertThat(platform.log(service).lines().filter((line) -> line.contains("keel.access"))).as(service)
+			assertThat(platform.logs(service).lines().filter((line) -> line.contains("keel.access"))).as(service)
 				.anyMatch((line) -> line.endsWith("subject alice)"));
 		}
 	}

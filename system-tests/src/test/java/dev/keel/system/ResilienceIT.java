@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  * X-Forwarded-For (the local gateway trusts loopback as a proxy), so that rate limits keep them apart.
  * Last of the classes sharing the platform: it kills and restarts instances.
  */
-@Order(5)
+@Order(6)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResilienceIT {
 
