@@ -7,7 +7,9 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
+import org.springframework.boot.security.oauth2.server.authorization.autoconfigure.servlet.OAuth2AuthorizationServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -113,6 +115,22 @@ class SecurityConfiguration {
 	@Bean
 	OAuth2AuthorizationConsentService consents(JdbcOperations jdbc, RegisteredClientRepository clients) {
 		return new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
+	}
+
+	/**
+	 * Stops the start when a confidential client's secret did not come from the secret store: Boot binds an unset
+	 * variable as an empty value (or, without a default, as its literal placeholder), which would register a
+	 * secret anyone can guess.
+	 */
+	@Bean
+	InitializingBean clientSecretsAreSet(OAuth2AuthorizationServerProperties server) {
+		return () -> server.getClient().forEach((name, client) -> {
+			String secret = client.getRegistration().getClientSecret();
+			if (secret != null && (secret.contains("${") || secret.replaceFirst("^\\{[^}]*}", "").isBlank())) {
+				throw new IllegalStateException("Client " + name + " has no secret: set it from the secret store "
+						+ "(config-repo/auth-service.yml names the variable)");
+			}
+		});
 	}
 
 	@Bean

@@ -17,6 +17,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +36,7 @@ import com.nimbusds.jwt.SignedJWT;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -286,6 +288,39 @@ class AuthServerIT {
 					HttpResponse.BodyHandlers.ofString());
 			assertThat(answer.statusCode()).as(path).isEqualTo(200);
 		}
+	}
+
+	/** order-service's own token for its calls to user-service: its one scope, an hour, no roles. */
+	@Test
+	void aServiceGetsItsOwnTokenWithItsOneScopeAndNothingElse() throws Exception {
+		HttpResponse<String> granted = clientCredentials("order-service:test-order-service-secret", "users:read");
+		assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
+		String issued = JsonMapper.builder().build().readTree(granted.body()).get("access_token").asString();
+		SignedJWT token = SignedJWT.parse(issued);
+		JWTClaimsSet claims = token.getJWTClaimsSet();
+		assertThat(claims.getSubject()).isEqualTo("order-service");
+		assertThat(claims.getAudience()).containsExactly("keel-api");
+		assertThat(claims.getStringListClaim("scope")).containsExactly("users:read");
+		assertThat(claims.getClaim("roles")).isNull();
+		assertThat(Duration.between(claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant()))
+			.isEqualTo(Duration.ofHours(1));
+
+		assertThat(clientCredentials("order-service:not-its-secret", "users:read").statusCode()).isEqualTo(401);
+		HttpResponse<String> more = clientCredentials("order-service:test-order-service-secret", "users");
+		assertThat(more.statusCode()).isEqualTo(400);
+		assertThat(more.body()).contains("invalid_scope").doesNotContain("access_token");
+		HttpResponse<String> publicClient = clientCredentials("keel-cli:", "users");
+		assertThat(publicClient.statusCode()).as("a public client has no such grant").isBetween(400, 401);
+		assertThat(publicClient.body()).doesNotContain("access_token");
+	}
+
+	private HttpResponse<String> clientCredentials(String credentials, String scope) throws Exception {
+		return http.send(HttpRequest.newBuilder(ISSUER.resolve("/oauth2/token"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.header("Authorization",
+					"Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+			.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=" + scope))
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	@Test

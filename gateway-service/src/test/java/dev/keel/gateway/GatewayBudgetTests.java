@@ -53,12 +53,17 @@ class GatewayBudgetTests {
 			.isGreaterThan(budget.plusSeconds(1));
 	}
 
-	/** Attempts x (connect + read + backoff) of order-service's calls to user-service. */
+	/**
+	 * Fetching order-service's own token (when it has none), then attempts x (connect + read + backoff) of its
+	 * calls to user-service.
+	 */
 	private static Duration userServiceCall(Properties orders) {
 		String client = "keel.clients.user-service.";
-		return duration(orders, client + "connect-timeout").plus(duration(orders, client + "read-timeout"))
-			.plus(duration(orders, client + "backoff"))
-			.multipliedBy(Long.parseLong(value(orders, client + "max-attempts")));
+		String token = "keel.client-credentials.";
+		return duration(orders, token + "connect-timeout").plus(duration(orders, token + "read-timeout"))
+			.plus(duration(orders, client + "connect-timeout").plus(duration(orders, client + "read-timeout"))
+				.plus(duration(orders, client + "backoff"))
+				.multipliedBy(Long.parseLong(value(orders, client + "max-attempts"))));
 	}
 
 	/** No attempt starts after max-total-time; the last one may still wait for a connection and a lock. */

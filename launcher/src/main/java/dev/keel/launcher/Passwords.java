@@ -18,8 +18,8 @@ import java.util.function.Supplier;
 /**
  * The local run's secrets in this state directory, each random, made once and readable by its owner only: each
  * application's config-server password ({@code run/config-server-password-<application>}), the seeded accounts'
- * passwords ({@code run/account-password-<name>}) and the key auth-service signs tokens with
- * ({@code run/auth-signing-key.pem}).
+ * passwords ({@code run/account-password-<name>}), each calling service's client secret at auth-service
+ * ({@code run/client-secret-<service>}) and the key auth-service signs tokens with ({@code run/auth-signing-key.pem}).
  */
 final class Passwords {
 
@@ -38,6 +38,10 @@ final class Passwords {
 
 	String account(String name) {
 		return secret("account-password-" + name, Passwords::random);
+	}
+
+	String clientSecret(String service) {
+		return secret("client-secret-" + service, Passwords::random);
 	}
 
 	/** A 2048-bit RSA private key, PKCS#8 in PEM. */

@@ -18,6 +18,12 @@ final class Services {
 
 	static final String AUTH_SERVICE = "auth-service";
 
+	/**
+	 * The services that call others, each with a client of its own at auth-service (config-repo/auth-service.yml)
+	 * and a secret the launcher makes.
+	 */
+	static final List<String> CALLERS = List.of("order-service");
+
 	private Services() {
 	}
 
@@ -36,6 +42,11 @@ final class Services {
 
 	static boolean isService(String name) {
 		return DEFAULT_PORTS.containsKey(name);
+	}
+
+	/** auth-service's copy of a caller's client secret: order-service -> KEEL_CLIENT_SECRET_ORDER_SERVICE. */
+	static String clientSecretSetting(String service) {
+		return "KEEL_CLIENT_SECRET_" + service.replace('-', '_').toUpperCase(Locale.ROOT);
 	}
 
 	/** The setting that moves a service's port: user-service -> KEEL_USER_PORT. */

@@ -158,14 +158,22 @@ final class Topology {
 		environment.put("KEEL_ISSUER", issuer().toString());
 		// Verifiers fetch the keys from auth-service itself, as in compose and Kubernetes: not through the gateway,
 		// whose per-address sign-in limit a busy machine's own sign-ins could spend.
-		environment.put("KEEL_JWK_SET_URI",
-				"http://127.0.0.1:" + port(new Instance(Services.AUTH_SERVICE, 1)) + "/oauth2/jwks");
+		String auth = "http://127.0.0.1:" + port(new Instance(Services.AUTH_SERVICE, 1));
+		environment.put("KEEL_JWK_SET_URI", auth + "/oauth2/jwks");
+		environment.put("KEEL_TOKEN_URI", auth + "/oauth2/token");
 		if (instance.application().equals(Services.AUTH_SERVICE)) {
-			// config-repo/auth-service-dev.yml: the key tokens are signed with and the seeded accounts' passwords.
+			// config-repo/auth-service-dev.yml: the key tokens are signed with and the seeded accounts' passwords;
+			// auth-service.yml: the calling services' client secrets.
 			environment.put("KEEL_AUTH_SIGNING_KEY", passwords.signingKey());
 			for (String account : Passwords.ACCOUNTS) {
 				environment.put("KEEL_ACCOUNT_PASSWORD_" + account.toUpperCase(Locale.ROOT), passwords.account(account));
 			}
+			for (String caller : Services.CALLERS) {
+				environment.put(Services.clientSecretSetting(caller), passwords.clientSecret(caller));
+			}
+		}
+		if (Services.CALLERS.contains(instance.application())) {
+			environment.put("KEEL_CLIENT_SECRET", passwords.clientSecret(instance.application()));
 		}
 		if (discovery() == Discovery.NACOS) {
 			// The local profile switches Nacos off; environment variables outrank config-repo. Loopback, as

@@ -119,6 +119,24 @@ class TopologyTests {
 	}
 
 	@Test
+	void aCallingServiceAndAuthServiceShareItsClientSecretAndNoOneElseHasIt() {
+		Topology topology = topology(1, Map.of());
+		Passwords passwords = new Passwords(this.root.resolve("run"));
+
+		Map<String, String> auth = topology.environment(new Instance("auth-service", 1), passwords);
+		Map<String, String> order = topology.environment(new Instance("order-service", 1), passwords);
+		Map<String, String> user = topology.environment(new Instance("user-service", 1), passwords);
+
+		String secret = passwords.clientSecret("order-service");
+		assertThat(secret).hasSize(48).as("made once").isEqualTo(passwords.clientSecret("order-service"));
+		assertThat(auth).containsEntry("KEEL_CLIENT_SECRET_ORDER_SERVICE", secret).doesNotContainKey("KEEL_CLIENT_SECRET");
+		assertThat(order).containsEntry("KEEL_CLIENT_SECRET", secret)
+			.containsEntry("KEEL_TOKEN_URI", "http://127.0.0.1:8083/oauth2/token");
+		assertThat(user).doesNotContainKey("KEEL_CLIENT_SECRET").doesNotContainKey("KEEL_CLIENT_SECRET_ORDER_SERVICE");
+		assertThat(topology.environment(Instance.GATEWAY, passwords)).doesNotContainKey("KEEL_CLIENT_SECRET");
+	}
+
+	@Test
 	void aGitRepositoryIsServedFromAClone() {
 		Topology topology = topology(1, Map.of("KEEL_CONFIG_REPO", "/srv/config.git"));
 

@@ -153,6 +153,9 @@ class ObservabilityIT {
 			assertThat(platform.logs(service).lines().filter((line) -> line.contains("keel.access"))).as(service)
 				.anyMatch((line) -> line.endsWith("subject alice)"));
 		}
+		// order-service reads profiles with its own token, never a customer's.
+		assertThat(platform.logs("user-service").lines().filter((line) -> line.contains("keel.access")))
+			.anyMatch((line) -> line.endsWith("subject order-service)"));
 	}
 
 	@Test
@@ -171,7 +174,7 @@ class ObservabilityIT {
 						"resilience4j_retry_calls_total", "keel_orders_placed_total", "keel_orders_out_of_stock_total",
 						"keel_idempotency_replays_total", "keel_transaction_retries_total",
 						"keel_transaction_calls_total", "keel_loadbalancer_requests_total",
-						"keel_loadbalancer_outstanding"),
+						"keel_loadbalancer_outstanding", "keel_client_tokens_total"),
 				"gateway-service",
 				union(common, "keel_readiness", "spring_cloud_gateway_requests_seconds_bucket",
 						"resilience4j_circuitbreaker_state", "keel_gateway_retries_total", "keel_gateway_attempts_count",
@@ -197,6 +200,10 @@ class ObservabilityIT {
 		assertThat(value(orders, "keel_orders_placed_total")).isGreaterThanOrEqualTo(1);
 		assertThat(value(orders, "keel_orders_out_of_stock_total")).isGreaterThanOrEqualTo(1);
 		assertThat(value(orders, "keel_idempotency_replays_total")).isGreaterThanOrEqualTo(1);
+		assertThat(samples(scrape(platform.management("auth-service", 1))).get("keel_auth_tokens_issued_total"))
+			.as("order-service's own token, from auth-service")
+			.anyMatch((labels) -> labels.contains("client=\"order-service\"")
+					&& labels.contains("grant=\"client_credentials\""));
 		String gatewayMetrics = scrape("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT);
 		assertThat(samples(gatewayMetrics).get("spring_cloud_gateway_requests_seconds_count"))
 			.anyMatch((labels) -> labels.contains("routeId=\"orders\""))

@@ -1,5 +1,6 @@
 package dev.keel.system;
 
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
+
+import dev.keel.launcher.SignIn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -259,6 +262,64 @@ class ResilienceIT {
 		assertThat(platform.run(600, "restart", "order-service#1").exitCode()).isZero();
 		await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
 			.untilAsserted(() -> assertThat(gateway.get("/api/v1/products/" + skus.get(0)).status()).isEqualTo(200));
+	}
+
+	/**
+	 * auth-service down: tokens in hand go on working, people's and order-service's own (its calls to user-service),
+	 * through the gateway and past it; a new sign-in is a 503 problem; auth-service back, sign-ins work again and
+	 * nothing else restarted.
+	 */
+	@Test
+	@Order(7)
+	void withAuthServiceDownTokensInHandKeepWorkingAndSignInsAre503UntilItIsBack() {
+		// Whatever instances the tests before left running, each has its own token, as after any order.
+		for (int replica = 1; replica <= Platform.REPLICAS; replica++) {
+			if (running("order-service", replica)) {
+				Http.Response placed = platform.instanceAs("order-service", replica, "alice")
+					.post("/api/v1/orders", orderBody());
+				assertThat(placed.status()).as(placed.toString()).isEqualTo(201);
+			}
+		}
+		int ordersBefore = ordersOfUser();
+		// One instance of each service is left by the tests before, and auth-service's restart takes a core: a load
+		// that one carries beside a booting JVM.
+		try (Load reads = Load.start("GET users", 5, Set.of(200),
+				() -> platform.get("/api/v1/users/" + userId, "10.5.0.7"));
+				Load orders = Load.start("POST orders", 1, Set.of(201), (tick) -> platform.post("/api/v1/orders",
+						"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId, sku(tick)),
+						"10.5.0.8"))) {
+			reads.awaitAnswers(10);
+
+			assertThat(platform.run(60, "kill", "auth-service").exitCode()).isZero();
+			Http.Response signIn = new Http(platform.gateway()).get("/login");
+			assertThat(signIn.status()).as(signIn.toString()).isEqualTo(503);
+			assertThat(signIn.header("Content-Type")).isEqualTo("application/problem+json");
+			assertThat(signIn.header("Retry-After")).isNotBlank();
+			reads.awaitAnswers(20);
+
+			assertThat(platform.run(600, "restart", "auth-service").exitCode()).isZero();
+			await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+				.until(() -> SignIn.accessToken(URI.create(platform.gateway()), "bob", platform.accountPassword("bob"))
+					.length() > 0);
+			reads.awaitAnswers(10);
+
+			orders.close();
+			System.out.println("Through an auth-service outage: " + reads + "; " + orders);
+			assertThat(reads.failures()).as(reads.toString()).isEmpty();
+			assertThat(orders.failures()).as(orders.toString()).isEmpty();
+			assertThat(orders.responses()).isNotEmpty();
+			assertThat(ordersOfUser() - ordersBefore).as("one order per keyed POST answered 201")
+				.isEqualTo(orders.responses().size());
+		}
+	}
+
+	private static boolean running(String service, int replica) {
+		try {
+			return new Http(platform.instance(service, replica)).get("/readyz").status() == 200;
+		}
+		catch (UncheckedIOException ex) {
+			return false;
+		}
 	}
 
 	/** The gateway's access log lines of requests that took 5 s or more. */

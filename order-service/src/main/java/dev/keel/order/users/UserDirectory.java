@@ -11,7 +11,9 @@ import dev.keel.platform.client.ServiceClients;
 
 /**
  * user-service as order-service sees it: called by name, load-balanced, with timeouts, retries, a circuit
- * breaker and a bulkhead ({@code keel.clients.user-service}, {@code resilience4j.*.instances.user-service}).
+ * breaker and a bulkhead ({@code keel.clients.user-service}, {@code resilience4j.*.instances.user-service}), and
+ * with order-service's own token, whose one scope ({@code users:read}) reads any profile by id. So what a caller
+ * may see is decided here, before a profile is asked for or shown.
  */
 @Component
 public class UserDirectory {
@@ -33,7 +35,8 @@ public class UserDirectory {
 	}
 
 	/**
-	 * The user if user-service knows it and shows it to the caller (whose token goes with the call), empty if not.
+	 * The user if user-service knows it, empty if not. For a caller already allowed to see it: the order's owner,
+	 * or an administrator.
 	 * @throws UserServiceUnavailable if user-service cannot tell
 	 */
 	public Optional<UserSummary> lookup(long userId) {

@@ -44,15 +44,18 @@ class CommitOutcomeUnknownIT {
 
 	private RestTestClient http;
 
+	private String subject;
+
 	/**
 	 * The JDK's client, as between services: the auto-configured one is Apache HttpClient 5 (on the class path
 	 * for the config client), which sends a POST again after a 503 with Retry-After and would hide the answer.
 	 */
 	@BeforeEach
 	void client() {
+		this.subject = "customer-" + UUID.randomUUID();
 		this.http = RestTestClient.bindToServer(new JdkClientHttpRequestFactory())
 			.baseUrl("http://127.0.0.1:" + this.port)
-			.defaultHeader("Authorization", "Bearer " + TestIssuer.get().customer("customer-" + UUID.randomUUID()))
+			.defaultHeader("Authorization", "Bearer " + TestIssuer.get().customer(this.subject))
 			.build();
 	}
 
@@ -71,7 +74,7 @@ class CommitOutcomeUnknownIT {
 	void anOrderWithoutKeyIsStoredOnceAndAnsweredAsOutcomeUnknown() {
 		TestCatalogue catalogue = new TestCatalogue(this.jdbc);
 		String sku = catalogue.product("3.00", 10);
-		long user = newUserId();
+		long user = newUserId(this.subject);
 		int dropped = database.droppedCommitAnswers();
 
 		database.dropAnswerToNextWritingCommit();
@@ -88,7 +91,7 @@ class CommitOutcomeUnknownIT {
 	void aKeyedOrderWhoseOutcomeWasUnknownIsReplayedWhenTheClientRetries() {
 		TestCatalogue catalogue = new TestCatalogue(this.jdbc);
 		String sku = catalogue.product("3.00", 10);
-		long user = newUserId();
+		long user = newUserId(this.subject);
 		String key = UUID.randomUUID().toString();
 
 		database.dropAnswerToNextWritingCommit();

@@ -87,7 +87,7 @@ class IdempotentOrdersIT {
 	@Test
 	void theSameRequestAgainReplaysTheOriginalOrder() {
 		String sku = this.catalogue.product("4.00", 10);
-		long user = TestCatalogue.newUserId();
+		long user = TestCatalogue.newUserId(this.subject);
 		String key = UUID.randomUUID().toString();
 
 		EntityExchangeResult<OrderResponse> first = post(key, order(user, sku, 3));
@@ -106,7 +106,7 @@ class IdempotentOrdersIT {
 	@Test
 	void theSameKeyForAnotherRequestIsUnprocessable() {
 		String sku = this.catalogue.product("4.00", 10);
-		long user = TestCatalogue.newUserId();
+		long user = TestCatalogue.newUserId(this.subject);
 		String key = UUID.randomUUID().toString();
 		post(key, order(user, sku, 1));
 
@@ -119,7 +119,7 @@ class IdempotentOrdersIT {
 	@Test
 	void concurrentRequestsWithOneKeyPlaceExactlyOneOrder() throws Exception {
 		String sku = this.catalogue.product("4.00", 100);
-		long user = TestCatalogue.newUserId();
+		long user = TestCatalogue.newUserId(this.subject);
 		String key = UUID.randomUUID().toString();
 		int clients = 12;
 		CyclicBarrier start = new CyclicBarrier(clients);
@@ -155,7 +155,7 @@ class IdempotentOrdersIT {
 	@Test
 	void aRefusedRequestDoesNotUseUpItsKey() {
 		String sku = this.catalogue.product("4.00", 1);
-		long user = TestCatalogue.newUserId();
+		long user = TestCatalogue.newUserId(this.subject);
 		String key = UUID.randomUUID().toString();
 
 		assertProblem(send(key, order(user, sku, 2)), HttpStatus.CONFLICT, "out-of-stock");
@@ -170,7 +170,7 @@ class IdempotentOrdersIT {
 	@Test
 	void malformedKeysAreBadRequests() {
 		String sku = this.catalogue.product("4.00", 5);
-		long user = TestCatalogue.newUserId();
+		long user = TestCatalogue.newUserId(this.subject);
 		for (String key : List.of("", "has space", "x".repeat(256))) {
 			assertProblem(send(key, order(user, sku, 1)), HttpStatus.BAD_REQUEST, "invalid-idempotency-key");
 		}
@@ -180,7 +180,7 @@ class IdempotentOrdersIT {
 	@Test
 	void expiredKeysAreForgottenAndCleanedUp() {
 		String sku = this.catalogue.product("4.00", 5);
-		long user = TestCatalogue.newUserId();
+		long user = TestCatalogue.newUserId(this.subject);
 		String key = UUID.randomUUID().toString();
 		OrderResponse old = post(key, order(user, sku, 1)).getResponseBody();
 		this.jdbc.update("UPDATE idempotency_keys SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND "
@@ -200,7 +200,7 @@ class IdempotentOrdersIT {
 	@Test
 	void aLockHeldLongerThanTheRetryBudgetIsA503AndStoresNothing() throws Exception {
 		String sku = this.catalogue.product("4.00", 5);
-		long user = TestCatalogue.newUserId();
+		long user = TestCatalogue.newUserId(this.subject);
 		String key = UUID.randomUUID().toString();
 		HttpResponse<String> response;
 		long start = System.nanoTime();
@@ -238,12 +238,13 @@ class IdempotentOrdersIT {
 	@Test
 	void keysAreEachClientsOwn() {
 		String sku = this.catalogue.product("1.00", 10);
-		long user = TestCatalogue.newUserId();
+		long user = TestCatalogue.newUserId(this.subject);
 		String key = UUID.randomUUID().toString();
 		OrderResponse first = post(key, order(user, sku, 1)).getResponseBody();
-		this.http = as(issuer.customer("another-" + UUID.randomUUID()));
+		String someoneElse = "another-" + UUID.randomUUID();
+		this.http = as(issuer.customer(someoneElse));
 
-		EntityExchangeResult<OrderResponse> another = post(key, order(user, sku, 1));
+		EntityExchangeResult<OrderResponse> another = post(key, order(TestCatalogue.newUserId(someoneElse), sku, 1));
 
 		assertThat(another.getResponseHeaders().getFirst("Idempotent-Replayed")).as("not the first client's order")
 			.isNull();

@@ -307,6 +307,13 @@ class OrderApiIT {
 		}
 
 		@Test
+		void userServiceIsAskedWithOrderServicesOwnTokenNeverTheCustomers() {
+			place(order(newUserId(), product("1.00", 5), 1));
+
+			assertThat(UserServiceStub.callers()).containsExactly("order-service");
+		}
+
+		@Test
 		void aCustomerPlacesOrdersOnlyForTheirOwnProfile() {
 			String sku = product("1.00", 5);
 
@@ -388,8 +395,8 @@ class OrderApiIT {
 		return this.jdbc.queryForObject("SELECT COUNT(*) FROM orders WHERE user_id = ?", Integer.class, user);
 	}
 
-	private static long newUserId() {
-		return Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), UserServiceStub.SOMEONE_ELSES_FROM - 1) + 1;
+	private long newUserId() {
+		return TestCatalogue.newUserId(this.subject);
 	}
 
 	private static Map<String, Object> order(long user, Object... skuAndQuantity) {

@@ -67,7 +67,7 @@ class OrderContentionIT {
 		for (int i = 0; i < 4; i++) {
 			hot.add(catalogue.product("1.00", STOCK_PER_SKU));
 		}
-		long user = TestCatalogue.newUserId();
+		long user = TestCatalogue.newUserId("contender");
 		double deadlocksBefore = deadlockRetries();
 		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 		ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();

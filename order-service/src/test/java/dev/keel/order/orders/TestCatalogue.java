@@ -27,8 +27,9 @@ record TestCatalogue(JdbcTemplate jdbc) {
 		return this.jdbc.queryForObject("SELECT COUNT(*) FROM orders WHERE user_id = ?", Integer.class, user);
 	}
 
-	static long newUserId() {
-		return Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), UserServiceStub.SOMEONE_ELSES_FROM - 1) + 1;
+	/** A new profile of {@code owner}'s, as the stub of user-service answers for it. */
+	static long newUserId(String owner) {
+		return UserServiceStub.profileOf(owner);
 	}
 
 }

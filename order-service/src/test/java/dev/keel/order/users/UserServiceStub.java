@@ -7,6 +7,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,27 +26,54 @@ import org.springframework.test.context.MergedContextConfiguration;
 
 /**
  * Stands in for user-service in order-service's own integration tests (the system tests use the real
- * one): every user id exists except those from {@link #UNKNOWN_FROM}, each the caller's own except those from
- * {@link #SOMEONE_ELSES_FROM}, and {@link #failing(boolean)} makes it
- * answer 503. It is registered in simple discovery, so calls go through the real load balancer.
+ * one): it answers order-service's own token only (client credentials, scope {@code users:read}), as user-service
+ * does. Profiles are those {@link #profileOf(String)} made; ids from {@link #SOMEONE_ELSES_FROM} belong to
+ * {@link #SOMEONE_ELSE}, and from {@link #UNKNOWN_FROM} do not exist. {@link #failing(boolean)} makes it answer
+ * 503. It is registered in simple discovery, so calls go through the real load balancer.
  */
 public final class UserServiceStub {
 
 	/** User ids from here on do not exist. */
 	public static final long UNKNOWN_FROM = 900_000_000L;
 
-	/** User ids from here up to {@link #UNKNOWN_FROM} belong to {@link #SOMEONE_ELSE}; lower ones to the caller. */
+	/** User ids from here up to {@link #UNKNOWN_FROM} belong to {@link #SOMEONE_ELSE}; lower ones are made. */
 	public static final long SOMEONE_ELSES_FROM = 800_000_000L;
 
 	public static final String SOMEONE_ELSE = "someone-else";
 
+	/** Who order-service is at the issuer (config-repo/order-service.yml), and what its token must carry. */
+	private static final String ORDER_SERVICE = "order-service";
+
+	private static final String SCOPE = "users:read";
+
 	private static final Pattern SUBJECT = Pattern.compile("\"sub\"\\s*:\\s*\"([^\"]+)\"");
+
+	private static final Pattern SCOPES = Pattern.compile("\"scope\"\\s*:\\s*\"([^\"]*)\"");
+
+	private static final Map<Long, String> owners = new ConcurrentHashMap<>();
+
+	private static final Set<String> callers = ConcurrentHashMap.newKeySet();
 
 	private static final AtomicBoolean failing = new AtomicBoolean();
 
 	private static HttpServer server;
 
 	private UserServiceStub() {
+	}
+
+	/** A new profile, {@code owner}'s. */
+	public static long profileOf(String owner) {
+		long id;
+		do {
+			id = ThreadLocalRandom.current().nextLong(1, SOMEONE_ELSES_FROM);
+		}
+		while (owners.putIfAbsent(id, owner) != null);
+		return id;
+	}
+
+	/** The subjects of every token the stub has been called with. */
+	public static Set<String> callers() {
+		return Set.copyOf(callers);
 	}
 
 	/** While true, every request is answered with 503, as from an overloaded instance. */
@@ -69,40 +100,55 @@ public final class UserServiceStub {
 
 	private static void handle(HttpExchange exchange) throws IOException {
 		String id = exchange.getRequestURI().getPath().substring("/api/v1/users/".length());
-		String caller = subject(exchange.getRequestHeaders().getFirst("Authorization"));
+		String claims = claims(exchange.getRequestHeaders().getFirst("Authorization"));
+		String caller = find(SUBJECT, claims);
 		if (caller == null) {
-			// As user-service would: order-service must send the caller's token on.
 			respond(exchange, 401, "application/problem+json", "{\"status\":401}");
+			return;
 		}
-		else if (failing.get()) {
+		callers.add(caller);
+		String scopes = find(SCOPES, claims);
+		if (!ORDER_SERVICE.equals(caller) || scopes == null || !List.of(scopes.split(" ")).contains(SCOPE)) {
+			// As user-service would: order-service calls with its own token, never a customer's.
+			respond(exchange, 403, "application/problem+json", "{\"status\":403}");
+			return;
+		}
+		String owner = id.matches("\\d{1,18}") ? owner(Long.parseLong(id)) : null;
+		if (failing.get()) {
 			respond(exchange, 503, "application/problem+json", "{\"status\":503}");
 		}
-		else if (!id.matches("\\d{1,18}") || Long.parseLong(id) >= UNKNOWN_FROM) {
+		else if (owner == null) {
 			respond(exchange, 404, "application/problem+json", "{\"status\":404}");
 		}
 		else {
-			String owner = (Long.parseLong(id) >= SOMEONE_ELSES_FROM) ? SOMEONE_ELSE : caller;
 			respond(exchange, 200, "application/json",
 					"{\"id\":%s,\"owner\":\"%s\",\"email\":\"user%s@example.com\",\"name\":\"User %s\",\"version\":0}"
 						.formatted(id, owner, id, id));
 		}
 	}
 
-	/**
-	 * The subject of the bearer token the call carries, unverified: the stub only checks that order-service sent
-	 * the caller's token on (the service verifies tokens, and the system tests use the real user-service).
-	 */
-	private static String subject(String authorization) {
-		if (authorization == null || !authorization.startsWith("Bearer ")) {
+	private static String owner(long id) {
+		if (id >= UNKNOWN_FROM) {
 			return null;
+		}
+		return (id >= SOMEONE_ELSES_FROM) ? SOMEONE_ELSE : owners.get(id);
+	}
+
+	/**
+	 * The claims of the bearer token the call carries, unverified: the stub only checks whose token order-service
+	 * sent (the service verifies tokens, and the system tests use the real user-service).
+	 */
+	private static String claims(String authorization) {
+		if (authorization == null || !authorization.startsWith("Bearer ")) {
+			return "";
 		}
 		String[] parts = authorization.substring("Bearer ".length()).split("\\.");
-		if (parts.length != 3) {
-			return null;
-		}
-		String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-		Matcher subject = SUBJECT.matcher(claims);
-		return subject.find() ? subject.group(1) : null;
+		return (parts.length == 3) ? new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8) : "";
+	}
+
+	private static String find(Pattern claim, String claims) {
+		Matcher found = claim.matcher(claims);
+		return found.find() ? found.group(1) : null;
 	}
 
 	private static void respond(HttpExchange exchange, int status, String contentType, String body)

@@ -3,6 +3,7 @@ package dev.keel.platform.client;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -19,12 +20,12 @@ import org.springframework.web.client.RestClient;
 
 import dev.keel.platform.config.LiveProperties;
 import dev.keel.platform.discovery.InstanceHealth;
-import dev.keel.platform.security.TokenRelay;
 
 /**
  * {@link RestClient}s for calling other services by name, with what calls between services need:
  * load balancing over admitted instances, connect and read timeouts, a bulkhead, a circuit breaker,
- * retries on another instance for safe methods, and the caller's access token ({@link TokenRelay}). Configured
+ * retries on another instance for safe methods, and the service's own access token ({@link ServiceToken}, when
+ * it has {@code keel.client-credentials}). Configured
  * per service under {@code keel.clients.<service>} ({@link ServiceClientSettings}) and Resilience4j's instances
  * of the same name.
  * <pre>
@@ -51,9 +52,11 @@ public class ServiceClients {
 
 	private final LiveProperties live;
 
+	private final Optional<ServiceToken> token;
+
 	public ServiceClients(RestClient.Builder template, LoadBalancerClient loadBalancer, InstanceHealth health,
 			CircuitBreakerRegistry circuitBreakers, BulkheadRegistry bulkheads, RetryRegistry retries,
-			LiveProperties live) {
+			LiveProperties live, Optional<ServiceToken> token) {
 		this.template = template;
 		this.loadBalancer = loadBalancer;
 		this.health = health;
@@ -61,6 +64,7 @@ public class ServiceClients {
 		this.bulkheads = bulkheads;
 		this.retries = retries;
 		this.live = live;
+		this.token = token;
 	}
 
 	/**
@@ -73,10 +77,9 @@ public class ServiceClients {
 		AtomicReference<Map.Entry<ServiceClientSettings, ResilientRequestFactory.Policies>> current = new AtomicReference<>();
 		ResilientRequestFactory factory = new ResilientRequestFactory(serviceId, this.loadBalancer, this.health,
 				() -> policies(serviceId, settings.get(), current));
-		return this.template.clone()
-			.baseUrl("http://" + serviceId)
-			.requestFactory(factory)
-			.requestInterceptor(new TokenRelay());
+		RestClient.Builder builder = this.template.clone().baseUrl("http://" + serviceId).requestFactory(factory);
+		this.token.ifPresent((token) -> builder.requestInterceptors((interceptors) -> interceptors.add(token)));
+		return builder;
 	}
 
 	private ResilientRequestFactory.Policies policies(String serviceId, ServiceClientSettings settings,

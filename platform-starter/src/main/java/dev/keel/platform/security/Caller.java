@@ -1,5 +1,8 @@
 package dev.keel.platform.security;
 
+import java.util.Set;
+import java.util.stream.Collectors;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
@@ -15,13 +18,16 @@ import dev.keel.platform.problem.ApiProblem;
  *
  * @param subject the token's {@code sub}: an account, or the client id of a machine client
  * @param administrator whether the token carries the {@code admin} role
+ * @param scopes the token's scopes
  */
-public record Caller(String subject, boolean administrator) {
+public record Caller(String subject, boolean administrator, Set<String> scopes) {
 
 	/** The request attribute that holds the verified caller's subject, for what runs outside Spring Security. */
 	public static final String SUBJECT_ATTRIBUTE = Caller.class.getName() + ".subject";
 
 	static final String ADMINISTRATOR_AUTHORITY = "ROLE_admin";
+
+	private static final String SCOPE_PREFIX = "SCOPE_";
 
 	/** The caller the authentication names, which a {@link ResourceServerAutoConfiguration resource server} verified. */
 	public static Caller of(Authentication authentication) {
@@ -29,11 +35,20 @@ public record Caller(String subject, boolean administrator) {
 			// A handler that needs a caller on a path open to anyone (keel.security.public-reads).
 			throw new NoCaller();
 		}
-		boolean administrator = token.getAuthorities()
+		Set<String> authorities = token.getAuthorities()
 			.stream()
 			.map(GrantedAuthority::getAuthority)
-			.anyMatch(ADMINISTRATOR_AUTHORITY::equals);
-		return new Caller(token.getToken().getSubject(), administrator);
+			.collect(Collectors.toUnmodifiableSet());
+		Set<String> scopes = authorities.stream()
+			.filter((authority) -> authority.startsWith(SCOPE_PREFIX))
+			.map((authority) -> authority.substring(SCOPE_PREFIX.length()))
+			.collect(Collectors.toUnmodifiableSet());
+		return new Caller(token.getToken().getSubject(), authorities.contains(ADMINISTRATOR_AUTHORITY), scopes);
+	}
+
+	/** Whether the token carries {@code scope}. */
+	public boolean hasScope(String scope) {
+		return this.scopes.contains(scope);
 	}
 
 	/** Whether the caller may see what {@code owner} owns: their own, or anything for an administrator. */

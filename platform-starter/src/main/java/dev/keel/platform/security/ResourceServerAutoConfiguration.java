@@ -145,6 +145,10 @@ public class ResourceServerAutoConfiguration {
 	@ConditionalOnMissingBean(SecurityFilterChain.class)
 	SecurityFilterChain resourceServerSecurity(HttpSecurity http, ResourceServerProperties properties,
 			JwtDecoder decoder) throws Exception {
+		// Fail at start-up: a read scope for a path no rule covers would be ignored in silence.
+		Assert.isTrue(properties.requiredScopes().keySet().containsAll(properties.readScopes().keySet()),
+				() -> "keel.security.read-scopes names paths that keel.security.required-scopes does not: "
+						+ properties.readScopes().keySet());
 		BearerTokenProblems problems = new BearerTokenProblems();
 		String[] publicReads = properties.publicReads().toArray(String[]::new);
 		return http
@@ -157,8 +161,15 @@ public class ResourceServerAutoConfiguration {
 					.permitAll()
 					.requestMatchers(HttpMethod.HEAD, publicReads)
 					.permitAll();
-				properties.requiredScopes()
-					.forEach((path, scope) -> requests.requestMatchers(path).hasAuthority("SCOPE_" + scope));
+				properties.requiredScopes().forEach((path, scope) -> {
+					String reader = properties.readScopes().get(path);
+					if (reader != null) {
+						for (HttpMethod read : List.of(HttpMethod.GET, HttpMethod.HEAD)) {
+							requests.requestMatchers(read, path).hasAnyAuthority("SCOPE_" + scope, "SCOPE_" + reader);
+						}
+					}
+					requests.requestMatchers(path).hasAuthority("SCOPE_" + scope);
+				});
 				requests.anyRequest().authenticated();
 			})
 			.oauth2ResourceServer((resourceServer) -> resourceServer

@@ -12,7 +12,8 @@ import org.springframework.test.context.MergedContextConfiguration;
 /**
  * Points every Spring test context at the real things a service needs, through the variables config-repo reads:
  * the shared embedded MariaDB ({@code DB_PORT}) and the {@link TestIssuer} ({@code KEEL_ISSUER},
- * {@code KEEL_JWK_SET_URI}; a test that sets {@code keel.auth.issuer} itself wins). Each starts only when a context
+ * {@code KEEL_JWK_SET_URI}, and for a service's own token {@code KEEL_TOKEN_URI} and {@code KEEL_CLIENT_SECRET}; a
+ * test that sets {@code keel.auth.issuer} itself wins). Each starts only when a context
  * actually resolves its variable (a web slice without a DataSource never starts the database).
  */
 class TestEnvironmentContextCustomizerFactory implements ContextCustomizerFactory {
@@ -54,6 +55,8 @@ class TestEnvironmentContextCustomizerFactory implements ContextCustomizerFactor
 				case "DB_PORT" -> SharedEmbeddedMariaDb.get().port();
 				case "KEEL_ISSUER" -> TestIssuer.get().uri();
 				case "KEEL_JWK_SET_URI" -> TestIssuer.get().jwkSetUri();
+				case "KEEL_TOKEN_URI" -> TestIssuer.get().tokenUri();
+				case "KEEL_CLIENT_SECRET" -> TestIssuer.CLIENT_SECRET;
 				default -> null;
 			};
 		}

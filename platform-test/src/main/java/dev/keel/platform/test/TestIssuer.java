@@ -12,7 +12,10 @@ import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.net.URLDecoder;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import com.nimbusds.jose.jwk.JWKSet;
@@ -40,6 +43,19 @@ public final class TestIssuer {
 
 	/** What config-repo's {@code keel.auth.audience} is. */
 	public static final String AUDIENCE = "keel-api";
+
+	/**
+	 * The secret its token endpoint takes from any client (a service's own identity in its tests, which
+	 * {@code KEEL_CLIENT_SECRET} names): the client credentials grant, as auth-service serves it.
+	 */
+	public static final String CLIENT_SECRET = "test-client-secret";
+
+	/** How long the client credentials tokens it issues last, as auth-service's for services. */
+	public static final Duration CLIENT_TOKEN_LIFETIME = Duration.ofHours(1);
+
+	private final AtomicInteger clientTokens = new AtomicInteger();
+
+	private volatile boolean refusingClients;
 
 	private static final String KEY_ID = "test-key";
 
@@ -96,8 +112,10 @@ public final class TestIssuer {
 			byte[] discovery = ("{\"issuer\":\"" + base + path + "\",\"jwks_uri\":\"" + base + keysPath + "\"}")
 				.getBytes(StandardCharsets.UTF_8);
 			server.createContext(path + "/.well-known/openid-configuration", (exchange) -> answer(exchange, discovery));
+			TestIssuer issuer = new TestIssuer(server, path, keysPath, key, rsaKey("never-published"));
+			server.createContext(path + "/oauth2/token", issuer::clientToken);
 			server.start();
-			return new TestIssuer(server, path, keysPath, key, rsaKey("never-published"));
+			return issuer;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -107,9 +125,67 @@ public final class TestIssuer {
 		}
 	}
 
+	/**
+	 * The client credentials grant: a client that authenticates with HTTP Basic and {@link #CLIENT_SECRET} gets a
+	 * token for itself ({@code sub} its client id, no roles) with the scope it asked for.
+	 */
+	private void clientToken(HttpExchange exchange) throws IOException {
+		String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+		if (this.refusingClients) {
+			answer(exchange, 503, "{\"error\":\"temporarily_unavailable\"}".getBytes(StandardCharsets.UTF_8));
+			return;
+		}
+		String authorization = exchange.getRequestHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+		String[] credentials = (authorization != null && authorization.startsWith("Basic "))
+				? new String(Base64.getDecoder().decode(authorization.substring(6)), StandardCharsets.UTF_8).split(":", 2)
+				: new String[0];
+		if (credentials.length != 2 || !CLIENT_SECRET.equals(URLDecoder.decode(credentials[1], StandardCharsets.UTF_8))) {
+			answer(exchange, 401, "{\"error\":\"invalid_client\"}".getBytes(StandardCharsets.UTF_8));
+			return;
+		}
+		String client = URLDecoder.decode(credentials[0], StandardCharsets.UTF_8);
+		String scope = formValue(form, "scope");
+		String token = sign(this.key, (claims) -> claims.subject(client)
+			.claim("client_id", client)
+			.claim("scope", (scope != null) ? scope : "")
+			.expiresAt(Instant.now().plus(CLIENT_TOKEN_LIFETIME)));
+		this.clientTokens.incrementAndGet();
+		answer(exchange, 200, ("{\"access_token\":\"%s\",\"token_type\":\"Bearer\",\"expires_in\":%d,\"scope\":\"%s\"}"
+			.formatted(token, CLIENT_TOKEN_LIFETIME.toSeconds(), (scope != null) ? scope : "")).getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static String formValue(String form, String name) {
+		for (String pair : form.split("&")) {
+			String[] parts = pair.split("=", 2);
+			if (parts.length == 2 && URLDecoder.decode(parts[0], StandardCharsets.UTF_8).equals(name)) {
+				return URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+			}
+		}
+		return null;
+	}
+
+	/** How many client credentials tokens it has issued. */
+	public int clientTokensIssued() {
+		return this.clientTokens.get();
+	}
+
+	/** While true, its token endpoint answers 503, as an auth-service that is down or overloaded. */
+	public void refuseClients(boolean refusing) {
+		this.refusingClients = refusing;
+	}
+
+	/** Where clients get tokens (the client credentials grant). */
+	public String tokenUri() {
+		return uri() + "/oauth2/token";
+	}
+
 	private static void answer(HttpExchange exchange, byte[] json) throws IOException {
+		answer(exchange, 200, json);
+	}
+
+	private static void answer(HttpExchange exchange, int status, byte[] json) throws IOException {
 		exchange.getResponseHeaders().set("Content-Type", "application/json");
-		exchange.sendResponseHeaders(200, json.length);
+		exchange.sendResponseHeaders(status, json.length);
 		exchange.getResponseBody().write(json);
 		exchange.close();
 	}

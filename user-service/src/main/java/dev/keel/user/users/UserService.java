@@ -14,10 +14,14 @@ import dev.keel.platform.security.NotPermitted;
 /**
  * Profiles, each owned by the account that created it. A customer sees, changes and deletes only their own; any
  * other id answers as if it did not exist, so that ids cannot be probed. An administrator may read any profile
- * and list them all, but changes none that is not theirs.
+ * and list them all, but changes none that is not theirs. A service with {@link #READ_ANY} (order-service, to
+ * show whose an order is, with its own token) may read any profile by id, and nothing else.
  */
 @Service
 class UserService {
+
+	/** The scope of another service's own token that reads any profile by id (keel.security.read-scopes). */
+	static final String READ_ANY = "users:read";
 
 	private final UserRepository users;
 
@@ -43,7 +47,7 @@ class UserService {
 	@Transactional(readOnly = true)
 	UserResponse get(Caller caller, long id) {
 		User user = find(id);
-		if (!caller.mayRead(user.getOwner())) {
+		if (!caller.mayRead(user.getOwner()) && !caller.hasScope(READ_ANY)) {
 			throw new UserNotFound(id);
 		}
 		return UserResponse.of(user);

@@ -332,6 +332,39 @@ class UserApiIT {
 			}
 		}
 
+		/** order-service's own token (client credentials, {@code users:read}): it reads a profile by id, and no more. */
+		@Test
+		void aServicesReadScopeReadsAnyProfileByIdAndNothingElse() {
+			UserResponse someones = create(uniqueEmail(), "Someone");
+			RestTestClient service = as(issuer.token("order-service", List.of("users:read"), List.of()));
+
+			UserResponse read = service.get()
+				.uri("/api/v1/users/{id}", someones.id())
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody(UserResponse.class)
+				.returnResult()
+				.getResponseBody();
+			assertThat(read.owner()).isEqualTo(subject);
+			assertProblem(service.get().uri("/api/v1/users/{id}", Long.MAX_VALUE).exchange(), HttpStatus.NOT_FOUND,
+					"user-not-found");
+			assertProblem(service.get().uri("/api/v1/users").exchange(), HttpStatus.FORBIDDEN, "forbidden");
+			assertProblem(service.post()
+				.uri("/api/v1/users")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(new UserRequest(uniqueEmail(), "Service"))
+				.exchange(), HttpStatus.FORBIDDEN, "forbidden");
+			assertProblem(service.put()
+				.uri("/api/v1/users/{id}", someones.id())
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(new UserUpdate(uniqueEmail(), "Changed", someones.version()))
+				.exchange(), HttpStatus.FORBIDDEN, "forbidden");
+			assertProblem(service.delete().uri("/api/v1/users/{id}", someones.id()).exchange(), HttpStatus.FORBIDDEN,
+					"forbidden");
+			assertThat(get(someones.id()).name()).isEqualTo("Someone");
+		}
+
 		@Test
 		void aTokenWithoutTheUsersScopeIsForbiddenHereAsAtTheGateway() {
 			UserResponse own = create(uniqueEmail(), "Mine");
