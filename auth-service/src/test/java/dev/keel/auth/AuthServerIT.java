@@ -290,6 +290,39 @@ class AuthServerIT {
 		}
 	}
 
+	/**
+	 * A confidential app keeps a person signed in: its refresh token gives new tokens for the same person, once
+	 * (each refresh returns the next refresh token), and only to that app with its secret. The public client of
+	 * the command line gets none.
+	 */
+	@Test
+	void aConfidentialAppKeepsAPersonSignedInWithRefreshTokensThatAreEachGoodOnce() throws Exception {
+		SignIn.Client web = new SignIn.Client("keel-web", "test-keel-web-secret");
+		SignIn.Tokens signedIn = SignIn.signIn(ISSUER, web, "test-customer", "test-customer-password");
+		assertThat(signedIn.refreshToken()).isNotBlank();
+
+		SignIn.Tokens refreshed = SignIn.refresh(ISSUER, web, signedIn.refreshToken());
+
+		JWTClaimsSet claims = SignedJWT.parse(refreshed.accessToken()).getJWTClaimsSet();
+		assertThat(claims.getSubject()).isEqualTo("test-customer");
+		assertThat(claims.getStringListClaim("roles")).containsExactly("customer");
+		assertThat(claims.getAudience()).containsExactly("keel-api");
+		assertThat(refreshed.accessToken()).isNotEqualTo(signedIn.accessToken());
+		assertThat(refreshed.refreshToken()).isNotBlank().isNotEqualTo(signedIn.refreshToken());
+		assertThatExceptionOfType(SignIn.SignInFailed.class).as("spent")
+			.isThrownBy(() -> SignIn.refresh(ISSUER, web, signedIn.refreshToken()))
+			.withMessageContaining("invalid_grant");
+		assertThatExceptionOfType(SignIn.SignInFailed.class).as("without the app's secret")
+			.isThrownBy(() -> SignIn.refresh(ISSUER, new SignIn.Client("keel-web", "not-its-secret"),
+					refreshed.refreshToken()));
+		assertThatExceptionOfType(SignIn.SignInFailed.class).as("another client")
+			.isThrownBy(() -> SignIn.refresh(ISSUER, SignIn.CLI, refreshed.refreshToken()));
+		assertThat(SignIn.refresh(ISSUER, web, refreshed.refreshToken()).accessToken()).as("the one returned works")
+			.isNotBlank();
+		assertThat(SignIn.signIn(ISSUER, SignIn.CLI, "test-customer", "test-customer-password").refreshToken())
+			.as("a public client").isNull();
+	}
+
 	/** order-service's own token for its calls to user-service: its one scope, an hour, no roles. */
 	@Test
 	void aServiceGetsItsOwnTokenWithItsOneScopeAndNothingElse() throws Exception {

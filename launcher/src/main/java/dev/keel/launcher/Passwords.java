@@ -18,8 +18,8 @@ import java.util.function.Supplier;
 /**
  * The local run's secrets in this state directory, each random, made once and readable by its owner only: each
  * application's config-server password ({@code run/config-server-password-<application>}), the seeded accounts'
- * passwords ({@code run/account-password-<name>}), each calling service's client secret at auth-service
- * ({@code run/client-secret-<service>}) and the key auth-service signs tokens with ({@code run/auth-signing-key.pem}).
+ * passwords ({@code run/account-password-<name>}), the secrets of auth-service's confidential clients (each calling
+ * service, and keel-web: {@code run/client-secret-<client>}) and the key auth-service signs tokens with ({@code run/auth-signing-key.pem}).
  */
 final class Passwords {
 
@@ -40,8 +40,8 @@ final class Passwords {
 		return secret("account-password-" + name, Passwords::random);
 	}
 
-	String clientSecret(String service) {
-		return secret("client-secret-" + service, Passwords::random);
+	String clientSecret(String client) {
+		return secret("client-secret-" + client, Passwords::random);
 	}
 
 	/** A 2048-bit RSA private key, PKCS#8 in PEM. */

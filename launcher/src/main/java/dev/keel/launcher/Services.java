@@ -24,6 +24,9 @@ final class Services {
 	 */
 	static final List<String> CALLERS = List.of("order-service");
 
+	/** The app that keeps a person signed in with refresh tokens: a confidential client, with a secret too. */
+	static final String WEB_APP = "keel-web";
+
 	private Services() {
 	}
 
@@ -44,7 +47,7 @@ final class Services {
 		return DEFAULT_PORTS.containsKey(name);
 	}
 
-	/** auth-service's copy of a caller's client secret: order-service -> KEEL_CLIENT_SECRET_ORDER_SERVICE. */
+	/** auth-service's copy of a client's secret: order-service -> KEEL_CLIENT_SECRET_ORDER_SERVICE. */
 	static String clientSecretSetting(String service) {
 		return "KEEL_CLIENT_SECRET_" + service.replace('-', '_').toUpperCase(Locale.ROOT);
 	}

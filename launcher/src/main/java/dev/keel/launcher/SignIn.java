@@ -23,13 +23,15 @@ import java.util.stream.Collectors;
 
 /**
  * Signs a person in the way an app does, and returns their access token: the authorization code grant with PKCE
- * (RFC 7636) of the public client {@code keel-cli}, through the issuer's own endpoints: authorize, the sign-in
- * form, the redirect with the code, the token endpoint. There is no other way to a person's token (no password
- * grant, no back door in the services). Used by {@code ./platform token} and by the tests.
+ * (RFC 7636), by default of the public client {@code keel-cli}, through the issuer's own endpoints: authorize, the
+ * sign-in form, the redirect with the code, the token endpoint. There is no other way to a person's token (no
+ * password grant, no back door in the services). Used by {@code ./platform token} and by the tests. A confidential
+ * app ({@code keel-web}) also gets a refresh token, which {@link #refresh} spends for new tokens.
  */
 public final class SignIn {
 
-	static final String CLIENT_ID = "keel-cli";
+	/** The command line's own client: public (no secret), so the issuer gives it no refresh token. */
+	public static final Client CLI = new Client("keel-cli", null);
 
 	/** A loopback redirect (RFC 8252): nothing listens there, the code is read from the redirect itself. */
 	static final String REDIRECT_URI = "http://127.0.0.1/callback";
@@ -37,6 +39,8 @@ public final class SignIn {
 	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
 	private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+
+	private static final Pattern REFRESH_TOKEN = Pattern.compile("\"refresh_token\"\\s*:\\s*\"([^\"]+)\"");
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -49,6 +53,14 @@ public final class SignIn {
 	 * @throws SignInFailed when the issuer refuses (wrong password, locked account, unavailable)
 	 */
 	public static String accessToken(URI issuer, String username, String password) {
+		return signIn(issuer, CLI, username, password).accessToken();
+	}
+
+	/**
+	 * The tokens this account gets through {@code client}.
+	 * @throws SignInFailed when the issuer refuses (wrong password, locked account, wrong client secret, unavailable)
+	 */
+	public static Tokens signIn(URI issuer, Client client, String username, String password) {
 		HttpClient http = HttpClient.newBuilder()
 			.cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
 			.followRedirects(HttpClient.Redirect.NEVER)
@@ -57,7 +69,7 @@ public final class SignIn {
 		String verifier = random();
 		String state = random();
 		URI authorize = issuer.resolve("/oauth2/authorize?" + form(Map.of("response_type", "code", "client_id",
-				CLIENT_ID, "scope", "openid users orders", "redirect_uri", REDIRECT_URI, "state", state,
+				client.id(), "scope", "openid users orders", "redirect_uri", REDIRECT_URI, "state", state,
 				"code_challenge", challenge(verifier), "code_challenge_method", "S256")));
 		URI signInPage = sameOrigin(issuer, redirect(send(http, get(authorize)), "the authorization request"));
 		HttpResponse<String> page = send(http, get(signInPage));
@@ -66,7 +78,7 @@ public final class SignIn {
 			throw new SignInFailed("the sign-in page answered " + page.statusCode() + " without a form");
 		}
 		HttpResponse<String> signedIn = send(http, post(signInPage,
-				Map.of("username", username, "password", password, "_csrf", csrf.group(1))));
+				Map.of("username", username, "password", password, "_csrf", csrf.group(1)), null));
 		URI next = sameOrigin(issuer, redirect(signedIn, "the sign-in"));
 		if (next.getQuery() != null && next.getQuery().contains("error")) {
 			throw new SignInFailed("wrong username or password for " + username);
@@ -76,28 +88,89 @@ public final class SignIn {
 		if (!state.equals(answer.get("state")) || answer.get("code") == null) {
 			throw new SignInFailed("the issuer did not send a code back: " + answer.getOrDefault("error", "no error"));
 		}
-		HttpResponse<String> token = send(http, post(issuer.resolve("/oauth2/token"), Map.of("grant_type",
-				"authorization_code", "code", answer.get("code"), "redirect_uri", REDIRECT_URI, "client_id", CLIENT_ID,
-				"code_verifier", verifier)));
+		Map<String, String> grant = new LinkedHashMap<>(Map.of("grant_type", "authorization_code", "code",
+				answer.get("code"), "redirect_uri", REDIRECT_URI, "code_verifier", verifier));
+		return tokens(send(http, tokenRequest(issuer, client, grant)));
+	}
+
+	/**
+	 * New tokens for a refresh token, which is spent: the issuer rotates it, so only the one returned works next.
+	 * @throws SignInFailed when the issuer refuses it (spent, expired, another client's) or cannot be reached
+	 */
+	public static Tokens refresh(URI issuer, Client client, String refreshToken) {
+		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+		return tokens(send(http, tokenRequest(issuer, client,
+				new LinkedHashMap<>(Map.of("grant_type", "refresh_token", "refresh_token", refreshToken)))));
+	}
+
+	/** A public client names itself in the form; a confidential one authenticates with HTTP Basic. */
+	private static HttpRequest tokenRequest(URI issuer, Client client, Map<String, String> grant) {
+		String basic = null;
+		if (client.secret() == null) {
+			grant.put("client_id", client.id());
+		}
+		else {
+			basic = "Basic " + Base64.getEncoder()
+				.encodeToString((URLEncoder.encode(client.id(), StandardCharsets.UTF_8) + ":"
+						+ URLEncoder.encode(client.secret(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+		}
+		return post(issuer.resolve("/oauth2/token"), grant, basic);
+	}
+
+	private static Tokens tokens(HttpResponse<String> token) {
 		Matcher accessToken = ACCESS_TOKEN.matcher(token.body());
 		if (token.statusCode() != 200 || !accessToken.find()) {
 			// Its error, never a body that might hold tokens.
 			throw new SignInFailed("the token endpoint answered " + token.statusCode()
 					+ (token.statusCode() != 200 ? ": " + abbreviated(token.body()) : " without an access token"));
 		}
-		return accessToken.group(1);
+		Matcher refreshToken = REFRESH_TOKEN.matcher(token.body());
+		return new Tokens(accessToken.group(1), refreshToken.find() ? refreshToken.group(1) : null);
+	}
+
+	/**
+	 * An app registered at the issuer.
+	 * @param id its client id
+	 * @param secret its secret, or none for a public client
+	 */
+	public record Client(String id, String secret) {
+
+		/** Never the secret. */
+		@Override
+		public String toString() {
+			return "Client[" + this.id + "]";
+		}
+
+	}
+
+	/**
+	 * What a sign-in or a refresh gives.
+	 * @param accessToken the access token
+	 * @param refreshToken the refresh token, or none (a public client gets none)
+	 */
+	public record Tokens(String accessToken, String refreshToken) {
+
+		/** Never the tokens. */
+		@Override
+		public String toString() {
+			return "Tokens[refreshable=" + (this.refreshToken != null) + "]";
+		}
+
 	}
 
 	private static HttpRequest get(URI uri) {
 		return HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "text/html").GET().build();
 	}
 
-	private static HttpRequest post(URI uri, Map<String, String> fields) {
-		return HttpRequest.newBuilder(uri)
+	private static HttpRequest post(URI uri, Map<String, String> fields, String authorization) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri)
 			.timeout(TIMEOUT)
 			.header("Content-Type", "application/x-www-form-urlencoded")
-			.POST(HttpRequest.BodyPublishers.ofString(form(fields)))
-			.build();
+			.POST(HttpRequest.BodyPublishers.ofString(form(fields)));
+		if (authorization != null) {
+			request.header("Authorization", authorization);
+		}
+		return request.build();
 	}
 
 	private static HttpResponse<String> send(HttpClient http, HttpRequest request) {

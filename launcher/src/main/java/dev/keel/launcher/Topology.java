@@ -163,7 +163,7 @@ final class Topology {
 		environment.put("KEEL_TOKEN_URI", auth + "/oauth2/token");
 		if (instance.application().equals(Services.AUTH_SERVICE)) {
 			// config-repo/auth-service-dev.yml: the key tokens are signed with and the seeded accounts' passwords;
-			// auth-service.yml: the calling services' client secrets.
+			// auth-service.yml: the confidential clients' secrets.
 			environment.put("KEEL_AUTH_SIGNING_KEY", passwords.signingKey());
 			for (String account : Passwords.ACCOUNTS) {
 				environment.put("KEEL_ACCOUNT_PASSWORD_" + account.toUpperCase(Locale.ROOT), passwords.account(account));
@@ -171,6 +171,7 @@ final class Topology {
 			for (String caller : Services.CALLERS) {
 				environment.put(Services.clientSecretSetting(caller), passwords.clientSecret(caller));
 			}
+			environment.put(Services.clientSecretSetting(Services.WEB_APP), passwords.clientSecret(Services.WEB_APP));
 		}
 		if (Services.CALLERS.contains(instance.application())) {
 			environment.put("KEEL_CLIENT_SECRET", passwords.clientSecret(instance.application()));

@@ -129,7 +129,10 @@ class TopologyTests {
 
 		String secret = passwords.clientSecret("order-service");
 		assertThat(secret).hasSize(48).as("made once").isEqualTo(passwords.clientSecret("order-service"));
-		assertThat(auth).containsEntry("KEEL_CLIENT_SECRET_ORDER_SERVICE", secret).doesNotContainKey("KEEL_CLIENT_SECRET");
+		assertThat(auth).containsEntry("KEEL_CLIENT_SECRET_ORDER_SERVICE", secret)
+			.containsEntry("KEEL_CLIENT_SECRET_KEEL_WEB", passwords.clientSecret("keel-web"))
+			.doesNotContainKey("KEEL_CLIENT_SECRET");
+		assertThat(passwords.clientSecret("keel-web")).isNotEqualTo(secret);
 		assertThat(order).containsEntry("KEEL_CLIENT_SECRET", secret)
 			.containsEntry("KEEL_TOKEN_URI", "http://127.0.0.1:8083/oauth2/token");
 		assertThat(user).doesNotContainKey("KEEL_CLIENT_SECRET").doesNotContainKey("KEEL_CLIENT_SECRET_ORDER_SERVICE");

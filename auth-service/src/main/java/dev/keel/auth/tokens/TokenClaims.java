@@ -1,7 +1,9 @@
 package dev.keel.auth.tokens;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -41,14 +43,16 @@ public class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 		}
 		this.meters.counter("keel.auth.tokens.issued", "client", context.getRegisteredClient().getClientId(), "grant",
 				context.getAuthorizationGrantType().getValue()).increment();
-		context.getClaims().audience(List.of(this.audience));
+		// ArrayLists: the claims are stored with the authorization, and read back on a refresh by a JSON mapper that
+		// admits only the collection types it knows (List.of's and toList()'s are not among them).
+		context.getClaims().audience(new ArrayList<>(List.of(this.audience)));
 		Authentication principal = context.getPrincipal();
 		if (!(principal instanceof OAuth2ClientAuthenticationToken)) {
 			context.getClaims().claim("roles", principal.getAuthorities().stream()
 				.map(GrantedAuthority::getAuthority)
 				.filter((authority) -> authority != null && authority.startsWith(ROLE_PREFIX))
 				.map((authority) -> authority.substring(ROLE_PREFIX.length()))
-				.toList());
+				.collect(Collectors.toCollection(ArrayList::new)));
 		}
 	}
 
