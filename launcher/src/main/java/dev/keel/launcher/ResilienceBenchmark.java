@@ -48,6 +48,9 @@ import java.util.regex.Pattern;
  */
 final class ResilienceBenchmark {
 
+	/** What the README tells API clients to wait: longer than the gateway's longest route budget (16 s). */
+	private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(20);
+
 	private static final HttpClient HTTP = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
 		.connectTimeout(Duration.ofSeconds(2))
@@ -195,7 +198,7 @@ final class ResilienceBenchmark {
 			.header("Content-Type", "application/json")
 			.header("X-Forwarded-For", "10.0.1.2")
 			.header("Idempotency-Key", UUID.randomUUID().toString())
-			.timeout(Duration.ofSeconds(15))
+			.timeout(CLIENT_TIMEOUT)
 			.POST(HttpRequest.BodyPublishers.ofString(
 					"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(user, sku)))
 			.build());
@@ -244,7 +247,7 @@ final class ResilienceBenchmark {
 	}
 
 	private static HttpRequest get(Api api, String path) {
-		return api.request(path).header("X-Forwarded-For", "10.0.1.1").timeout(Duration.ofSeconds(15)).build();
+		return api.request(path).header("X-Forwarded-For", "10.0.1.1").timeout(CLIENT_TIMEOUT).build();
 	}
 
 	private static long createUser(Api gateway) throws Exception {

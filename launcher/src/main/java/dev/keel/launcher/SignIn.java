@@ -33,8 +33,11 @@ public final class SignIn {
 	/** The command line's own client: public (no secret), so the issuer gives it no refresh token. */
 	public static final Client CLI = new Client("keel-cli", null);
 
-	/** A loopback redirect (RFC 8252): nothing listens there, the code is read from the redirect itself. */
-	static final String REDIRECT_URI = "http://127.0.0.1/callback";
+	/**
+	 * A loopback redirect (RFC 8252), the registered clients' default: nothing listens there, the code is read from
+	 * the redirect itself.
+	 */
+	static final String LOOPBACK = "http://127.0.0.1/callback";
 
 	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
@@ -69,7 +72,7 @@ public final class SignIn {
 		String verifier = random();
 		String state = random();
 		URI authorize = issuer.resolve("/oauth2/authorize?" + form(Map.of("response_type", "code", "client_id",
-				client.id(), "scope", "openid users orders", "redirect_uri", REDIRECT_URI, "state", state,
+				client.id(), "scope", "openid users orders", "redirect_uri", client.redirectUri(), "state", state,
 				"code_challenge", challenge(verifier), "code_challenge_method", "S256")));
 		URI signInPage = sameOrigin(issuer, redirect(send(http, get(authorize)), "the authorization request"));
 		HttpResponse<String> page = send(http, get(signInPage));
@@ -89,7 +92,7 @@ public final class SignIn {
 			throw new SignInFailed("the issuer did not send a code back: " + answer.getOrDefault("error", "no error"));
 		}
 		Map<String, String> grant = new LinkedHashMap<>(Map.of("grant_type", "authorization_code", "code",
-				answer.get("code"), "redirect_uri", REDIRECT_URI, "code_verifier", verifier));
+				answer.get("code"), "redirect_uri", client.redirectUri(), "code_verifier", verifier));
 		return tokens(send(http, tokenRequest(issuer, client, grant)));
 	}
 
@@ -132,8 +135,14 @@ public final class SignIn {
 	 * An app registered at the issuer.
 	 * @param id its client id
 	 * @param secret its secret, or none for a public client
+	 * @param redirectUri the redirect address registered for it (the code is read from the redirect, not served)
 	 */
-	public record Client(String id, String secret) {
+	public record Client(String id, String secret, String redirectUri) {
+
+		/** Registered with the loopback redirect, as keel-cli is and keel-web is by default. */
+		public Client(String id, String secret) {
+			this(id, secret, LOOPBACK);
+		}
 
 		/** Never the secret. */
 		@Override

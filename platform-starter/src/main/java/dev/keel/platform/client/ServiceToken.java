@@ -141,7 +141,8 @@ public final class ServiceToken implements ClientHttpRequestInterceptor {
 			// Due: one request renews it, the others go on with it meanwhile; so does everyone if renewal fails.
 			if (!now.isBefore(this.nextAttempt) && this.fetching.tryLock()) {
 				try {
-					if (this.current.get() == held) {
+					// Another request may have renewed it, or failed to, since this one looked.
+					if (this.current.get() == held && !now.isBefore(this.nextAttempt)) {
 						fetch(now);
 					}
 				}

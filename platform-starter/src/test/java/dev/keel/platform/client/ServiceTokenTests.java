@@ -1,6 +1,5 @@
 package dev.keel.platform.client;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
