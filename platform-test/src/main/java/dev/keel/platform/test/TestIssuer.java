@@ -146,7 +146,6 @@ public final class TestIssuer {
 		String client = URLDecoder.decode(credentials[0], StandardCharsets.UTF_8);
 		String scope = formValue(form, "scope");
 		String token = sign(this.key, (claims) -> claims.subject(client)
-			.claim("client_id", client)
 			.claim("scope", (scope != null) ? scope : "")
 			.expiresAt(Instant.now().plus(CLIENT_TOKEN_LIFETIME)));
 		this.clientTokens.incrementAndGet();

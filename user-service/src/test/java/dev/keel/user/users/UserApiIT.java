@@ -355,11 +355,8 @@ class UserApiIT {
 				.contentType(MediaType.APPLICATION_JSON)
 				.body(new UserRequest(uniqueEmail(), "Service"))
 				.exchange(), HttpStatus.FORBIDDEN, "forbidden");
-			assertProblem(service.put()
-				.uri("/api/v1/users/{id}", someones.id())
-				.contentType(MediaType.APPLICATION_JSON)
-				.body(new UserUpdate(uniqueEmail(), "Changed", someones.version()))
-				.exchange(), HttpStatus.FORBIDDEN, "forbidden");
+			assertProblem(put(service, someones.id(), new UserUpdate(uniqueEmail(), "Changed", someones.version())),
+					HttpStatus.FORBIDDEN, "forbidden");
 			assertProblem(service.delete().uri("/api/v1/users/{id}", someones.id()).exchange(), HttpStatus.FORBIDDEN,
 					"forbidden");
 			assertThat(get(someones.id()).name()).isEqualTo("Someone");
@@ -382,11 +379,8 @@ class UserApiIT {
 
 			assertProblem(mallory.get().uri("/api/v1/users/{id}", theirs.id()).exchange(), HttpStatus.NOT_FOUND,
 					"user-not-found");
-			assertProblem(mallory.put()
-				.uri("/api/v1/users/{id}", theirs.id())
-				.contentType(MediaType.APPLICATION_JSON)
-				.body(new UserUpdate(uniqueEmail(), "Taken over", theirs.version()))
-				.exchange(), HttpStatus.NOT_FOUND, "user-not-found");
+			assertProblem(put(mallory, theirs.id(), new UserUpdate(uniqueEmail(), "Taken over", theirs.version())),
+					HttpStatus.NOT_FOUND, "user-not-found");
 			assertProblem(mallory.delete().uri("/api/v1/users/{id}", theirs.id()).exchange(), HttpStatus.NOT_FOUND,
 					"user-not-found");
 			assertThat(get(theirs.id())).isEqualTo(theirs);
@@ -400,11 +394,8 @@ class UserApiIT {
 			assertProblem(http.get().uri("/api/v1/users").exchange(), HttpStatus.FORBIDDEN, "forbidden");
 			admin.get().uri("/api/v1/users?size=1").exchange().expectStatus().isOk();
 			admin.get().uri("/api/v1/users/{id}", theirs.id()).exchange().expectStatus().isOk();
-			assertProblem(admin.put()
-				.uri("/api/v1/users/{id}", theirs.id())
-				.contentType(MediaType.APPLICATION_JSON)
-				.body(new UserUpdate(theirs.email(), "Renamed by admin", theirs.version()))
-				.exchange(), HttpStatus.FORBIDDEN, "forbidden");
+			assertProblem(put(admin, theirs.id(), new UserUpdate(theirs.email(), "Renamed by admin", theirs.version())),
+					HttpStatus.FORBIDDEN, "forbidden");
 			assertProblem(admin.delete().uri("/api/v1/users/{id}", theirs.id()).exchange(), HttpStatus.FORBIDDEN,
 					"forbidden");
 			assertThat(get(theirs.id())).isEqualTo(theirs);
@@ -466,11 +457,11 @@ class UserApiIT {
 	}
 
 	private RestTestClient.ResponseSpec put(long id, UserUpdate update) {
-		return this.http.put()
-			.uri("/api/v1/users/{id}", id)
-			.contentType(MediaType.APPLICATION_JSON)
-			.body(update)
-			.exchange();
+		return put(this.http, id, update);
+	}
+
+	private static RestTestClient.ResponseSpec put(RestTestClient client, long id, UserUpdate update) {
+		return client.put().uri("/api/v1/users/{id}", id).contentType(MediaType.APPLICATION_JSON).body(update).exchange();
 	}
 
 
