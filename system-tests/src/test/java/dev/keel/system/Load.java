@@ -62,7 +62,18 @@ final class Load implements AutoCloseable {
 	}
 
 	private void send() {
-		HttpRequest request = this.requests.apply(this.sent.getAndIncrement());
+		long tick = this.sent.getAndIncrement();
+		HttpRequest request;
+		try {
+			request = this.requests.apply(tick);
+		}
+		catch (RuntimeException ex) {
+			// A scheduled task that throws is never run again: a request that could not be built (no token) is a
+			// failure of its own, and the load goes on.
+			this.failures.add("request " + tick + " not built -> " + ex);
+			this.answered.incrementAndGet();
+			return;
+		}
 		HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
 			if (failure != null) {
 				this.failures.add(request.method() + " " + request.uri() + " -> " + failure);

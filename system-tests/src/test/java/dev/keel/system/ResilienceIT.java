@@ -281,6 +281,8 @@ class ResilienceIT {
 			}
 		}
 		int ordersBefore = ordersOfUser();
+		// alice's app signs in now, so that its token outlasts the outage on a slow machine.
+		platform.freshToken("alice");
 		// One instance of each service is left by the tests before, and auth-service's restart takes a core: a load
 		// that one carries beside a booting JVM.
 		try (Load reads = Load.start("GET users", 5, Set.of(200),
