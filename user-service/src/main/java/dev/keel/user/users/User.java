@@ -24,6 +24,10 @@ class User {
 	@Column(name = "owner_subject", length = 255, updatable = false)
 	private String owner;
 
+	/** Set only on the profile auth-service provisions for an account at sign-up: one per account. */
+	@Column(name = "account_subject", length = 255, updatable = false)
+	private String account;
+
 	@Column(nullable = false, length = 254)
 	private String email;
 
@@ -46,6 +50,13 @@ class User {
 		this.owner = owner;
 		this.email = email;
 		this.name = name;
+	}
+
+	/** The profile of a new account, owned by it. */
+	static User ofAccount(String subject, String email, String name) {
+		User user = new User(subject, email, name);
+		user.account = subject;
+		return user;
 	}
 
 	@PrePersist

@@ -1,5 +1,7 @@
 package dev.keel.user.users;
 
+import java.util.Optional;
+
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.domain.Page;
@@ -15,13 +17,17 @@ import dev.keel.platform.security.NotPermitted;
  * Profiles, each owned by the account that created it. A customer sees, changes and deletes only their own; any
  * other id answers as if it did not exist, so that ids cannot be probed. An administrator may read any profile
  * and list them all, but changes none that is not theirs. A service with {@link #READ_ANY} (order-service, to
- * show whose an order is, with its own token) may read any profile by id, and nothing else.
+ * show whose an order is, with its own token) may read any profile by id, and nothing else. auth-service, with
+ * {@link #PROVISION}, makes each new account's own profile at sign-up ({@link #provision}).
  */
 @Service
 class UserService {
 
 	/** The scope of another service's own token that reads any profile by id (keel.security.read-scopes). */
 	static final String READ_ANY = "users:read";
+
+	/** The scope of auth-service's own token that makes a new account's profile. */
+	static final String PROVISION = "users:provision";
 
 	private final UserRepository users;
 
@@ -42,6 +48,40 @@ class UserService {
 		catch (DataIntegrityViolationException ex) {
 			throw new DuplicateEmail();
 		}
+	}
+
+	/**
+	 * The profile of a new account, made once: auth-service calls again until it has an answer, and a repeated call
+	 * answers with the profile made before, whatever its body. An e-mail another profile has is a 409, which
+	 * auth-service takes as a final refusal. Not one transaction: a failed insert is followed by a read in a new one.
+	 */
+	Provisioned provision(Caller caller, String subject, UserRequest request) {
+		if (!caller.hasScope(PROVISION)) {
+			throw new NotPermitted("Only auth-service makes an account's profile.");
+		}
+		Optional<User> made = this.users.findByAccount(subject);
+		if (made.isPresent()) {
+			return new Provisioned(UserResponse.of(made.get()), false);
+		}
+		String email = request.canonicalEmail();
+		if (this.users.existsByEmail(email)) {
+			throw new DuplicateEmail();
+		}
+		try {
+			User user = this.users.saveAndFlush(User.ofAccount(subject, email, request.name().trim()));
+			return new Provisioned(UserResponse.of(user), true);
+		}
+		catch (DataIntegrityViolationException ex) {
+			// A concurrent call for the same account made it (that profile is the answer), or another profile took
+			// the e-mail in between.
+			return this.users.findByAccount(subject)
+				.map((user) -> new Provisioned(UserResponse.of(user), false))
+				.orElseThrow(DuplicateEmail::new);
+		}
+	}
+
+	/** A provisioned profile, and whether this call made it. */
+	record Provisioned(UserResponse profile, boolean created) {
 	}
 
 	@Transactional(readOnly = true)

@@ -428,6 +428,101 @@ class UserApiIT {
 
 	}
 
+	/** auth-service makes a new account's profile at sign-up, with its own token, as many times as it has to. */
+	@Nested
+	class AccountProfiles {
+
+		private final RestTestClient authService = as(issuer.token("auth-service", List.of("users:provision"), List.of()));
+
+		@Test
+		void aNewAccountsProfileIsMadeOnceHowEverOftenItIsAskedForAndIsTheAccountsOwn() {
+			String account = "signed-up-" + UUID.randomUUID();
+			String email = uniqueEmail();
+
+			UserResponse made = provision(account, new UserRequest(email, "Grace Hopper")).expectStatus()
+				.isCreated()
+				.expectHeader()
+				.value(HttpHeaders.LOCATION, (location) -> assertThat(location).matches("/api/v1/users/\\d+"))
+				.expectBody(UserResponse.class)
+				.returnResult()
+				.getResponseBody();
+			assertThat(made.owner()).isEqualTo(account);
+			assertThat(made.email()).isEqualTo(email);
+			// A retry, even one whose answer was lost after a change of e-mail elsewhere, finds the same profile.
+			for (UserRequest again : List.of(new UserRequest(email, "Grace Hopper"),
+					new UserRequest(uniqueEmail(), "Someone else"))) {
+				assertThat(provision(account, again).expectStatus()
+					.isOk()
+					.expectBody(UserResponse.class)
+					.returnResult()
+					.getResponseBody()).isEqualTo(made);
+			}
+			RestTestClient owner = as(issuer.customer(account));
+			owner.get().uri("/api/v1/users/{id}", made.id()).exchange().expectStatus().isOk();
+		}
+
+		@Test
+		void concurrentCallsForOneAccountMakeOneProfile() throws Exception {
+			String account = "signed-up-" + UUID.randomUUID();
+			UserRequest request = new UserRequest(uniqueEmail(), "Raced");
+			CyclicBarrier start = new CyclicBarrier(4);
+			List<CompletableFuture<UserResponse>> calls = new ArrayList<>();
+			for (int i = 0; i < 4; i++) {
+				calls.add(CompletableFuture.supplyAsync(() -> {
+					UserApiIT.await(start);
+					return provision(account, request).expectStatus()
+						.is2xxSuccessful()
+						.expectBody(UserResponse.class)
+						.returnResult()
+						.getResponseBody();
+				}));
+			}
+			List<Long> ids = calls.stream().map(CompletableFuture::join).map(UserResponse::id).distinct().toList();
+			assertThat(ids).hasSize(1);
+		}
+
+		@Test
+		void anEmailAnotherProfileHasIsAConflict() {
+			String taken = create(uniqueEmail(), "First").email();
+
+			assertProblem(provision("signed-up-" + UUID.randomUUID(), new UserRequest(taken.toUpperCase(), "Second")),
+					HttpStatus.CONFLICT, "duplicate-email");
+		}
+
+		@Test
+		void onlyAuthServicesScopeMakesAProfileAndBadInputIsAProblem() {
+			String account = "signed-up-" + UUID.randomUUID();
+			UserRequest request = new UserRequest(uniqueEmail(), "Nobody");
+			for (RestTestClient caller : List.of(http, as(issuer.administrator("admin")),
+					as(issuer.token("order-service", List.of("users:read"), List.of())))) {
+				assertProblem(caller.put()
+					.uri("/internal/v1/profiles/{subject}", account)
+					.contentType(MediaType.APPLICATION_JSON)
+					.body(request)
+					.exchange(), HttpStatus.FORBIDDEN, "forbidden");
+			}
+			anonymous.put()
+				.uri("/internal/v1/profiles/{subject}", account)
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(request)
+				.exchange()
+				.expectStatus()
+				.isUnauthorized();
+			assertProblem(provision(account, new UserRequest("not-an-email", "")), HttpStatus.BAD_REQUEST,
+					"validation");
+			assertProblem(provision("s".repeat(256), request), HttpStatus.BAD_REQUEST, "validation");
+		}
+
+		private RestTestClient.ResponseSpec provision(String account, UserRequest request) {
+			return this.authService.put()
+				.uri("/internal/v1/profiles/{subject}", account)
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(request)
+				.exchange();
+		}
+
+	}
+
 	private UserResponse create(String email, String name) {
 		return this.http.post()
 			.uri("/api/v1/users")
