@@ -17,6 +17,7 @@ import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
+import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -41,8 +42,8 @@ import dev.keel.platform.config.LiveProperties;
 import static org.springframework.security.config.Customizer.withDefaults;
 
 /**
- * Three filter chains: actuator (on its own port), Spring Authorization Server's endpoints (authorize, token, JWKS,
- * OpenID Connect discovery and user info), and the sign-in form a person is sent to during an authorization request.
+ * Four filter chains: actuator (on its own port), Spring Authorization Server's endpoints (authorize, token, JWKS,
+ * OpenID Connect discovery and user info), public sign-up, and the sign-in form a person is sent to during an authorization request.
  * Everything else, the probes aside, needs a signed-in person. Authorizations (codes, refresh tokens) and sign-in sessions live in the
  * database, so that any replica continues what another started.
  */
@@ -75,8 +76,23 @@ class SecurityConfiguration {
 		return http.build();
 	}
 
+	/**
+	 * Sign-up: public, and a JSON API with no session or cookie to ride on, so no CSRF token (a browser's form post
+	 * cannot send its JSON body either). Rate-limited per address at the gateway.
+	 */
 	@Bean
 	@Order(2)
+	SecurityFilterChain signUp(HttpSecurity http) {
+		http.securityMatcher("/api/v1/accounts")
+			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+			.csrf((csrf) -> csrf.disable())
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.requestCache((cache) -> cache.disable());
+		return http.build();
+	}
+
+	@Bean
+	@Order(3)
 	SecurityFilterChain signIn(HttpSecurity http, AuthenticationFailureHandler signInFailures) {
 		http.authorizeHttpRequests((requests) -> requests.requestMatchers("/login", "/livez", "/readyz", "/error")
 			.permitAll()

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,6 +37,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -86,6 +89,8 @@ class AuthServerIT {
 		registry.add("server.port", () -> PORT);
 		registry.add("MANAGEMENT_PORT", () -> MANAGEMENT_PORT);
 		registry.add("keel.auth.issuer", ISSUER::toString);
+		registry.add("spring.cloud.discovery.client.simple.instances.user-service[0].uri",
+				() -> "http://127.0.0.1:" + UserServiceStub.port());
 	}
 
 	@Test
@@ -357,6 +362,146 @@ class AuthServerIT {
 	}
 
 	@Test
+	void aNewCustomerSignsUpThenSignsInAndTheirProfileIsMadeWithAuthServicesOwnToken() throws Exception {
+		String username = uniqueUsername();
+		String password = "correct horse battery staple";
+
+		HttpResponse<String> signedUp = signUp(username, password, username + "@Example.com");
+
+		assertThat(signedUp.statusCode()).as(signedUp.body()).isEqualTo(201);
+		long profileId = UserServiceStub.profileOf(username);
+		assertThat(signedUp.headers().firstValue("Location")).hasValue("/api/v1/users/" + profileId);
+		assertThat(json(signedUp).get("status").asString()).isEqualTo("active");
+		assertThat(json(signedUp).get("profileId").asLong()).isEqualTo(profileId);
+		assertThat(signedUp.body()).doesNotContain(password);
+		assertThat(UserServiceStub.callsFor(username)).singleElement().satisfies((call) -> {
+			assertThat(call.caller()).as("auth-service's own token").isEqualTo("auth-service");
+			assertThat(call.scope()).isEqualTo("users:provision");
+			assertThat(call.email()).isEqualTo(username + "@example.com");
+		});
+		JWTClaimsSet claims = SignedJWT.parse(SignIn.accessToken(ISSUER, username, password)).getJWTClaimsSet();
+		assertThat(claims.getSubject()).isEqualTo(username);
+		assertThat(claims.getStringListClaim("roles")).containsExactly("customer");
+		assertThat(this.meters.counter("keel.auth.sign.ups", "outcome", "active").count()).isPositive();
+	}
+
+	@Test
+	void aSignUpThatBreaksARuleIsAProblemAndMakesNothing() throws Exception {
+		String username = uniqueUsername();
+		Map<String, String> weak = Map.of("tiny-pw", "too short", "password1234", "is a commonly used password",
+				"my-" + username + "-pw", "must not contain the username", "abababababababab",
+				"must have at least 5 different characters");
+		for (Map.Entry<String, String> password : weak.entrySet()) {
+			HttpResponse<String> refused = signUp(username, password.getKey(), username + "@example.com");
+			assertProblem(refused, 400, "validation");
+			assertThat(json(refused).get("errors").toString()).contains("#/password")
+				.contains(password.getKey().equals("tiny-pw") ? "size must be between 12 and 128" : password.getValue());
+			assertThat(refused.body()).doesNotContain(password.getKey());
+		}
+		for (String badName : List.of("Alice", "ab", "-dash-first", "has space", "x".repeat(65))) {
+			assertProblem(signUp(badName, "correct horse battery staple", "someone@example.com"), 400, "validation");
+		}
+		assertProblem(signUp(username, "correct horse battery staple", "not-an-email"), 400, "validation");
+		assertProblem(post("/api/v1/accounts", "{\"username\":"), 400, "malformed-request");
+		assertThat(UserServiceStub.callsFor(username)).isEmpty();
+		assertThatExceptionOfType(SignIn.SignInFailed.class)
+			.isThrownBy(() -> SignIn.accessToken(ISSUER, username, "correct horse battery staple"))
+			.withMessageContaining("wrong username or password");
+
+		for (String taken : List.of("test-customer", "order-service", "keel-web")) {
+			assertProblem(signUp(taken, "correct horse battery staple", uniqueUsername() + "@example.com"), 409,
+					"username-taken");
+		}
+		assertThat(SignIn.accessToken(ISSUER, "test-customer", "test-customer-password")).as("still its own password")
+			.isNotBlank();
+	}
+
+	@Test
+	void whileUserServiceIsDownAnAccountIsPendingAndSignsInOnceItsProfileIsMade() throws Exception {
+		String username = uniqueUsername();
+		String password = "correct horse battery staple";
+		UserServiceStub.failing(true);
+		try {
+			HttpResponse<String> accepted = signUp(username, password, username + "@example.com");
+			assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+			assertThat(json(accepted).get("status").asString()).isEqualTo("pending");
+			assertThat(accepted.headers().firstValue("Retry-After")).hasValue("5");
+			assertThatExceptionOfType(SignIn.SignInFailed.class)
+				.isThrownBy(() -> SignIn.accessToken(ISSUER, username, password))
+				.withMessageContaining("409")
+				.withMessageContaining("account-pending");
+			assertThatExceptionOfType(SignIn.SignInFailed.class)
+				.as("a wrong password is told as wrong, not as pending")
+				.isThrownBy(() -> SignIn.accessToken(ISSUER, username, "not the password at all"))
+				.withMessageContaining("wrong username or password");
+		}
+		finally {
+			UserServiceStub.failing(false);
+		}
+		// Tried again every 5 s (keel.auth.sign-up), a generous deadline for a slow machine.
+		Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+			.until(() -> SignIn.accessToken(ISSUER, username, password).length() > 0);
+		assertThat(UserServiceStub.callsFor(username)).hasSizeGreaterThanOrEqualTo(2)
+			.allSatisfy((call) -> assertThat(call.caller()).isEqualTo("auth-service"));
+		assertThat(UserServiceStub.profileOf(username)).isNotNull();
+	}
+
+	@Test
+	void anEmailUserServiceRefusesLeavesNoAccountNowOrAfterRetries() throws Exception {
+		String password = "correct horse battery staple";
+		String now = uniqueUsername();
+		UserServiceStub.refuse(now + "@example.com");
+
+		assertProblem(signUp(now, password, now + "@example.com"), 409, "duplicate-email");
+		assertThatExceptionOfType(SignIn.SignInFailed.class).isThrownBy(() -> SignIn.accessToken(ISSUER, now, password))
+			.withMessageContaining("wrong username or password");
+		assertThat(signUp(now, password, now + "-other@example.com").statusCode()).as("the username is free again")
+			.isEqualTo(201);
+
+		String later = uniqueUsername();
+		UserServiceStub.failing(true);
+		try {
+			assertThat(signUp(later, password, later + "@example.com").statusCode()).isEqualTo(202);
+		}
+		finally {
+			UserServiceStub.refuse(later + "@example.com");
+			UserServiceStub.failing(false);
+		}
+		Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+			.untilAsserted(() -> assertThatExceptionOfType(SignIn.SignInFailed.class)
+				.isThrownBy(() -> SignIn.accessToken(ISSUER, later, password))
+				.withMessageContaining("wrong username or password"));
+		assertThat(UserServiceStub.profileOf(later)).isNull();
+	}
+
+	private HttpResponse<String> signUp(String username, String password, String email) throws Exception {
+		return post("/api/v1/accounts", JsonMapper.builder()
+			.build()
+			.writeValueAsString(Map.of("username", username, "password", password, "email", email, "name", "New Customer")));
+	}
+
+	private HttpResponse<String> post(String path, String json) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(ISSUER.resolve(path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static void assertProblem(HttpResponse<String> response, int status, String type) throws Exception {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(json(response).get("type").asString()).endsWith("/" + type);
+	}
+
+	private static tools.jackson.databind.JsonNode json(HttpResponse<String> response) {
+		return JsonMapper.builder().build().readTree(response.body());
+	}
+
+	private static String uniqueUsername() {
+		return "new-" + UUID.randomUUID().toString().substring(0, 13);
+	}
+
+	@Test
 	void theIssuerOffersNoPasswordGrantAndInsistsOnPkce() throws Exception {
 		String metadata = get("/.well-known/openid-configuration").body();
 		assertThat(metadata).contains("\"issuer\":\"" + ISSUER + "\"")
@@ -381,7 +526,7 @@ class AuthServerIT {
 	void probesArePublicAndEverythingElseIsNot() throws Exception {
 		assertThat(this.http.send(HttpRequest.newBuilder(ISSUER.resolve("/readyz")).GET().build(),
 				HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
-		for (String path : List.of("/", "/api/v1/accounts", "/userinfo")) {
+		for (String path : List.of("/", "/api/v1/accounts/1", "/userinfo")) {
 			assertThat(get(path).statusCode()).as(path).isIn(302, 401);
 		}
 	}

@@ -30,7 +30,7 @@ import dev.keel.platform.security.AccessTokens;
  * Spring Security in front of every route. Every request needs a bearer access token, a JWT the gateway verifies
  * against the issuer's published keys (signature, {@code iss}, {@code aud}, {@code exp}/{@code nbf}: config-repo's
  * {@code spring.security.oauth2.resourceserver.jwt}), except the public list: how to get a token (auth-service's
- * sign-in, token, key and discovery endpoints, which it guards itself) and reading the product catalogue. Each
+ * sign-up, sign-in, token, key and discovery endpoints, which it guards itself) and reading the product catalogue. Each
  * API needs its scope, and listing every user the administrator role. The token goes on to the service.
  * <p>
  * Its firewall ({@code StrictServerWebExchangeFirewall}) refuses what a backend could resolve differently from the
@@ -43,8 +43,8 @@ import dev.keel.platform.security.AccessTokens;
 class SecurityConfiguration {
 
 	/** auth-service's endpoints: the {@code auth} route's paths in gateway-service.yml (SignInPathsTests). */
-	static final String[] SIGN_IN_PATHS = { "/oauth2/**", "/login", "/.well-known/**", "/userinfo", "/connect/**",
-			"/default-ui.css" };
+	static final String[] SIGN_IN_PATHS = { "/api/v1/accounts", "/oauth2/**", "/login", "/.well-known/**", "/userinfo",
+			"/connect/**", "/default-ui.css" };
 
 	@Bean
 	SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, MeterRegistry meters) {

@@ -20,9 +20,9 @@ final class Services {
 
 	/**
 	 * The services that call others, each with a client of its own at auth-service (config-repo/auth-service.yml)
-	 * and a secret the launcher makes.
+	 * and a secret the launcher makes: auth-service too, for sign-up's calls to user-service.
 	 */
-	static final List<String> CALLERS = List.of("order-service");
+	static final List<String> CALLERS = List.of("order-service", "auth-service");
 
 	/** The app that keeps a person signed in with refresh tokens: a confidential client, with a secret too. */
 	static final String WEB_APP = "keel-web";

@@ -129,13 +129,19 @@ class TopologyTests {
 
 		String secret = passwords.clientSecret("order-service");
 		assertThat(secret).hasSize(48).as("made once").isEqualTo(passwords.clientSecret("order-service"));
+		String own = passwords.clientSecret("auth-service");
 		assertThat(auth).containsEntry("KEEL_CLIENT_SECRET_ORDER_SERVICE", secret)
 			.containsEntry("KEEL_CLIENT_SECRET_KEEL_WEB", passwords.clientSecret("keel-web"))
-			.doesNotContainKey("KEEL_CLIENT_SECRET");
-		assertThat(passwords.clientSecret("keel-web")).isNotEqualTo(secret);
+			.as("auth-service calls user-service at sign-up as a client of its own")
+			.containsEntry("KEEL_CLIENT_SECRET_AUTH_SERVICE", own)
+			.containsEntry("KEEL_CLIENT_SECRET", own);
+		assertThat(passwords.clientSecret("keel-web")).isNotEqualTo(secret).isNotEqualTo(own);
+		assertThat(own).isNotEqualTo(secret);
 		assertThat(order).containsEntry("KEEL_CLIENT_SECRET", secret)
 			.containsEntry("KEEL_TOKEN_URI", "http://127.0.0.1:8083/oauth2/token");
-		assertThat(user).doesNotContainKey("KEEL_CLIENT_SECRET").doesNotContainKey("KEEL_CLIENT_SECRET_ORDER_SERVICE");
+		assertThat(user).doesNotContainKey("KEEL_CLIENT_SECRET")
+			.doesNotContainKey("KEEL_CLIENT_SECRET_ORDER_SERVICE")
+			.doesNotContainKey("KEEL_CLIENT_SECRET_AUTH_SERVICE");
 		assertThat(topology.environment(Instance.GATEWAY, passwords)).doesNotContainKey("KEEL_CLIENT_SECRET");
 	}
 

@@ -15,12 +15,19 @@ import jakarta.persistence.PreUpdate;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
-/** A person's credentials and roles. Who they are (name, e-mail) is user-service's profile. */
+/**
+ * A person's credentials and roles. Who they are (name, e-mail) is user-service's profile. An account made by sign-up
+ * is pending, and cannot sign in, until its profile exists ({@link ProfileDelivery}).
+ */
 @Entity
 @Table(name = "accounts")
 class Account {
 
 	static final int MAX_USERNAME_LENGTH = 64;
+
+	static final String ACTIVE = "active";
+
+	static final String PENDING = "pending";
 
 	@Id
 	@GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -35,6 +42,10 @@ class Account {
 	/** Comma-separated, lower case: customer, admin. */
 	@Column(nullable = false, length = 200)
 	private String roles;
+
+	/** {@link #ACTIVE}, or {@link #PENDING} from sign-up until its profile is made. */
+	@Column(nullable = false, length = 16)
+	private String status = ACTIVE;
 
 	@Version
 	private long version;
@@ -54,6 +65,13 @@ class Account {
 		this.roles = String.join(",", roles);
 	}
 
+	/** A customer's account from sign-up, pending until its profile is made. */
+	static Account signedUp(String username, String passwordHash) {
+		Account account = new Account(username, passwordHash, List.of("customer"));
+		account.status = PENDING;
+		return account;
+	}
+
 	@PrePersist
 	void onCreate() {
 		this.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -70,6 +88,17 @@ class Account {
 		this.roles = String.join(",", roles);
 	}
 
+	void activate() {
+		this.status = ACTIVE;
+	}
+
+	boolean isActive() {
+		return ACTIVE.equals(this.status);
+	}
+
+	Long getId() {
+		return this.id;
+	}
 
 	String getUsername() {
 		return this.username;

@@ -6,7 +6,7 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.stereotype.Service;
 
-/** Spring Security's view of an account: its password hash and its roles. */
+/** Spring Security's view of an account: its password hash, its roles, and whether it may sign in yet (pending). */
 @Service
 class AccountDetails implements UserDetailsService {
 
@@ -23,6 +23,7 @@ class AccountDetails implements UserDetailsService {
 		return User.withUsername(account.getUsername())
 			.password(account.getPasswordHash())
 			.roles(account.getRoles().toArray(String[]::new))
+			.disabled(!account.isActive())
 			.build();
 	}
 

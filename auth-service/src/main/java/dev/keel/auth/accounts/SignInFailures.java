@@ -16,7 +16,8 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * A locked username or address gets a problem (429, with the time the wait has left as {@code Retry-After}),
- * rendered like every other, and so does a sign-in the database could not decide (its cause's problem); a wrong
+ * rendered like every other, and so does the right password of an account whose sign-up is not finished (409, with
+ * when to try again), and a sign-in the database could not decide (its cause's problem); a wrong
  * password the sign-in form again, with an error.
  */
 @Component
@@ -35,6 +36,9 @@ class SignInFailures implements AuthenticationFailureHandler {
 			AuthenticationException exception) throws IOException, ServletException {
 		if (exception instanceof ThrottledSignIn.Locked locked) {
 			this.problems.resolveException(request, response, null, new SignInLocked(locked.retryAfterSeconds()));
+		}
+		else if (exception instanceof ThrottledSignIn.Pending) {
+			this.problems.resolveException(request, response, null, new AccountPending());
 		}
 		else if (exception instanceof AuthenticationServiceException && exception.getCause() instanceof Exception cause) {
 			// The database could not tell (the counts, the account): its problem (503 for an outage), not a form error.

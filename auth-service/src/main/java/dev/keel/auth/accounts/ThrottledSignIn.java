@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.DisabledException;
 import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
@@ -39,9 +40,18 @@ class ThrottledSignIn implements AuthenticationProvider {
 		this.attempts = attempts;
 		this.passwords = new DaoAuthenticationProvider(accounts);
 		this.passwords.setPasswordEncoder(encoder);
+		// A pending account (signed up, its profile not made yet) is told so only after its password is checked:
+		// Spring checks before, which would tell anyone that the username has a pending account.
+		this.passwords.setPreAuthenticationChecks((account) -> {
+		});
+		this.passwords.setPostAuthenticationChecks((account) -> {
+			if (!account.isEnabled()) {
+				throw new Pending();
+			}
+		});
 		this.meters = meters;
 		// Registered now, so that the failure-spike alert compares zeros rather than missing series.
-		for (String outcome : new String[] { "success", "bad-credentials", "locked" }) {
+		for (String outcome : new String[] { "success", "bad-credentials", "locked", "pending" }) {
 			meters.counter("keel.auth.sign.ins", "outcome", outcome);
 		}
 	}
@@ -61,14 +71,16 @@ class ThrottledSignIn implements AuthenticationProvider {
 			if (!possible) {
 				throw new BadCredentialsException("Bad credentials");
 			}
-			Authentication signedIn = this.passwords.authenticate(authentication);
+			Authentication signedIn;
 			try {
-				this.attempts.succeeded(username);
+				signedIn = this.passwords.authenticate(authentication);
 			}
-			catch (RuntimeException ex) {
-				// The password was right: a count left behind only slows this username's next mistakes down.
-				log.warn("Sign-in succeeded, but its username's failed attempts could not be cleared: {}", ex.toString());
+			catch (Pending ex) {
+				succeeded(username);
+				count("pending");
+				throw ex;
 			}
+			succeeded(username);
 			count("success");
 			return signedIn;
 		}
@@ -81,6 +93,16 @@ class ThrottledSignIn implements AuthenticationProvider {
 			}
 			count("bad-credentials");
 			throw ex;
+		}
+	}
+
+	/** The password was right: a count left behind only slows this username's next mistakes down. */
+	private void succeeded(String username) {
+		try {
+			this.attempts.succeeded(username);
+		}
+		catch (RuntimeException ex) {
+			log.warn("Sign-in succeeded, but its username's failed attempts could not be cleared: {}", ex.toString());
 		}
 	}
 
@@ -114,6 +136,15 @@ class ThrottledSignIn implements AuthenticationProvider {
 
 	private void count(String outcome) {
 		this.meters.counter("keel.auth.sign.ins", "outcome", outcome).increment();
+	}
+
+	/** The right password for an account whose profile is not made yet. */
+	static final class Pending extends DisabledException {
+
+		Pending() {
+			super("Account not ready yet");
+		}
+
 	}
 
 	/** Too many failed sign-ins for this username or from this address: none is checked until the wait ends. */

@@ -1,0 +1,38 @@
+package dev.keel.auth.accounts;
+
+import java.util.Locale;
+
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/**
+ * Body of {@code POST /api/v1/accounts}: the credentials (auth-service's) and the profile (user-service's).
+ *
+ * @param username 3 to 64 lower-case letters, digits, dots, dashes and underscores, starting and ending with a letter
+ * or digit: the account's subject in every token, so one spelling only
+ * @param password see {@link PasswordRules}
+ * @param email the profile's e-mail, unique across profiles
+ * @param name the profile's name
+ */
+@PasswordRules.Acceptable
+record SignUpRequest(
+		@NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]",
+				message = "must be 3 to 64 lower-case letters, digits, '.', '-' or '_', starting and ending with a letter or digit") String username,
+		@NotNull @Size(min = PasswordRules.MIN_LENGTH, max = PasswordRules.MAX_LENGTH) String password,
+		@NotBlank @Email @Size(max = 254) String email, @NotBlank @Size(max = 100) String name) {
+
+	/** As user-service stores it: compared case-insensitively. */
+	String canonicalEmail() {
+		return this.email.trim().toLowerCase(Locale.ROOT);
+	}
+
+	/** Never the password: records print every component, and requests end up in logs. */
+	@Override
+	public String toString() {
+		return "SignUpRequest[username=" + this.username + "]";
+	}
+
+}
