@@ -1,6 +1,8 @@
 package dev.keel.launcher;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +26,8 @@ import java.util.Map;
  * ./platform kill SERVICE[#i]    SIGKILL one instance (default #1), as a crash would
  * ./platform reset               wipe the local database (the platform must be down)
  * ./platform encrypt VALUE       a {cipher} value for config-repo, encrypted with $ENCRYPT_KEY (offline)
- * ./platform token NAME          a bearer access token of a local account (alice, bob, admin), signed in for real
+ * ./platform token NAME          a bearer access token of a local account (alice, bob, admin), signed in for real;
+ *                                of a signed-up one with its password (typed, or on standard input)
  * ./platform accounts            the local accounts and their passwords
  * ./platform bench contention|latency|kill|restart [options]
  * </pre>
@@ -51,7 +54,8 @@ public final class Launcher {
 			  ./platform reset               wipe the local database (the platform must be down)
 			  ./platform encrypt VALUE       a {cipher} value for config-repo, encrypted with $ENCRYPT_KEY (offline)
 			  ./platform token NAME          a bearer access token of a local account (alice, bob, admin): a real
-			                                 sign-in (authorization code with PKCE) through the public entry
+			                                 sign-in (authorization code with PKCE) through the public entry;
+			                                 any other account's password is typed, or read from standard input
 			  ./platform accounts            the local accounts and their passwords (made on first use, kept in the
 			                                 state directory)
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
@@ -75,7 +79,7 @@ public final class Launcher {
 			Map.entry("restart", "./platform restart SERVICE[#i]|config-server|gateway-service"),
 			Map.entry("kill", "./platform kill SERVICE[#i]"), Map.entry("pause", "./platform pause SERVICE[#i] SECONDS"),
 			Map.entry("reset", "./platform reset"), Map.entry("encrypt", "ENCRYPT_KEY=... ./platform encrypt VALUE"),
-			Map.entry("token", "./platform token alice|bob|admin"), Map.entry("accounts", "./platform accounts"),
+			Map.entry("token", "./platform token NAME"), Map.entry("accounts", "./platform accounts"),
 			Map.entry("bench", "./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] "
 					+ "| latency|kill|pause|restart [--rate N] | sign-in [--count N] [--clients N]"));
 
@@ -147,7 +151,7 @@ public final class Launcher {
 				platform.reset();
 			}
 			case "encrypt" -> encrypt(platform, single(command, arguments));
-			case "token" -> System.out.println(platform.token(single(command, arguments)));
+			case "token" -> System.out.println(platform.token(single(command, arguments), Launcher::readPassword));
 			case "accounts" -> {
 				noArguments(command, arguments);
 				platform.accounts();
@@ -307,6 +311,24 @@ public final class Launcher {
 	}
 
 	/** Offline: config-server's own encryptor, from its jar, with the key of the environment the value is for. */
+	/**
+	 * A signed-up account's password: typed at a terminal, not echoed, or else the first line of standard input
+	 * ({@code printf '%s' "$PASSWORD" | ./platform token carol}), never an argument that {@code ps} would show.
+	 */
+	private static String readPassword(String account) {
+		java.io.Console terminal = System.console();
+		if (terminal != null) {
+			char[] typed = terminal.readPassword("password of %s: ", account);
+			return (typed != null) ? new String(typed) : null;
+		}
+		try {
+			return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+		}
+		catch (IOException ex) {
+			throw new LauncherException("could not read the password: " + ex.getMessage());
+		}
+	}
+
 	private void encrypt(LocalPlatform platform, String value) {
 		if (System.getenv("ENCRYPT_KEY") == null || System.getenv("ENCRYPT_KEY").isBlank()) {
 			throw new LauncherException("ENCRYPT_KEY is not set: export the key of the environment the value is for");

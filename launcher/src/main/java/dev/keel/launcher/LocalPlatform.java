@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -124,13 +125,23 @@ final class LocalPlatform {
 	 * A bearer access token of one of the local accounts, from a real sign-in through the public entry (the
 	 * authorization code grant with PKCE): what an app would get, no back door.
 	 */
+	/** An access token of a local account (alice, bob, admin). */
 	String token(String account) {
-		if (!Passwords.ACCOUNTS.contains(account)) {
-			throw new UsageException("no account '" + account + "' (the local run has " + String.join(", ", Passwords.ACCOUNTS)
-					+ ")");
+		return token(account, (other) -> null);
+	}
+
+	/**
+	 * An access token of a local account, or of one signed up through the API with the password {@code typed}
+	 * gives for it.
+	 */
+	String token(String account, UnaryOperator<String> typed) {
+		String password = Passwords.ACCOUNTS.contains(account) ? this.passwords.account(account) : typed.apply(account);
+		if (password == null || password.isEmpty()) {
+			throw new UsageException("no password for '" + account + "': type it, or give it on standard input (the local "
+					+ "accounts " + String.join(", ", Passwords.ACCOUNTS) + " need none)");
 		}
 		try {
-			return SignIn.accessToken(topology().issuer(), account, this.passwords.account(account));
+			return SignIn.accessToken(topology().issuer(), account, password);
 		}
 		catch (SignIn.SignInFailed ex) {
 			throw new LauncherException("signing in as " + account + " failed: " + ex.getMessage()

@@ -235,15 +235,37 @@ final class Platform implements BeforeAllCallback {
 		return run(timeoutSeconds, Map.of(), args);
 	}
 
-	/** ./platform, with these settings on top of the usual ones. */
+	/** ./platform, with these settings on top of the usual ones, and nothing on its standard input. */
 	Result run(long timeoutSeconds, Map<String, String> settings, String... args) {
+		return run(timeoutSeconds, settings, "", args);
+	}
+
+	/** ./platform, given this on its standard input (a password, as a user pipes it). */
+	Result runWithInput(long timeoutSeconds, String input, String... args) {
+		return run(timeoutSeconds, Map.of(), input, args);
+	}
+
+	private Result run(long timeoutSeconds, Map<String, String> settings, String input, String... args) {
 		List<String> command = new ArrayList<>();
 		command.add(ROOT.resolve("platform").toString());
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
 		builder.environment().putAll(environment());
 		builder.environment().putAll(settings);
-		return execute(builder, timeoutSeconds);
+		try {
+			Path stdin = Files.createTempFile("command-", ".in");
+			Files.writeString(stdin, input);
+			builder.redirectInput(stdin.toFile());
+			try {
+				return execute(builder, timeoutSeconds);
+			}
+			finally {
+				Files.delete(stdin);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/**

@@ -69,6 +69,49 @@ class PlatformEndToEndIT {
 	}
 
 	/**
+	 * The README's walk-through: a new customer signs up through the public API (no token), gets a token with
+	 * {@code ./platform token} and the password on its standard input, and orders for the profile sign-up made; the
+	 * account and the profile are one person's.
+	 */
+	@Test
+	@Order(1)
+	void aNewCustomerSignsUpGetsATokenAndPlacesAnOrder() {
+		String username = "carol-" + UUID.randomUUID().toString().substring(0, 8);
+		String password = "a long and unlikely passphrase " + UUID.randomUUID();
+		Http anonymous = new Http(platform.gateway());
+
+		Http.Response signedUp = anonymous.post("/api/v1/accounts",
+				"{\"username\":\"%s\",\"password\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"Carol\"}"
+					.formatted(username, password, username));
+		assertThat(signedUp.status()).as(signedUp.toString()).isEqualTo(201);
+		long profileId = signedUp.json().get("profileId").asLong();
+		assertThat(signedUp.header("Location")).isEqualTo("/api/v1/users/" + profileId);
+		problem(anonymous.post("/api/v1/accounts",
+				"{\"username\":\"%s\",\"password\":\"%s\",\"email\":\"other-%s@example.com\",\"name\":\"Carol\"}"
+					.formatted(username, password, username)), 409, "username-taken");
+		problem(anonymous.post("/api/v1/accounts",
+				"{\"username\":\"x%s\",\"password\":\"password1234\",\"email\":\"x%s@example.com\",\"name\":\"X\"}"
+					.formatted(username, username)), 400, "validation");
+
+		Platform.Result token = platform.runWithInput(120, password + "\n", "token", username);
+		assertThat(token.exitCode()).as(token.output()).isZero();
+		String accessToken = token.output().strip().lines().reduce((first, last) -> last).orElseThrow();
+		Http carol = new Http(platform.gateway(), () -> accessToken);
+
+		Http.Response profile = carol.get("/api/v1/users/" + profileId);
+		assertThat(profile.status()).as(profile.toString()).isEqualTo(200);
+		assertThat(profile.json().get("owner").asString()).isEqualTo(username);
+		assertThat(profile.json().get("email").asString()).isEqualTo(username + "@example.com");
+		Http.Response placed = carol.post("/api/v1/orders",
+				"{\"userId\":%d,\"items\":[{\"sku\":\"KB-001\",\"quantity\":1}]}".formatted(profileId),
+				"Idempotency-Key", UUID.randomUUID().toString());
+		assertThat(placed.status()).as(placed.toString()).isEqualTo(201);
+		assertThat(placed.json().get("user").get("owner").asString()).isEqualTo(username);
+		assertThat(platform.runWithInput(120, "not the password\n", "token", username).exitCode())
+			.as("a wrong password gets no token").isNotZero();
+	}
+
+	/**
 	 * Every customer sees their own and nobody else's: another's profile and orders are not there (404, not
 	 * listed), orders go only to one's own profile, listing everyone is the administrator's, and a service port
 	 * reached past the gateway wants a valid token as well.
