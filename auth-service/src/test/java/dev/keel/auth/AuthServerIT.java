@@ -363,6 +363,7 @@ class AuthServerIT {
 
 	@Test
 	void aNewCustomerSignsUpThenSignsInAndTheirProfileIsMadeWithAuthServicesOwnToken() throws Exception {
+		warmUpSignUp();
 		String username = uniqueUsername();
 		String password = "correct horse battery staple";
 
@@ -395,7 +396,7 @@ class AuthServerIT {
 			HttpResponse<String> refused = signUp(username, password.getKey(), username + "@example.com");
 			assertProblem(refused, 400, "validation");
 			assertThat(json(refused).get("errors").toString()).contains("#/password")
-				.contains(password.getKey().equals("tiny-pw") ? "size must be between 12 and 128" : password.getValue());
+				.contains(password.getKey().equals("tiny-pw") ? "size must be between 12 and 72" : password.getValue());
 			assertThat(refused.body()).doesNotContain(password.getKey());
 		}
 		for (String badName : List.of("Alice", "ab", "-dash-first", "has space", "x".repeat(65))) {
@@ -449,6 +450,7 @@ class AuthServerIT {
 	@Test
 	void anEmailUserServiceRefusesLeavesNoAccountNowOrAfterRetries() throws Exception {
 		String password = "correct horse battery staple";
+		warmUpSignUp();
 		String now = uniqueUsername();
 		UserServiceStub.refuse(now + "@example.com");
 
@@ -472,6 +474,27 @@ class AuthServerIT {
 				.isThrownBy(() -> SignIn.accessToken(ISSUER, later, password))
 				.withMessageContaining("wrong username or password"));
 		assertThat(UserServiceStub.profileOf(later)).isNull();
+
+		String reused = uniqueUsername();
+		UserServiceStub.leftBehind(reused, "earlier-" + reused + "@example.com");
+		assertProblem(signUp(reused, password, reused + "@example.com"), 409, "username-taken");
+		assertThatExceptionOfType(SignIn.SignInFailed.class)
+			.as("a name whose profile outlived its account is not handed to someone new")
+			.isThrownBy(() -> SignIn.accessToken(ISSUER, reused, password))
+			.withMessageContaining("wrong username or password");
+	}
+
+	/**
+	 * The first sign-up of a JVM also fetches auth-service's own token, cold: on a slow machine that may outlast its
+	 * timeout, and the profile is then made in the background (202). A test of what a warm sign-up answers comes
+	 * after one that may be either, and waits for it to end signed in.
+	 */
+	private void warmUpSignUp() throws Exception {
+		String username = uniqueUsername();
+		HttpResponse<String> first = signUp(username, "correct horse battery staple", username + "@example.com");
+		assertThat(first.statusCode()).as(first.body()).isIn(201, 202);
+		Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+			.until(() -> SignIn.accessToken(ISSUER, username, "correct horse battery staple").length() > 0);
 	}
 
 	private HttpResponse<String> signUp(String username, String password, String email) throws Exception {

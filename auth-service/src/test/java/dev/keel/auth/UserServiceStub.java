@@ -23,7 +23,7 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * Stands in for user-service in auth-service's own tests (the system tests use the real one): it makes one profile
  * per account subject as user-service does ({@code PUT /internal/v1/profiles/{subject}}: 201, then 200 with the same
- * id), refuses an e-mail {@link #refuse(String) marked taken} with 409, answers 503 while {@link #failing(boolean)},
+ * id for the same e-mail, 409 {@code profile-exists} for another), refuses an e-mail {@link #refuse(String) marked taken} with 409, answers 503 while {@link #failing(boolean)},
  * and records every call with the caller's token claims. Reached through simple discovery and the real load balancer.
  */
 final class UserServiceStub {
@@ -37,6 +37,8 @@ final class UserServiceStub {
 	private static final Pattern EMAIL = Pattern.compile("\"email\"\\s*:\\s*\"([^\"]*)\"");
 
 	private static final Map<String, Long> profiles = new ConcurrentHashMap<>();
+
+	private static final Map<String, String> emails = new ConcurrentHashMap<>();
 
 	private static final Set<String> taken = ConcurrentHashMap.newKeySet();
 
@@ -97,15 +99,28 @@ final class UserServiceStub {
 			respond(exchange, 503, "{\"status\":503}");
 		}
 		else if (profiles.containsKey(account)) {
-			respond(exchange, 200, profile(account));
+			// As user-service: the same sign-up again gets its profile, another one under the name gets none.
+			if (emails.get(account).equals(email)) {
+				respond(exchange, 200, profile(account));
+			}
+			else {
+				respond(exchange, 409, "{\"status\":409,\"type\":\"https://keel.dev/problems/profile-exists\"}");
+			}
 		}
 		else if (taken.contains(email)) {
 			respond(exchange, 409, "{\"status\":409,\"type\":\"https://keel.dev/problems/duplicate-email\"}");
 		}
 		else {
+			emails.putIfAbsent(account, email);
 			profiles.putIfAbsent(account, ids.incrementAndGet());
 			respond(exchange, 201, profile(account));
 		}
+	}
+
+	/** A profile left by an earlier account of this name, with its e-mail. */
+	static void leftBehind(String account, String email) {
+		emails.put(account, email);
+		profiles.put(account, ids.incrementAndGet());
 	}
 
 	static Long profileOf(String account) {

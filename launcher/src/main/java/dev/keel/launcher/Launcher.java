@@ -317,7 +317,7 @@ public final class Launcher {
 	 */
 	private static String readPassword(String account) {
 		java.io.Console terminal = System.console();
-		if (terminal != null) {
+		if (interactive(terminal)) {
 			char[] typed = terminal.readPassword("password of %s: ", account);
 			return (typed != null) ? new String(typed) : null;
 		}
@@ -326,6 +326,26 @@ public final class Launcher {
 		}
 		catch (IOException ex) {
 			throw new LauncherException("could not read the password: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * Whether the console is a terminal. From JDK 22, {@code System.console()} is there even when input is piped,
+	 * and says so through {@code isTerminal()} (called reflectively: the launcher compiles on JDK 17); before, it is
+	 * there only for a terminal.
+	 */
+	private static boolean interactive(java.io.Console console) {
+		if (console == null) {
+			return false;
+		}
+		try {
+			return (boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+		}
+		catch (NoSuchMethodException ex) {
+			return true;
+		}
+		catch (ReflectiveOperationException ex) {
+			return false;
 		}
 	}
 

@@ -3,6 +3,7 @@ package dev.keel.system;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -13,7 +14,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
+import dev.keel.launcher.SignIn;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A user's first session with the platform, through the gateway of a platform started with ./platform up:
@@ -76,9 +80,10 @@ class PlatformEndToEndIT {
 	@Test
 	@Order(1)
 	void aNewCustomerSignsUpGetsATokenAndPlacesAnOrder() {
-		String username = "carol-" + UUID.randomUUID().toString().substring(0, 8);
-		String password = "a long and unlikely passphrase " + UUID.randomUUID();
 		Http anonymous = new Http(platform.gateway());
+		warmUpSignUp(anonymous);
+		String username = "carol-" + UUID.randomUUID().toString().substring(0, 8);
+		String password = "a long and unlikely passphrase";
 
 		Http.Response signedUp = anonymous.post("/api/v1/accounts",
 				"{\"username\":\"%s\",\"password\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"Carol\"}"
@@ -98,8 +103,9 @@ class PlatformEndToEndIT {
 		String accessToken = token.output().strip().lines().reduce((first, last) -> last).orElseThrow();
 		Http carol = new Http(platform.gateway(), () -> accessToken);
 
-		Http.Response profile = carol.get("/api/v1/users/" + profileId);
+		Http.Response profile = carol.get("/api/v1/users/me");
 		assertThat(profile.status()).as(profile.toString()).isEqualTo(200);
+		assertThat(profile.json().get("id").asLong()).isEqualTo(profileId);
 		assertThat(profile.json().get("owner").asString()).isEqualTo(username);
 		assertThat(profile.json().get("email").asString()).isEqualTo(username + "@example.com");
 		Http.Response placed = carol.post("/api/v1/orders",
@@ -109,6 +115,21 @@ class PlatformEndToEndIT {
 		assertThat(placed.json().get("user").get("owner").asString()).isEqualTo(username);
 		assertThat(platform.runWithInput(120, "not the password\n", "token", username).exitCode())
 			.as("a wrong password gets no token").isNotZero();
+	}
+
+	/**
+	 * auth-service's first sign-up also fetches its own token, cold: on a slow machine that may outlast its timeout,
+	 * and the profile is then made in the background (202). The walk-through's answers are a warm sign-up's.
+	 */
+	private static void warmUpSignUp(Http anonymous) {
+		String username = "warm-" + UUID.randomUUID().toString().substring(0, 8);
+		String password = "a long and unlikely passphrase";
+		Http.Response first = anonymous.post("/api/v1/accounts",
+				"{\"username\":\"%s\",\"password\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"Warm\"}"
+					.formatted(username, password, username));
+		assertThat(first.status()).as(first.toString()).isIn(201, 202);
+		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+			.until(() -> SignIn.accessToken(URI.create(platform.gateway()), username, password).length() > 0);
 	}
 
 	/**

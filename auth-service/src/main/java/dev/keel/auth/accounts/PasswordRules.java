@@ -18,16 +18,17 @@ import jakarta.validation.ConstraintValidatorContext;
 import jakarta.validation.Payload;
 
 /**
- * What a new password must be, after NIST SP 800-63B: long (12 to 128 characters, any characters, no rules about
+ * What a new password must be, after NIST SP 800-63B: long (12 to 72 characters, any characters, no rules about
  * digits or symbols, which make passwords weaker in practice), and not guessable: not a commonly used password, not
- * the username or containing it, not one or two characters repeated. A failed rule is a validation error on
- * {@code password}, saying which.
+ * the username or containing it, not one or two characters repeated. 72 is bcrypt's limit, in UTF-8 bytes (its
+ * encoder refuses longer ones), so a password of characters outside ASCII may have fewer. A failed rule is a
+ * validation error on {@code password}, saying which.
  */
 final class PasswordRules implements ConstraintValidator<PasswordRules.Acceptable, SignUpRequest> {
 
 	static final int MIN_LENGTH = 12;
 
-	static final int MAX_LENGTH = 128;
+	static final int MAX_LENGTH = 72;
 
 	/** At least this many different characters: "aaaaaaaaaaaa" and "abababababab" are refused. */
 	private static final int MIN_DISTINCT = 5;
@@ -55,6 +56,9 @@ final class PasswordRules implements ConstraintValidator<PasswordRules.Acceptabl
 
 	/** Why the password is refused, or null. */
 	static String refusal(String password, String username) {
+		if (password.getBytes(StandardCharsets.UTF_8).length > MAX_LENGTH) {
+			return "must be at most " + MAX_LENGTH + " bytes in UTF-8";
+		}
 		String folded = password.toLowerCase(Locale.ROOT);
 		if (COMMON.contains(folded)) {
 			return "is a commonly used password";

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.data.domain.Limit;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -60,13 +61,16 @@ class ProfileDelivery {
 		this.properties = properties;
 		this.clock = clock;
 		this.meters = meters;
-		for (String outcome : new String[] { "made", "refused", "failed" }) {
+		for (String outcome : new String[] { "made", "refused", "failed", "orphaned" }) {
 			meters.counter("keel.auth.profile.deliveries", "outcome", outcome);
 		}
 	}
 
-	/** What came of one attempt: the profile's id when made. */
-	record Delivered(Outcome outcome, Long profileId) {
+	/**
+	 * What came of one attempt: the profile's id when made, the problem type user-service refused it with (such as
+	 * {@code duplicate-email}) when refused.
+	 */
+	record Delivered(Outcome outcome, Long profileId, String refusal) {
 	}
 
 	enum Outcome {
@@ -77,7 +81,7 @@ class ProfileDelivery {
 		REFUSED,
 		/** user-service could not be asked or did not answer: tried again later. */
 		NOT_YET,
-		/** Nothing to deliver: done or removed by another attempt meanwhile. */
+		/** Nothing to deliver, or no account left to activate: done or removed by another attempt meanwhile. */
 		GONE
 
 	}
@@ -87,7 +91,7 @@ class ProfileDelivery {
 		Optional<ProfileRequest> pending = this.requests.findById(accountId);
 		Optional<Account> account = this.accounts.findById(accountId);
 		if (pending.isEmpty() || account.isEmpty()) {
-			return new Delivered(Outcome.GONE, null);
+			return new Delivered(Outcome.GONE, null, null);
 		}
 		ProfileRequest request = pending.get();
 		Profile made;
@@ -101,40 +105,73 @@ class ProfileDelivery {
 		}
 		catch (HttpClientErrorException ex) {
 			if (FINAL_REFUSALS.contains(ex.getStatusCode().value())) {
-				return refused(accountId, ex.getStatusCode().value());
+				return refused(accountId, ex);
 			}
 			return failed(request, ex);
 		}
 		catch (RestClientException ex) {
 			return failed(request, ex);
 		}
-		this.transaction.executeWithoutResult((status) -> {
-			this.accounts.findById(accountId).ifPresent(Account::activate);
+		// Optimistic locking (the account's version) orders this against a refusal that removes the account.
+		boolean activated = Boolean.TRUE.equals(this.transaction.execute((status) -> {
 			this.requests.deleteById(accountId);
-		});
+			return this.accounts.findById(accountId).map((found) -> {
+				found.activate();
+				return true;
+			}).orElse(false);
+		}));
+		if (!activated) {
+			// Only an attempt that overlapped a refusal gets here, which user-service's answers rule out (it refuses
+			// only while no profile for the account exists): say so loudly if it ever happens.
+			count("orphaned");
+			log.error("user-service made the profile of new account {}, which was removed meanwhile: a profile without "
+					+ "an account (subject {}) to remove by hand", accountId, account.get().getUsername());
+			return new Delivered(Outcome.GONE, null, null);
+		}
 		count("made");
-		return new Delivered(Outcome.MADE, (made != null) ? made.id() : null);
+		return new Delivered(Outcome.MADE, (made != null) ? made.id() : null, null);
 	}
 
 	/** Delivers what is due, a batch at a time; a request another replica took meanwhile is left to it. */
 	@Scheduled(fixedDelayString = "${keel.auth.sign-up.retry-every}", initialDelayString = "${keel.auth.sign-up.retry-every}")
 	void deliverDue() {
-		Instant now = this.clock.instant();
-		for (Long accountId : this.requests.findDue(now, Limit.of(this.properties.batch()))) {
-			if (this.requests.lease(accountId, now, now.plus(this.properties.lease())) == 1) {
-				deliver(accountId);
+		for (Long accountId : this.requests.findDue(this.clock.instant(), Limit.of(this.properties.batch()))) {
+			// The time now, not the batch's: a lease runs from the attempt it is for.
+			Instant now = this.clock.instant();
+			try {
+				if (this.requests.lease(accountId, now, now.plus(this.properties.lease())) == 1) {
+					deliver(accountId);
+				}
+			}
+			catch (RuntimeException ex) {
+				// The database, most likely: the request stays, and is due again when its lease ends.
+				log.warn("Delivering the profile of new account {} failed: {}", accountId, ex.toString());
 			}
 		}
 	}
 
-	private Delivered refused(long accountId, int status) {
+	private Delivered refused(long accountId, HttpClientErrorException refusal) {
 		this.transaction.executeWithoutResult((tx) -> {
 			this.requests.deleteById(accountId);
 			this.accounts.findById(accountId).filter((account) -> !account.isActive()).ifPresent(this.accounts::delete);
 		});
+		String type = problemType(refusal);
 		count("refused");
-		log.info("user-service refused the profile of new account {} ({}): the account is removed", accountId, status);
-		return new Delivered(Outcome.REFUSED, null);
+		log.info("user-service refused the profile of new account {} ({} {}): the account is removed", accountId,
+				refusal.getStatusCode().value(), type);
+		return new Delivered(Outcome.REFUSED, null, type);
+	}
+
+	/** The last segment of the problem's type ({@code duplicate-email}), or null for an answer that is no problem. */
+	private static String problemType(HttpClientErrorException refusal) {
+		try {
+			ProblemDetail problem = refusal.getResponseBodyAs(ProblemDetail.class);
+			String type = (problem != null && problem.getType() != null) ? problem.getType().getPath() : null;
+			return (type != null) ? type.substring(type.lastIndexOf('/') + 1) : null;
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	private Delivered failed(ProfileRequest request, RestClientException failure) {
@@ -145,7 +182,7 @@ class ProfileDelivery {
 		count("failed");
 		log.warn("The profile of new account {} could not be made yet (attempt {}); next attempt at {}: {}",
 				request.getAccountId(), attempt, next, failure.toString());
-		return new Delivered(Outcome.NOT_YET, null);
+		return new Delivered(Outcome.NOT_YET, null, null);
 	}
 
 	/** firstBackoff, doubled per further attempt, up to maxBackoff. */

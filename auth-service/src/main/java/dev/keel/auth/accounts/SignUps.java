@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Instant;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -19,6 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Service
 class SignUps {
+
+	private static final Logger log = LoggerFactory.getLogger(SignUps.class);
 
 	private final AccountRepository accounts;
 
@@ -77,9 +81,21 @@ class SignUps {
 			});
 		}
 		catch (DataIntegrityViolationException ex) {
-			throw new UsernameTaken();
+			if (this.accounts.findByUsername(request.username()).isPresent()) {
+				throw new UsernameTaken();
+			}
+			throw ex;
 		}
-		ProfileDelivery.Delivered delivered = this.delivery.deliver(accountId);
+		ProfileDelivery.Delivered delivered;
+		try {
+			delivered = this.delivery.deliver(accountId);
+		}
+		catch (RuntimeException ex) {
+			// The account and its request are stored: ProfileDelivery finishes it once the lease ends. Answering
+			// with the failure would have the client sign up again, and be told the username is taken.
+			log.warn("The profile of new account {} is left to the relay: {}", accountId, ex.toString());
+			delivered = new ProfileDelivery.Delivered(ProfileDelivery.Outcome.NOT_YET, null, null);
+		}
 		switch (delivered.outcome()) {
 			case MADE -> {
 				count("active");
@@ -87,7 +103,12 @@ class SignUps {
 			}
 			case REFUSED -> {
 				count("refused");
-				throw new EmailTaken();
+				throw switch (String.valueOf(delivered.refusal())) {
+					case "duplicate-email" -> new EmailTaken();
+					// Another account had this name, and its profile outlived it.
+					case "profile-exists" -> new UsernameTaken();
+					default -> new ProfileRefused();
+				};
 			}
 			default -> {
 				count("pending");

@@ -38,6 +38,12 @@ class UserController {
 		return ResponseEntity.created(URI.create("/api/v1/users/" + user.id())).body(user);
 	}
 
+	/** The profile sign-up made for the caller's account: how a client finds it after a 202 from sign-up. */
+	@GetMapping("/me")
+	UserResponse mine(Caller caller) {
+		return this.users.mine(caller);
+	}
+
 	@GetMapping("/{id}")
 	UserResponse get(Caller caller, @PathVariable long id) {
 		return this.users.get(caller, id);

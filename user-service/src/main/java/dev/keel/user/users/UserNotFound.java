@@ -11,4 +11,9 @@ class UserNotFound extends ApiProblem {
 		property("userId", id);
 	}
 
+	/** Not found by something other than an id. */
+	UserNotFound(String detail) {
+		super(HttpStatus.NOT_FOUND, "user-not-found", "User not found", detail);
+	}
+
 }

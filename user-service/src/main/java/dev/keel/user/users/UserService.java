@@ -52,20 +52,22 @@ class UserService {
 
 	/**
 	 * The profile of a new account, made once: auth-service calls again until it has an answer, and a repeated call
-	 * answers with the profile made before, whatever its body. An e-mail another profile has is a 409, which
-	 * auth-service takes as a final refusal. Not one transaction: a failed insert is followed by a read in a new one.
+	 * answers with the profile made before. An e-mail another profile has is a 409, which auth-service takes as a
+	 * final refusal, so it is answered only once no call for this account can have made the profile. Not one
+	 * transaction: each read sees what concurrent calls committed, and a failed insert is followed by a fresh read.
 	 */
 	Provisioned provision(Caller caller, String subject, UserRequest request) {
 		if (!caller.hasScope(PROVISION)) {
 			throw new NotPermitted("Only auth-service makes an account's profile.");
 		}
+		String email = request.canonicalEmail();
 		Optional<User> made = this.users.findByAccount(subject);
 		if (made.isPresent()) {
-			return new Provisioned(UserResponse.of(made.get()), false);
+			return replay(made.get(), email);
 		}
-		String email = request.canonicalEmail();
 		if (this.users.existsByEmail(email)) {
-			throw new DuplicateEmail();
+			// Perhaps a concurrent call for this account, committed since the look-up above.
+			return this.users.findByAccount(subject).map((user) -> replay(user, email)).orElseThrow(DuplicateEmail::new);
 		}
 		try {
 			User user = this.users.saveAndFlush(User.ofAccount(subject, email, request.name().trim()));
@@ -74,14 +76,31 @@ class UserService {
 		catch (DataIntegrityViolationException ex) {
 			// A concurrent call for the same account made it (that profile is the answer), or another profile took
 			// the e-mail in between.
-			return this.users.findByAccount(subject)
-				.map((user) -> new Provisioned(UserResponse.of(user), false))
-				.orElseThrow(DuplicateEmail::new);
+			return this.users.findByAccount(subject).map((user) -> replay(user, email)).orElseThrow(DuplicateEmail::new);
 		}
+	}
+
+	/**
+	 * The answer to a repeated call. auth-service sends one sign-up's e-mail on every attempt, and nobody changes the
+	 * profile before its account first signs in; another e-mail is another sign-up under a name an earlier account
+	 * had, which must not be handed that account's profile.
+	 */
+	private Provisioned replay(User user, String email) {
+		if (!user.getEmail().equals(email)) {
+			throw new ProfileExists();
+		}
+		return new Provisioned(UserResponse.of(user), false);
 	}
 
 	/** A provisioned profile, and whether this call made it. */
 	record Provisioned(UserResponse profile, boolean created) {
+	}
+
+	@Transactional(readOnly = true)
+	UserResponse mine(Caller caller) {
+		return this.users.findByAccount(caller.subject())
+			.map(UserResponse::of)
+			.orElseThrow(() -> new UserNotFound("No profile was made for this account at sign-up."));
 	}
 
 	@Transactional(readOnly = true)

@@ -448,17 +448,31 @@ class UserApiIT {
 				.getResponseBody();
 			assertThat(made.owner()).isEqualTo(account);
 			assertThat(made.email()).isEqualTo(email);
-			// A retry, even one whose answer was lost after a change of e-mail elsewhere, finds the same profile.
-			for (UserRequest again : List.of(new UserRequest(email, "Grace Hopper"),
-					new UserRequest(uniqueEmail(), "Someone else"))) {
-				assertThat(provision(account, again).expectStatus()
-					.isOk()
-					.expectBody(UserResponse.class)
-					.returnResult()
-					.getResponseBody()).isEqualTo(made);
-			}
+			// A retry of the same sign-up finds the same profile.
+			assertThat(provision(account, new UserRequest(email.toUpperCase(), "Grace Hopper")).expectStatus()
+				.isOk()
+				.expectBody(UserResponse.class)
+				.returnResult()
+				.getResponseBody()).isEqualTo(made);
+			// Another sign-up under the same name (an earlier account's, removed) is not handed this profile.
+			assertProblem(provision(account, new UserRequest(uniqueEmail(), "Someone else")), HttpStatus.CONFLICT,
+					"profile-exists");
 			RestTestClient owner = as(issuer.customer(account));
-			owner.get().uri("/api/v1/users/{id}", made.id()).exchange().expectStatus().isOk();
+			assertThat(owner.get()
+				.uri("/api/v1/users/me")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody(UserResponse.class)
+				.returnResult()
+				.getResponseBody()).as("the account's own profile, for a client that was told 202").isEqualTo(made);
+		}
+
+		@Test
+		void anAccountWithoutASignUpProfileHasNoneOfItsOwn() {
+			create(uniqueEmail(), "Made with POST");
+
+			assertProblem(http.get().uri("/api/v1/users/me").exchange(), HttpStatus.NOT_FOUND, "user-not-found");
 		}
 
 		@Test
