@@ -118,18 +118,21 @@ class PlatformEndToEndIT {
 	}
 
 	/**
-	 * auth-service's first sign-up also fetches its own token, cold: on a slow machine that may outlast its timeout,
-	 * and the profile is then made in the background (202). The walk-through's answers are a warm sign-up's.
+	 * auth-service's first sign-up also fetches its own token, and its first call to each user-service instance is
+	 * a cold one: on a slow machine either may outlast its timeout, and the profile is then made in the background
+	 * (202). The walk-through's answers are a warm sign-up's: one sign-up per instance (round robin) comes first.
 	 */
 	private static void warmUpSignUp(Http anonymous) {
-		String username = "warm-" + UUID.randomUUID().toString().substring(0, 8);
-		String password = "a long and unlikely passphrase";
-		Http.Response first = anonymous.post("/api/v1/accounts",
-				"{\"username\":\"%s\",\"password\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"Warm\"}"
-					.formatted(username, password, username));
-		assertThat(first.status()).as(first.toString()).isIn(201, 202);
-		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-			.until(() -> SignIn.accessToken(URI.create(platform.gateway()), username, password).length() > 0);
+		for (int instance = 1; instance <= Platform.REPLICAS; instance++) {
+			String username = "warm-" + UUID.randomUUID().toString().substring(0, 8);
+			String password = "a long and unlikely passphrase";
+			Http.Response first = anonymous.post("/api/v1/accounts",
+					"{\"username\":\"%s\",\"password\":\"%s\",\"email\":\"%s@example.com\",\"name\":\"Warm\"}"
+						.formatted(username, password, username));
+			assertThat(first.status()).as(first.toString()).isIn(201, 202);
+			await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+				.until(() -> SignIn.accessToken(URI.create(platform.gateway()), username, password).length() > 0);
+		}
 	}
 
 	/**

@@ -74,9 +74,11 @@ class ResilienceIT {
 
 			// Without eviction, half of the 400 requests since the kill would have met the dead instance (the
 			// gateway's retries hide them from clients). With it: those in flight when it died, and those already
-			// sent to it when its first refusal came back, a dozen at most at 60/s on one slow core.
+			// sent to it before its first refusal was handled, which takes longer the slower the machine (a dozen on
+			// a quick one, 45 on one busy core). Half the no-eviction count tells the two apart on any machine; that
+			// none went there since is the proof of eviction.
 			assertThat(gatewayRequestsTo(Platform.USER_PORT + 100, "failed") - failedBefore)
-				.as("requests that failed on the dead instance").isLessThanOrEqualTo(30);
+				.as("requests that failed on the dead instance").isLessThanOrEqualTo(100);
 			assertThat(gatewayRequestsTo(Platform.USER_PORT + 100, null)).as("none since").isEqualTo(afterEviction);
 			assertThat(load.failures()).as(load.toString()).isEmpty();
 		}

@@ -1,15 +1,18 @@
 package dev.keel.auth.accounts;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.domain.Limit;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -21,6 +24,7 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
 import dev.keel.platform.client.ServiceClients;
+import dev.keel.platform.problem.ProblemTypes;
 
 /**
  * Makes a pending account's profile at user-service, then activates the account: sign-up's outbox relay. The
@@ -112,24 +116,38 @@ class ProfileDelivery {
 		catch (RestClientException ex) {
 			return failed(request, ex);
 		}
-		// Optimistic locking (the account's version) orders this against a refusal that removes the account.
-		boolean activated = Boolean.TRUE.equals(this.transaction.execute((status) -> {
-			this.requests.deleteById(accountId);
-			return this.accounts.findById(accountId).map((found) -> {
-				found.activate();
-				return true;
-			}).orElse(false);
-		}));
-		if (!activated) {
-			// Only an attempt that overlapped a refusal gets here, which user-service's answers rule out (it refuses
-			// only while no profile for the account exists): say so loudly if it ever happens.
+		if (!activate(accountId)) {
+			// An attempt whose account was refused meanwhile: user-service refuses only while no attempt for the
+			// account can have made the profile, so this takes an attempt that outlived its timeout. Said loudly.
 			count("orphaned");
 			log.error("user-service made the profile of new account {}, which was removed meanwhile: a profile without "
-					+ "an account (subject {}) to remove by hand", accountId, account.get().getUsername());
+					+ "an account (subject {}), to remove by hand", accountId, account.get().getUsername());
 			return new Delivered(Outcome.GONE, null, null);
 		}
 		count("made");
 		return new Delivered(Outcome.MADE, (made != null) ? made.id() : null, null);
+	}
+
+	/**
+	 * Activates the account and deletes its request, in one transaction; false if the account is gone. Its version
+	 * orders this against a refusal that removes it: whichever commits second fails, and is looked at again.
+	 */
+	private boolean activate(long accountId) {
+		try {
+			return Boolean.TRUE.equals(this.transaction.execute((status) -> {
+				this.requests.deleteById(accountId);
+				return this.accounts.findById(accountId).map((found) -> {
+					found.activate();
+					return true;
+				}).orElse(false);
+			}));
+		}
+		catch (OptimisticLockingFailureException ex) {
+			if (this.accounts.existsById(accountId)) {
+				throw ex;
+			}
+			return false;
+		}
 	}
 
 	/** Delivers what is due, a batch at a time; a request another replica took meanwhile is left to it. */
@@ -162,12 +180,15 @@ class ProfileDelivery {
 		return new Delivered(Outcome.REFUSED, null, type);
 	}
 
-	/** The last segment of the problem's type ({@code duplicate-email}), or null for an answer that is no problem. */
+	/** The problem type's name ({@code duplicate-email}) among those sign-up answers for, or null. */
 	private static String problemType(HttpClientErrorException refusal) {
 		try {
 			ProblemDetail problem = refusal.getResponseBodyAs(ProblemDetail.class);
-			String type = (problem != null && problem.getType() != null) ? problem.getType().getPath() : null;
-			return (type != null) ? type.substring(type.lastIndexOf('/') + 1) : null;
+			URI type = (problem != null) ? problem.getType() : null;
+			return Stream.of("duplicate-email", "profile-exists")
+				.filter((name) -> ProblemTypes.of(name).equals(type))
+				.findFirst()
+				.orElse(null);
 		}
 		catch (RuntimeException ex) {
 			return null;

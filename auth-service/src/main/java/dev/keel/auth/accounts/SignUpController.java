@@ -5,6 +5,7 @@ import java.net.URI;
 import jakarta.validation.Valid;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -27,9 +28,13 @@ class SignUpController {
 	@PostMapping("/api/v1/accounts")
 	ResponseEntity<SignUpResponse> signUp(@Valid @RequestBody SignUpRequest request) {
 		SignUps.SignedUp account = this.signUps.signUp(request);
-		if (account.active()) {
+		if (account.active() && account.profileId() != null) {
 			return ResponseEntity.created(URI.create("/api/v1/users/" + account.profileId()))
 				.body(new SignUpResponse(account.username(), "active", account.profileId()));
+		}
+		if (account.active()) {
+			// Activated by another attempt, whose answer had the id: GET /api/v1/users/me has it.
+			return ResponseEntity.status(HttpStatus.CREATED).body(new SignUpResponse(account.username(), "active", null));
 		}
 		return ResponseEntity.accepted()
 			.header(HttpHeaders.RETRY_AFTER, String.valueOf(AccountPending.RETRY_AFTER_SECONDS))
@@ -39,7 +44,7 @@ class SignUpController {
 	/**
 	 * @param username the account's username, its tokens' subject
 	 * @param status {@code active} (it signs in) or {@code pending} (its profile is being made)
-	 * @param profileId the profile's id at user-service ({@code /api/v1/users/{id}}), once made
+	 * @param profileId the profile's id at user-service ({@code /api/v1/users/{id}}), when this request made it
 	 */
 	record SignUpResponse(String username, String status, Long profileId) {
 	}

@@ -14,7 +14,8 @@ import jakarta.validation.constraints.Size;
  * @param username 3 to 64 lower-case letters, digits, dots, dashes and underscores, starting and ending with a letter
  * or digit: the account's subject in every token, so one spelling only
  * @param password see {@link PasswordRules}
- * @param email the profile's e-mail, unique across profiles
+ * @param email the profile's e-mail, unique across profiles, compared case-insensitively: held (and checked) in the
+ * lower-case form user-service stores, which can be longer than what was sent
  * @param name the profile's name
  */
 @PasswordRules.Acceptable
@@ -24,9 +25,8 @@ record SignUpRequest(
 		@NotNull @Size(min = PasswordRules.MIN_LENGTH, max = PasswordRules.MAX_LENGTH) String password,
 		@NotBlank @Email @Size(max = 254) String email, @NotBlank @Size(max = 100) String name) {
 
-	/** As user-service stores it: compared case-insensitively. */
-	String canonicalEmail() {
-		return this.email.trim().toLowerCase(Locale.ROOT);
+	SignUpRequest {
+		email = (email != null) ? email.strip().toLowerCase(Locale.ROOT) : null;
 	}
 
 	/** Never the password: records print every component, and requests end up in logs. */

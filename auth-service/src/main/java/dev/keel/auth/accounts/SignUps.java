@@ -75,7 +75,7 @@ class SignUps {
 			accountId = this.transaction.execute((status) -> {
 				Account account = this.accounts.saveAndFlush(Account.signedUp(request.username(), hash));
 				// Leased to this request, which tries first: the relay leaves it alone meanwhile.
-				this.requests.save(new ProfileRequest(account.getId(), request.canonicalEmail(), request.name().strip(),
+				this.requests.save(new ProfileRequest(account.getId(), request.email(), request.name().strip(),
 						now, now.plus(this.properties.lease())));
 				return account.getId();
 			});
@@ -109,6 +109,16 @@ class SignUps {
 					case "profile-exists" -> new UsernameTaken();
 					default -> new ProfileRefused();
 				};
+			}
+			case GONE -> {
+				// Finished or removed by another attempt meanwhile: the account says which.
+				return this.accounts.findById(accountId).map((account) -> {
+					count(account.isActive() ? "active" : "pending");
+					return new SignedUp(request.username(), account.isActive(), null);
+				}).orElseThrow(() -> {
+					count("refused");
+					return new ProfileRefused();
+				});
 			}
 			default -> {
 				count("pending");
