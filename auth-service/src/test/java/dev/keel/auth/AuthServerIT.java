@@ -377,7 +377,7 @@ class AuthServerIT {
 		assertThat(signedUp.body()).doesNotContain(password);
 		assertThat(UserServiceStub.callsFor(username)).singleElement().satisfies((call) -> {
 			assertThat(call.caller()).as("auth-service's own token").isEqualTo("auth-service");
-			assertThat(call.scope()).isEqualTo("users:provision");
+			assertThat(call.scopes()).containsExactly("users:provision");
 			assertThat(call.email()).isEqualTo(username + "@example.com");
 		});
 		JWTClaimsSet claims = SignedJWT.parse(SignIn.accessToken(ISSUER, username, password)).getJWTClaimsSet();

@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +19,8 @@ import java.util.regex.Pattern;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.keel.platform.test.UnverifiedBearer;
+
 /**
  * Stands in for user-service in auth-service's own tests (the system tests use the real one): it makes one profile
  * per account subject as user-service does ({@code PUT /internal/v1/profiles/{subject}}: 201, then 200 with the same
@@ -29,10 +30,6 @@ import com.sun.net.httpserver.HttpServer;
 final class UserServiceStub {
 
 	private static final String PATH = "/internal/v1/profiles/";
-
-	private static final Pattern SUBJECT = Pattern.compile("\"sub\"\\s*:\\s*\"([^\"]+)\"");
-
-	private static final Pattern SCOPE = Pattern.compile("\"scope\"\\s*:\\s*\\[?\"([^\"]*)\"");
 
 	private static final Pattern EMAIL = Pattern.compile("\"email\"\\s*:\\s*\"([^\"]*)\"");
 
@@ -50,8 +47,8 @@ final class UserServiceStub {
 
 	private static HttpServer server;
 
-	/** A call: for which account, from whom (the token's subject and scope), with which e-mail. */
-	record Call(String account, String caller, String scope, String email) {
+	/** A call: for which account, from whom (the token's subject and scopes), with which e-mail. */
+	record Call(String account, String caller, List<String> scopes, String email) {
 	}
 
 	private UserServiceStub() {
@@ -88,10 +85,10 @@ final class UserServiceStub {
 	private static void handle(HttpExchange exchange) throws IOException {
 		String account = URLDecoder.decode(exchange.getRequestURI().getRawPath().substring(PATH.length()),
 				StandardCharsets.UTF_8);
-		String claims = claims(exchange.getRequestHeaders().getFirst("Authorization"));
+		UnverifiedBearer bearer = UnverifiedBearer.of(exchange.getRequestHeaders().getFirst("Authorization"));
 		String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
 		String email = find(EMAIL, body);
-		calls.add(new Call(account, find(SUBJECT, claims), find(SCOPE, claims), email));
+		calls.add(new Call(account, bearer.subject(), bearer.scopes(), email));
 		if (!"PUT".equals(exchange.getRequestMethod())) {
 			respond(exchange, 405, "{\"status\":405}");
 		}
@@ -131,14 +128,6 @@ final class UserServiceStub {
 		return "{\"id\":%d,\"owner\":\"%s\"}".formatted(profiles.get(account), account);
 	}
 
-	/** The claims of the bearer token, unverified: the stub only checks whose token auth-service sent. */
-	private static String claims(String authorization) {
-		if (authorization == null || !authorization.startsWith("Bearer ")) {
-			return "";
-		}
-		String[] parts = authorization.substring("Bearer ".length()).split("\\.");
-		return (parts.length == 3) ? new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8) : "";
-	}
 
 	private static String find(Pattern pattern, String text) {
 		Matcher found = pattern.matcher(text);

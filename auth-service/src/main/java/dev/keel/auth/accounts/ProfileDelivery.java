@@ -207,7 +207,7 @@ class ProfileDelivery {
 	}
 
 	/** firstBackoff, doubled per further attempt, up to maxBackoff. */
-	Duration backoff(int attempt) {
+	private Duration backoff(int attempt) {
 		Duration max = this.properties.maxBackoff();
 		Duration wait = this.properties.firstBackoff();
 		for (int i = 1; i < attempt && wait.compareTo(max) < 0; i++) {

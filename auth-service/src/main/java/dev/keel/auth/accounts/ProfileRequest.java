@@ -65,8 +65,4 @@ class ProfileRequest {
 		return this.attempts;
 	}
 
-	Instant getCreatedAt() {
-		return this.createdAt;
-	}
-
 }

@@ -5,15 +5,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -23,6 +20,8 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.test.context.ContextConfigurationAttributes;
 import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.MergedContextConfiguration;
+
+import dev.keel.platform.test.UnverifiedBearer;
 
 /**
  * Stands in for user-service in order-service's own integration tests (the system tests use the real
@@ -45,10 +44,6 @@ public final class UserServiceStub {
 	private static final String ORDER_SERVICE = "order-service";
 
 	private static final String SCOPE = "users:read";
-
-	private static final Pattern SUBJECT = Pattern.compile("\"sub\"\\s*:\\s*\"([^\"]+)\"");
-
-	private static final Pattern SCOPES = Pattern.compile("\"scope\"\\s*:\\s*\"([^\"]*)\"");
 
 	private static final Map<Long, String> owners = new ConcurrentHashMap<>();
 
@@ -100,15 +95,14 @@ public final class UserServiceStub {
 
 	private static void handle(HttpExchange exchange) throws IOException {
 		String id = exchange.getRequestURI().getPath().substring("/api/v1/users/".length());
-		String claims = claims(exchange.getRequestHeaders().getFirst("Authorization"));
-		String caller = find(SUBJECT, claims);
+		UnverifiedBearer bearer = UnverifiedBearer.of(exchange.getRequestHeaders().getFirst("Authorization"));
+		String caller = bearer.subject();
 		if (caller == null) {
 			respond(exchange, 401, "application/problem+json", "{\"status\":401}");
 			return;
 		}
 		callers.add(caller);
-		String scopes = find(SCOPES, claims);
-		if (!ORDER_SERVICE.equals(caller) || scopes == null || !List.of(scopes.split(" ")).contains(SCOPE)) {
+		if (!ORDER_SERVICE.equals(caller) || !bearer.scopes().contains(SCOPE)) {
 			// As user-service would: order-service calls with its own token, never a customer's.
 			respond(exchange, 403, "application/problem+json", "{\"status\":403}");
 			return;
@@ -134,22 +128,6 @@ public final class UserServiceStub {
 		return (id >= SOMEONE_ELSES_FROM) ? SOMEONE_ELSE : owners.get(id);
 	}
 
-	/**
-	 * The claims of the bearer token the call carries, unverified: the stub only checks whose token order-service
-	 * sent (the service verifies tokens, and the system tests use the real user-service).
-	 */
-	private static String claims(String authorization) {
-		if (authorization == null || !authorization.startsWith("Bearer ")) {
-			return "";
-		}
-		String[] parts = authorization.substring("Bearer ".length()).split("\\.");
-		return (parts.length == 3) ? new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8) : "";
-	}
-
-	private static String find(Pattern claim, String claims) {
-		Matcher found = claim.matcher(claims);
-		return found.find() ? found.group(1) : null;
-	}
 
 	private static void respond(HttpExchange exchange, int status, String contentType, String body)
 			throws IOException {

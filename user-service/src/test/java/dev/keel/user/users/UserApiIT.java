@@ -338,14 +338,7 @@ class UserApiIT {
 			UserResponse someones = create(uniqueEmail(), "Someone");
 			RestTestClient service = as(issuer.token("order-service", List.of("users:read"), List.of()));
 
-			UserResponse read = service.get()
-				.uri("/api/v1/users/{id}", someones.id())
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.expectBody(UserResponse.class)
-				.returnResult()
-				.getResponseBody();
+			UserResponse read = get(service, someones.id());
 			assertThat(read.owner()).isEqualTo(subject);
 			assertProblem(service.get().uri("/api/v1/users/{id}", Long.MAX_VALUE).exchange(), HttpStatus.NOT_FOUND,
 					"user-not-found");
@@ -551,7 +544,11 @@ class UserApiIT {
 	}
 
 	private UserResponse get(long id) {
-		return this.http.get()
+		return get(this.http, id);
+	}
+
+	private static UserResponse get(RestTestClient client, long id) {
+		return client.get()
 			.uri("/api/v1/users/{id}", id)
 			.exchange()
 			.expectStatus()
