@@ -25,7 +25,7 @@ final class Benchmarks {
 
 	private static final Map<String, Set<String>> OPTIONS = Map.of("contention",
 			Set.of("orders", "clients", "skus", "stock"), "latency", Set.of("rate"), "kill", Set.of("rate"), "pause",
-			Set.of("rate"), "restart", Set.of("rate"), "sign-in", Set.of("count", "clients"));
+			Set.of("rate"), "restart", Set.of("rate"), "edge", Set.of("rate"), "sign-in", Set.of("count", "clients"));
 
 	private final Settings settings;
 
@@ -49,9 +49,10 @@ final class Benchmarks {
 		String scenario = arguments.get(0);
 		Map<String, Integer> options = options(arguments.subList(1, arguments.size()), OPTIONS.get(scenario));
 		Topology topology = this.platform.topology();
-		if (!this.platform.ready(topology, Instance.GATEWAY)) {
-			throw new LauncherException("the platform is not running; ./platform up"
-					+ (List.of("latency", "contention", "sign-in").contains(scenario) ? "" : " --replicas 2") + " first");
+		if (!this.platform.gatewayReady()) {
+			throw new LauncherException("the platform is not running; ./platform up" + (scenario.equals("edge")
+					? " --gateways 2" : List.of("latency", "contention", "sign-in").contains(scenario) ? "" : " --replicas 2")
+					+ " first");
 		}
 		try {
 			if (scenario.equals("contention")) {
@@ -147,7 +148,7 @@ final class Benchmarks {
 	}
 
 	private void resilience(Topology topology, String scenario, int rate) throws Exception {
-		if (!scenario.equals("latency") && topology.replicas() < 2) {
+		if (!List.of("latency", "edge").contains(scenario) && topology.replicas() < 2) {
 			throw new LauncherException("this benchmark needs two instances: ./platform up --replicas 2");
 		}
 		Instance victim = new Instance("user-service", topology.replicas());
@@ -156,25 +157,41 @@ final class Benchmarks {
 				new Api("http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), token()),
 				new Api("http://127.0.0.1:" + topology.port(new Instance("order-service", 1)), token()), victim.name(),
 				"user-service@" + topology.discoveredHost() + ":" + topology.port(victim),
-				this.platform.processes().log(Instance.GATEWAY),
+				this.platform.processes().log(topology.gateways().get(0)),
 				mostStocked(gateway()), () -> this.platform.kill(victim),
 				(seconds) -> this.platform.pause(victim, java.time.Duration.ofSeconds(seconds)),
 				() -> sentTo(topology, victim), () -> {
 					for (String service : Services.names()) {
 						this.platform.restart(service, () -> reactor);
 					}
-				}));
+				}, topology.edge() ? new Api("https://localhost:" + this.settings.ports().https(), token()) : null,
+				edgeClient(topology), new Api("http://127.0.0.1:" + topology.port(topology.gateways().get(0)), token())));
 	}
 
-	/** Requests the gateway's load balancer sent to the instance, answered or failed, by its Prometheus metrics. */
+	/** A client that trusts the local CA (and only it), for the edge's HTTPS; the usual one without an edge. */
+	private HttpClient edgeClient(Topology topology) throws Exception {
+		HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(java.time.Duration.ofSeconds(2));
+		if (topology.edge()) {
+			client.sslContext(new LocalCa(this.settings.state()).trustingContext());
+		}
+		return client.build();
+	}
+
+	/**
+	 * Requests the gateways' load balancers sent to the instance, answered or failed, by their Prometheus metrics.
+	 */
 	private double sentTo(Topology topology, Instance instance) {
 		String target = "target=\"" + topology.discoveredHost() + ":" + topology.port(instance) + "\"";
 		try {
-			String metrics = HttpClient.newHttpClient()
-				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.settings.ports().gatewayManagement()
-						+ "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString())
-				.body();
-			return metrics.lines()
+			StringBuilder metrics = new StringBuilder();
+			for (Instance gateway : topology.gateways()) {
+				metrics.append(HttpClient.newHttpClient()
+					.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + topology.managementPort(gateway)
+							+ "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString())
+					.body());
+			}
+			return metrics.toString().lines()
 				.filter((line) -> line.startsWith("keel_loadbalancer_requests_total{") && line.contains(target))
 				.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
 				.sum();

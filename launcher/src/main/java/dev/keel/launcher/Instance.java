@@ -1,11 +1,12 @@
 package dev.keel.launcher;
 
 /**
- * One process of the platform: {@code db}, {@code config-server}, {@code gateway-service}, or replica i (from 1)
- * of a domain service, named {@code user-service#2}.
+ * One process of the platform: {@code db}, {@code config-server}, {@code gateway-service}, {@code edge} (Nginx, in
+ * front of several gateways), or replica i (from 1) of a domain service or of the gateway behind the edge, named
+ * {@code user-service#2} or {@code gateway-service#2}.
  *
  * @param application what it runs
- * @param replica its number among the instances of a domain service; 0 for the processes that run once
+ * @param replica its number among the instances of a replicated application; 0 for the processes that run once
  */
 record Instance(String application, int replica) {
 
@@ -15,20 +16,22 @@ record Instance(String application, int replica) {
 
 	static final Instance GATEWAY = new Instance("gateway-service", 0);
 
+	static final Instance EDGE = new Instance("edge", 0);
+
 	/**
-	 * The instance a user names: {@code db}, {@code config-server}, {@code gateway-service}, {@code user-service}
-	 * (its first instance) or {@code user-service#2}.
+	 * The instance a user names: {@code db}, {@code config-server}, {@code gateway-service}, {@code edge},
+	 * {@code user-service} (its first instance), {@code user-service#2} or {@code gateway-service#2}.
 	 */
 	static Instance parse(String name) {
 		int hash = name.indexOf('#');
 		String application = (hash < 0) ? name : name.substring(0, hash);
 		if (hash < 0 && (application.equals(DB.application()) || application.equals(CONFIG_SERVER.application())
-				|| application.equals(GATEWAY.application()))) {
+				|| application.equals(GATEWAY.application()) || application.equals(EDGE.application()))) {
 			return new Instance(application, 0);
 		}
-		if (!Services.isService(application)) {
-			throw new UsageException("unknown process '" + name + "' (db, config-server, gateway-service, "
-					+ String.join(", ", Services.names()) + ", or a service's instance such as user-service#2)");
+		if (!Services.isService(application) && !application.equals(GATEWAY.application())) {
+			throw new UsageException("unknown process '" + name + "' (db, config-server, gateway-service, edge, "
+					+ String.join(", ", Services.names()) + ", or an instance such as user-service#2)");
 		}
 		if (hash < 0) {
 			return new Instance(application, 1);
@@ -52,10 +55,6 @@ record Instance(String application, int replica) {
 	/** Its name where a file is named after it (no '#'). */
 	String fileName() {
 		return (this.replica > 0) ? this.application + "-" + this.replica : this.application;
-	}
-
-	boolean isService() {
-		return this.replica > 0;
 	}
 
 	@Override

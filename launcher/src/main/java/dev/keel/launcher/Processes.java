@@ -56,6 +56,24 @@ final class Processes {
 	 */
 	ProcessHandle launch(Instance instance, List<String> javaArguments, Map<String, String> environment,
 			boolean yielding) {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add(STATE_MARKER + this.settings.state());
+		command.add(INSTANCE_MARKER + instance.name());
+		command.addAll(javaArguments);
+		return run(instance, command, environment, yielding);
+	}
+
+	/**
+	 * Starts a program that is not a JVM (the edge's Nginx) the same way. It cannot carry the markers on its
+	 * command line, so it is known by its pid and start time alone.
+	 */
+	ProcessHandle launchProgram(Instance instance, List<String> command, Map<String, String> environment) {
+		return run(instance, command, environment, false);
+	}
+
+	private ProcessHandle run(Instance instance, List<String> program, Map<String, String> environment,
+			boolean yielding) {
 		try {
 			Files.createDirectories(this.settings.run());
 			Files.createDirectories(this.settings.logs());
@@ -76,10 +94,7 @@ final class Processes {
 			if (yielding && isOnPath("nice")) {
 				command.addAll(List.of("nice", "-n", String.valueOf(YIELDING_NICENESS)));
 			}
-			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-			command.add(STATE_MARKER + this.settings.state());
-			command.add(INSTANCE_MARKER + instance.name());
-			command.addAll(javaArguments);
+			command.addAll(program);
 			ProcessBuilder builder = new ProcessBuilder(command).directory(this.settings.root().toFile())
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -372,6 +387,9 @@ final class Processes {
 	 * there: on Linux they shift with the wall clock (an NTP step, a resumed VM).
 	 */
 	private boolean isInstance(ProcessHandle process, Instance instance, String recordedStart) {
+		if (instance.equals(Instance.EDGE)) {
+			return recordedStart != null && startedAt(process).map(recordedStart::equals).orElse(false);
+		}
 		return isInstance(process.info().arguments().map(List::of), startedAt(process), recordedStart,
 				STATE_MARKER + this.settings.state(), INSTANCE_MARKER + instance.name());
 	}

@@ -42,6 +42,9 @@ import java.util.regex.Pattern;
  * to the stopped instance while it was stopped.</li>
  * <li>{@code restart}: GETs and keyed order POSTs through the gateway while every instance of both services
  * is restarted, one at a time; prints failed requests and checks no order was duplicated.</li>
+ * <li>{@code edge} (with ./platform up --gateways N): GETs at a fixed rate, in turn through the edge over HTTPS and
+ * over HTTP, to a gateway directly, and straight to a user-service instance, in the same run; prints what the edge
+ * and TLS add, and the bytes gzip saves on a page of 100 orders.</li>
  * </ul>
  * Run with {@code ./platform bench latency|kill|pause|restart}. Every scenario prints p50/p99/max of the answered
  * requests; the gateway's balancer is the one the platform runs ({@code keel.loadbalancer.algorithm}).
@@ -70,6 +73,7 @@ final class ResilienceBenchmark {
 			case "kill" -> kill(target, user, rate);
 			case "pause" -> pause(target, user, rate);
 			case "restart" -> restart(target, user, rate);
+			case "edge" -> edge(target, user, rate, 30);
 			default -> throw new IllegalArgumentException("unknown scenario " + scenario);
 		}
 	}
@@ -86,10 +90,12 @@ final class ResilienceBenchmark {
 	 * @param pause stops the victim for the given seconds, then resumes it
 	 * @param sentToVictim requests the gateway's load balancer has sent to the victim so far, by its metrics
 	 * @param restartAll restarts every instance of every domain service, one at a time
+	 * @param edge the edge's HTTPS, when the platform runs one, and a client that trusts its certificate
+	 * @param firstGateway the first gateway behind the edge
 	 */
 	record Target(Api gateway, Api direct, Api catalogue, String victim, String victimAddress, Path gatewayLog, String sku,
 			Runnable kill, java.util.function.IntConsumer pause, java.util.function.DoubleSupplier sentToVictim,
-			Runnable restartAll) {
+			Runnable restartAll, Api edge, HttpClient edgeClient, Api firstGateway) {
 	}
 
 	/**
@@ -144,6 +150,56 @@ final class ResilienceBenchmark {
 				p(signedInAtService, 99) - p(withoutTokenAtService, 99));
 	}
 
+	/**
+	 * Four requests in turn at a fixed rate, in one run: a user through the edge over HTTPS and over HTTP, through
+	 * one gateway directly, and straight to user-service (what TLS, the edge and the gateway each add); then a page
+	 * of 100 orders with and without gzip.
+	 */
+	private static void edge(Target target, long user, int rate, int seconds) throws Exception {
+		if (target.edge() == null) {
+			throw new LauncherException("no edge runs: ./platform up --gateways 2 first");
+		}
+		String path = "/api/v1/users/" + user;
+		LongFunction<HttpRequest> next = (tick) -> switch ((int) (tick % 4)) {
+			case 0 -> get(target.edge(), path);
+			case 1 -> get(target.gateway(), path);
+			case 2 -> get(target.firstGateway(), path);
+			default -> get(target.direct(), path);
+		};
+		new Load(rate, next, target.edgeClient()).runFor(Duration.ofSeconds(10));
+		Load load = new Load(rate, next, target.edgeClient());
+		load.runFor(Duration.ofSeconds(seconds));
+		List<Long> https = load.latencies((uri) -> uri.startsWith(target.edge().base()));
+		List<Long> http = load.latencies((uri) -> uri.startsWith(target.gateway().base()));
+		List<Long> gateway = load.latencies((uri) -> uri.startsWith(target.firstGateway().base()));
+		List<Long> direct = load.latencies((uri) -> uri.startsWith(target.direct().base()));
+		System.out.printf("%d GET/s for %d s, four requests in turn; failures %d%s%n", rate, seconds,
+				load.failures.size(), load.failureSummary());
+		print("edge, HTTPS", https);
+		print("edge, HTTP", http);
+		print("one gateway directly", gateway);
+		print("straight to service", direct);
+		System.out.printf("added by TLS             p50 %.2f ms  p99 %.2f ms  (kept-alive connections)%n",
+				p(https, 50) - p(http, 50), p(https, 99) - p(http, 99));
+		System.out.printf("added by the edge        p50 %.2f ms  p99 %.2f ms%n", p(http, 50) - p(gateway, 50),
+				p(http, 99) - p(gateway, 99));
+		System.out.printf("added by the gateway     p50 %.2f ms  p99 %.2f ms%n", p(gateway, 50) - p(direct, 50),
+				p(gateway, 99) - p(direct, 99));
+		for (int i = orders(target.gateway(), user); i < 100; i++) {
+			HttpResponse<String> placed = HTTP.send(placeOrder(target.gateway(), user, target.sku()),
+					HttpResponse.BodyHandlers.ofString());
+			if (placed.statusCode() != 201) {
+				throw new LauncherException("placing an order for the page failed: " + placed.statusCode() + " " + placed.body());
+			}
+		}
+		String page = "/api/v1/orders?size=100&userId=" + user;
+		long plain = HTTP.send(target.gateway().request(page).build(), HttpResponse.BodyHandlers.ofByteArray()).body().length;
+		long gzipped = HTTP.send(target.gateway().request(page).header("Accept-Encoding", "gzip").build(),
+				HttpResponse.BodyHandlers.ofByteArray()).body().length;
+		System.out.printf("page of 100 orders: %d bytes, %d gzipped at the edge (%.0f %% saved)%n", plain, gzipped,
+				100.0 * (plain - gzipped) / plain);
+	}
+
 	private static void print(String what, List<Long> latencies) {
 		System.out.printf("%-24s p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d requests)%n", what, p(latencies, 50),
 				p(latencies, 99), p(latencies, 100), latencies.size());
@@ -194,14 +250,7 @@ final class ResilienceBenchmark {
 		int ordersBefore = orders(gateway, user);
 		AtomicInteger placed = new AtomicInteger();
 		Load reads = new Load(rate, (tick) -> get(gateway, "/api/v1/users/" + user));
-		Load writes = new Load(Math.max(1, rate / 10), (tick) -> gateway.request("/api/v1/orders")
-			.header("Content-Type", "application/json")
-			.header("X-Forwarded-For", "10.0.1.2")
-			.header("Idempotency-Key", UUID.randomUUID().toString())
-			.timeout(CLIENT_TIMEOUT)
-			.POST(HttpRequest.BodyPublishers.ofString(
-					"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(user, sku)))
-			.build());
+		Load writes = new Load(Math.max(1, rate / 10), (tick) -> placeOrder(gateway, user, sku));
 		reads.start();
 		writes.start();
 		long start = System.nanoTime();
@@ -246,7 +295,19 @@ final class ResilienceBenchmark {
 		return null;
 	}
 
-	private static HttpRequest get(Api api, String path) {
+	/** A keyed order POST, as one client (its own address, so that the reads' rate limit is not its). */
+	private static HttpRequest placeOrder(Api gateway, long user, String sku) {
+		return gateway.request("/api/v1/orders")
+			.header("Content-Type", "application/json")
+			.header("X-Forwarded-For", "10.0.1.2")
+			.header("Idempotency-Key", UUID.randomUUID().toString())
+			.timeout(CLIENT_TIMEOUT)
+			.POST(HttpRequest.BodyPublishers.ofString(
+					"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(user, sku)))
+			.build();
+	}
+
+		private static HttpRequest get(Api api, String path) {
 		return api.request(path).header("X-Forwarded-For", "10.0.1.1").timeout(CLIENT_TIMEOUT).build();
 	}
 
@@ -297,9 +358,16 @@ final class ResilienceBenchmark {
 
 		private final Map<Integer, Integer> statuses = Collections.synchronizedMap(new TreeMap<>());
 
+		private final HttpClient client;
+
 		Load(int rate, java.util.function.LongFunction<HttpRequest> requests) {
+			this(rate, requests, HTTP);
+		}
+
+		Load(int rate, java.util.function.LongFunction<HttpRequest> requests, HttpClient client) {
 			this.rate = rate;
 			this.requests = requests;
+			this.client = client;
 		}
 
 		void start() {
@@ -329,7 +397,7 @@ final class ResilienceBenchmark {
 		private void send(long tick) {
 			HttpRequest request = this.requests.apply(tick);
 			long start = System.nanoTime();
-			CompletableFuture<?> call = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+			CompletableFuture<?> call = this.client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
 				.whenComplete((response, failure) -> {
 					long took = System.nanoTime() - start;
 					if (failure != null) {

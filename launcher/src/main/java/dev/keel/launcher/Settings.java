@@ -33,10 +33,10 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 	static final String DEFAULT_JAVA_OPTIONS = "-XX:+UseSerialGC -Xms64m -Xmx384m -XX:MaxMetaspaceSize=192m -Xss512k";
 
 	/**
-	 * The base ports of every process: the gateway's, config-server's, the database's, and each domain service's
-	 * API and management ports.
+	 * The base ports of every process: the public entry's (the gateway's, or the edge's HTTP and HTTPS ports),
+	 * config-server's, the database's, and each domain service's API and management ports.
 	 */
-	record Ports(int gateway, int gatewayManagement, int config, int db, Map<String, ServicePorts> services) {
+	record Ports(int gateway, int https, int gatewayManagement, int config, int db, Map<String, ServicePorts> services) {
 
 		static Ports from(Map<String, String> environment) {
 			Map<String, ServicePorts> services = new LinkedHashMap<>();
@@ -45,7 +45,7 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 				services.put(service, new ServicePorts(api,
 						port(environment, Services.portSetting(service, true), api + 1000)));
 			});
-			return new Ports(port(environment, "KEEL_GATEWAY_PORT", 8080),
+			return new Ports(port(environment, "KEEL_GATEWAY_PORT", 8080), port(environment, "KEEL_HTTPS_PORT", 8443),
 					port(environment, "KEEL_GATEWAY_MANAGEMENT_PORT", 9080), port(environment, "KEEL_CONFIG_PORT", 8888),
 					port(environment, "KEEL_DB_PORT", 3307), Map.copyOf(services));
 		}

@@ -36,8 +36,20 @@ final class Topology {
 
 	}
 
-	/** What ./platform up was asked for: replicas per service, and discovery. */
-	record Layout(int replicas, Discovery discovery) {
+	/**
+	 * What ./platform up was asked for: replicas per service, discovery, and how many gateways run behind an edge
+	 * (0: one gateway on the public port, no edge).
+	 */
+	record Layout(int replicas, Discovery discovery, int gateways) {
+
+		Layout(int replicas, Discovery discovery) {
+			this(replicas, discovery, 0);
+		}
+
+		boolean edge() {
+			return this.gateways > 0;
+		}
+
 	}
 
 	private static final String NACOS_REGISTERED_IP = "127.0.0.1";
@@ -59,17 +71,50 @@ final class Topology {
 		return this.layout.discovery();
 	}
 
+	boolean edge() {
+		return this.layout.edge();
+	}
+
 	/** The host callers know an instance by: the simple discovery list's, or the address it registers in Nacos. */
 	String discoveredHost() {
 		return (discovery() == Discovery.NACOS) ? NACOS_REGISTERED_IP : "localhost";
 	}
 
-	/** Every process, in the order they start: database, config-server, the domain services, the gateway. */
+	/**
+	 * Every process, in the order they start: database, config-server, the domain services, the gateways, the
+	 * edge.
+	 */
 	List<Instance> instances() {
 		List<Instance> instances = new ArrayList<>(List.of(Instance.DB, Instance.CONFIG_SERVER));
 		instances.addAll(serviceInstances());
-		instances.add(Instance.GATEWAY);
+		instances.addAll(front());
 		return instances;
+	}
+
+	/** What takes the public traffic: the gateway, or the gateways and the edge in front of them. */
+	List<Instance> front() {
+		List<Instance> front = new ArrayList<>(gateways());
+		if (edge()) {
+			front.add(Instance.EDGE);
+		}
+		return front;
+	}
+
+	/** The gateway, or the gateways behind the edge ({@code gateway-service#1}, ...). */
+	List<Instance> gateways() {
+		if (!edge()) {
+			return List.of(Instance.GATEWAY);
+		}
+		List<Instance> gateways = new ArrayList<>();
+		for (int replica = 1; replica <= this.layout.gateways(); replica++) {
+			gateways.add(new Instance(Instance.GATEWAY.application(), replica));
+		}
+		return gateways;
+	}
+
+	/** The instance a user's name means here: {@code gateway-service} is the first gateway behind an edge. */
+	Instance resolve(Instance named) {
+		return (edge() && named.equals(Instance.GATEWAY)) ? gateways().get(0) : named;
 	}
 
 	List<Instance> serviceInstances() {
@@ -88,34 +133,45 @@ final class Topology {
 		return instances;
 	}
 
-	/** The port it takes traffic on. */
+	/**
+	 * The port it takes traffic on. The public port is the gateway's, or the edge's (HTTP; HTTPS on
+	 * {@code KEEL_HTTPS_PORT}); gateway i behind the edge listens on the public port + 100 * i.
+	 */
 	int port(Instance instance) {
 		Settings.Ports ports = this.settings.ports();
 		return switch (instance.application()) {
 			case "db" -> ports.db();
 			case "config-server" -> ports.config();
-			case "gateway-service" -> ports.gateway();
+			case "edge" -> ports.gateway();
+			case "gateway-service" -> ports.gateway() + 100 * instance.replica();
 			default -> ports.of(instance.application()).api() + 100 * (instance.replica() - 1);
 		};
 	}
 
-	/** Actuator's port: a port of its own but for config-server, which serves configuration and probes only. */
+	/**
+	 * Actuator's port: a port of its own but for config-server, which serves configuration and probes only. The
+	 * edge's is its status page (Nginx's stub_status, for Prometheus).
+	 */
 	int managementPort(Instance instance) {
 		Settings.Ports ports = this.settings.ports();
 		return switch (instance.application()) {
 			case "db", "config-server" -> port(instance);
-			case "gateway-service" -> ports.gatewayManagement();
+			case "edge" -> ports.gatewayManagement();
+			case "gateway-service" -> ports.gatewayManagement() + 100 * instance.replica();
 			default -> ports.of(instance.application()).management() + 100 * (instance.replica() - 1);
 		};
 	}
 
 	/** Where readiness is asked: {@code /readyz} on the port traffic goes to, as load balancers ask it. */
 	URI readiness(Instance instance) {
+		if (instance.equals(Instance.EDGE)) {
+			return URI.create("http://127.0.0.1:" + managementPort(instance) + "/readyz");
+		}
 		String path = instance.equals(Instance.CONFIG_SERVER) ? "/actuator/health/readiness" : "/readyz";
 		return URI.create("http://127.0.0.1:" + port(instance) + path);
 	}
 
-	/** The module whose jar it runs. */
+	/** The module whose jar it runs; none for the edge, which is Nginx. */
 	String module(Instance instance) {
 		return instance.equals(Instance.DB) ? "local-db" : instance.application();
 	}

@@ -163,9 +163,59 @@ class TopologyTests {
 		assertThat(Instance.parse("gateway-service")).isEqualTo(Instance.GATEWAY);
 		assertThat(Instance.parse("db").fileName()).isEqualTo("db");
 		assertThat(new Instance("user-service", 2).fileName()).isEqualTo("user-service-2");
-		for (String wrong : List.of("users", "user-service#0", "user-service#x", "gateway-service#2")) {
+		assertThat(Instance.parse("gateway-service#2")).isEqualTo(new Instance("gateway-service", 2));
+		assertThat(Instance.parse("edge")).isEqualTo(Instance.EDGE);
+		for (String wrong : List.of("users", "user-service#0", "user-service#x", "gateway-service#0", "edge#1")) {
 			assertThatExceptionOfType(UsageException.class).as(wrong).isThrownBy(() -> Instance.parse(wrong));
 		}
+	}
+
+	@Test
+	void withAnEdgeTheGatewaysMoveToPortsOfTheirOwnAndNginxTakesThePublicOnes() {
+		Settings settings = Settings.from(this.root, Map.of());
+		Topology topology = new Topology(settings, new Topology.Layout(1, Topology.Discovery.LOCAL, 2));
+
+		assertThat(topology.instances()).extracting(Instance::name)
+			.endsWith("gateway-service#1", "gateway-service#2", "edge");
+		assertThat(topology.gateways()).extracting(topology::port).containsExactly(8180, 8280);
+		assertThat(topology.gateways()).extracting(topology::managementPort).containsExactly(9180, 9280);
+		assertThat(topology.port(Instance.EDGE)).isEqualTo(8080);
+		assertThat(topology.readiness(Instance.EDGE)).hasToString("http://127.0.0.1:9080/readyz");
+		assertThat(topology.resolve(Instance.GATEWAY)).isEqualTo(new Instance("gateway-service", 1));
+		assertThat(topology.environment(new Instance("gateway-service", 2), new Passwords(this.root.resolve("run"))))
+			.containsEntry("PORT", "8280")
+			.containsEntry("MANAGEMENT_PORT", "9280")
+			.containsEntry("KEEL_INSTANCE", "gateway-service#2");
+		// Without an edge, as before: one gateway on the public port.
+		Topology plain = topology(1, Map.of());
+		assertThat(plain.front()).containsExactly(Instance.GATEWAY);
+		assertThat(plain.port(Instance.GATEWAY)).isEqualTo(8080);
+		assertThat(plain.resolve(Instance.GATEWAY)).isEqualTo(Instance.GATEWAY);
+	}
+
+	@Test
+	void theEdgesConfigurationListsEveryGatewayAndServesHttpsWithTheLocalCertificate() {
+		Settings settings = Settings.from(this.root, Map.of("KEEL_HTTPS_PORT", "9443"));
+		Topology topology = new Topology(settings, new Topology.Layout(1, Topology.Discovery.LOCAL, 3));
+
+		String configuration = new Edge(settings).configuration(topology, this.root.resolve("tls/edge.crt"));
+
+		assertThat(configuration).contains("server 127.0.0.1:8180 max_fails=1 fail_timeout=2s;",
+				"server 127.0.0.1:8280 max_fails=1", "server 127.0.0.1:8380 max_fails=1", "listen 127.0.0.1:8080;",
+				"listen 127.0.0.1:9443 ssl;", "ssl_certificate " + this.root.resolve("tls/edge.crt") + ";",
+				"ssl_certificate_key " + this.root.resolve("tls/edge.key") + ";", "listen 127.0.0.1:9080;",
+				"include keel-http.conf;", "include keel-server.conf;");
+	}
+
+	@Test
+	void anEdgeWithoutNginxIsRefusedSayingHowToGetIt() throws IOException {
+		assertThatExceptionOfType(LauncherException.class)
+			.isThrownBy(() -> Edge.nginx(Map.of("KEEL_NGINX", this.root.resolve("missing").toString())))
+			.withMessageContaining("is not an executable");
+		Path nginx = Files.createFile(this.root.resolve("nginx"));
+		nginx.toFile().setExecutable(true);
+		assertThat(Edge.nginx(Map.of("KEEL_NGINX", nginx.toString()))).isEqualTo(nginx);
+		assertThat(Edge.nginx(Map.of("PATH", this.root.toString()))).isEqualTo(nginx);
 	}
 
 	@Test
@@ -191,6 +241,10 @@ class TopologyTests {
 		assertThat(Launcher.layout(List.of("--replicas", "2", "--discovery=nacos")))
 			.isEqualTo(new Topology.Layout(2, Topology.Discovery.NACOS));
 		assertThat(Launcher.layout(List.of())).isEqualTo(new Topology.Layout(1, Topology.Discovery.LOCAL));
+		assertThat(Launcher.layout(List.of("--gateways", "2"))).isEqualTo(new Topology.Layout(1, Topology.Discovery.LOCAL, 2));
+		for (String wrong : List.of("0", "10", "x")) {
+			assertThatExceptionOfType(UsageException.class).isThrownBy(() -> Launcher.layout(List.of("--gateways", wrong)));
+		}
 	}
 
 	private Topology topology(int replicas, Map<String, String> environment) {

@@ -17,9 +17,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A few hundred requests a hostile or broken client sends, to the gateway and straight to each service's port:
+ * A few hundred requests a hostile or broken client sends, to the edge, to a gateway and straight to each service's
+ * port:
  * odd media types and encodings, paths and queries no router expects, header floods, bodies oversized, malformed
- * or cut short, wrong methods, protocol tricks. Whoever answers (Spring, Tomcat, Reactor Netty, the gateway), the
+ * or cut short, wrong methods, protocol tricks. Whoever answers (Nginx, Spring, Tomcat, Reactor Netty, the gateway), the
  * answer is never a 5xx, and every error is {@code application/problem+json} with the platform's type URIs and
  * its own status.
  */
@@ -52,8 +53,10 @@ class HostileInputIT {
 	}
 
 	static Stream<Hostile> requests() {
-		List<Target> targets = List.of(new Target("gateway", Platform.GATEWAY_PORT, "/api/v1/users"),
-				new Target("gateway", Platform.GATEWAY_PORT, "/api/v1/orders"),
+		List<Target> targets = List.of(new Target("edge", Platform.GATEWAY_PORT, "/api/v1/users"),
+				new Target("edge", Platform.GATEWAY_PORT, "/api/v1/orders"),
+				new Target("gateway", Platform.port("gateway-service", 1, false), "/api/v1/users"),
+				new Target("gateway", Platform.port("gateway-service", 1, false), "/api/v1/orders"),
 				new Target("user-service", Platform.USER_PORT, "/api/v1/users"),
 				new Target("order-service", Platform.ORDER_PORT, "/api/v1/orders"));
 		List<Hostile> requests = new ArrayList<>();

@@ -145,7 +145,7 @@ class KeyRotationIT {
 	}
 
 	private static List<String> verifiers() {
-		List<String> verifiers = new ArrayList<>(List.of("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT));
+		List<String> verifiers = new ArrayList<>(platform.gatewayManagements());
 		for (String service : List.of("user-service", "order-service")) {
 			for (int replica = 1; replica <= Platform.REPLICAS; replica++) {
 				verifiers.add(platform.management(service, replica));

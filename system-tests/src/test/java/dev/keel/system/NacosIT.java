@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * (with NACOS_USERNAME and NACOS_PASSWORD; its restart is then not this test's to do). In CI it never skips.
  * Last of the classes sharing the platform: it changes how the platform finds its instances.
  */
-@Order(7)
+@Order(8)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NacosIT {
 
@@ -145,7 +145,7 @@ class NacosIT {
 			}
 		}
 		// Nothing else lists them: the gateway reaches the services, and order-service reaches user-service.
-		for (String actuator : List.of("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT,
+		for (String actuator : List.of(platform.management("gateway-service", 1),
 				platform.management("order-service", 1))) {
 			assertThat(new Http(actuator)
 				.get("/actuator/env/spring.cloud.discovery.client.simple.instances.user-service%5B0%5D.uri")

@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -204,7 +205,8 @@ class ObservabilityIT {
 			.as("order-service's own token, from auth-service")
 			.anyMatch((labels) -> labels.contains("client=\"order-service\"")
 					&& labels.contains("grant=\"client_credentials\""));
-		String gatewayMetrics = scrape("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT);
+		String gatewayMetrics = platform.gatewayManagements().stream().map(ObservabilityIT::scrape)
+			.collect(Collectors.joining());
 		assertThat(samples(gatewayMetrics).get("spring_cloud_gateway_requests_seconds_count"))
 			.anyMatch((labels) -> labels.contains("routeId=\"orders\""))
 			.anyMatch((labels) -> labels.contains("routeId=\"users\""));
@@ -217,6 +219,13 @@ class ObservabilityIT {
 				"gateway-service")) {
 			actuators(application).values().forEach((base) -> exposed.addAll(samples(scrape(base)).keySet()));
 		}
+		// The edge's: Nginx's stub_status, which nginx-prometheus-exporter (compose) turns into these.
+		String edge = new Http("http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT).get("/stub_status").raw().body();
+		assertThat(edge).contains("Active connections:", "server accepts handled requests", "Reading:", "Writing:",
+				"Waiting:");
+		exposed.addAll(Set.of("nginx_up", "nginx_connections_active", "nginx_connections_accepted",
+				"nginx_connections_handled", "nginx_connections_reading", "nginx_connections_writing",
+				"nginx_connections_waiting", "nginx_http_requests_total"));
 		Set<String> read = new TreeSet<>();
 		Monitoring.dashboardQueries().forEach((query) -> read.addAll(PromQl.metricNames(query)));
 		Monitoring.alerts().forEach((alert) -> read.addAll(PromQl.metricNames(String.valueOf(alert.get("expr")))));
@@ -229,7 +238,6 @@ class ObservabilityIT {
 	private static Map<String, String> actuators(String application) {
 		return switch (application) {
 			case "config-server" -> Map.of(application, "http://127.0.0.1:" + Platform.CONFIG_PORT);
-			case "gateway-service" -> Map.of(application, "http://127.0.0.1:" + Platform.GATEWAY_MANAGEMENT_PORT);
 			default -> {
 				Map<String, String> instances = new HashMap<>();
 				for (int replica = 1; replica <= Platform.replicas(application); replica++) {

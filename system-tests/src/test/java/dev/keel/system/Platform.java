@@ -30,13 +30,18 @@ import static org.awaitility.Awaitility.await;
  * most of what system tests cost, so the classes share it, in the order {@code junit-platform.properties} sets:
  * those that only look first, those that break things last, each leaving the platform as it found it.
  * <p>
- * Two instances of each service; configuration from a Git repository (a copy of config-repo/ that
+ * Two instances of each service, two gateways behind an edge (Nginx); configuration from a Git repository (a copy of config-repo/ that
  * {@link ConfigRepository} commits to), so that reloads are tested as deployments get them.
  */
 final class Platform implements BeforeAllCallback {
 
+	/** The public entry: the edge (Nginx) in front of the gateways, HTTP. */
 	static final int GATEWAY_PORT = 18080;
 
+	/** The edge's HTTPS. */
+	static final int HTTPS_PORT = 18443;
+
+	/** The edge's readiness and status page; gateway i's actuator is on this + 100 * i. */
 	static final int GATEWAY_MANAGEMENT_PORT = 19080;
 
 	static final int USER_PORT = 18081;
@@ -56,6 +61,9 @@ final class Platform implements BeforeAllCallback {
 	static final int DB_PORT = 13307;
 
 	static final int REPLICAS = 2;
+
+	/** Gateways behind the edge. */
+	static final int GATEWAYS = 2;
 
 	/** The key config-server decrypts {@code {cipher}} values with. */
 	static final String ENCRYPT_KEY = "system-test-key-" + UUID.randomUUID();
@@ -100,7 +108,8 @@ final class Platform implements BeforeAllCallback {
 	}
 
 	private void up(String... options) {
-		List<String> args = new ArrayList<>(List.of("up", "--replicas", String.valueOf(REPLICAS)));
+		List<String> args = new ArrayList<>(List.of("up", "--replicas", String.valueOf(REPLICAS), "--gateways",
+				String.valueOf(GATEWAYS)));
 		args.addAll(List.of(options));
 		Result up = run(TimeUnit.MINUTES.toSeconds(20), args.toArray(String[]::new));
 		if (up.exitCode() != 0) {
@@ -127,8 +136,10 @@ final class Platform implements BeforeAllCallback {
 			urls.add(instance("user-service", replica) + "/api/v1/users?size=1");
 			urls.add(instance("order-service", replica) + "/api/v1/products?size=1");
 		}
-		urls.add(gateway() + "/api/v1/users?size=1");
-		urls.add(gateway() + "/api/v1/products?size=1");
+		for (int replica = 1; replica <= GATEWAYS; replica++) {
+			urls.add(instance("gateway-service", replica) + "/api/v1/users?size=1");
+			urls.add(instance("gateway-service", replica) + "/api/v1/products?size=1");
+		}
 		for (String url : urls) {
 			String base = url.substring(0, url.indexOf("/api/"));
 			// As the administrator: the services verify tokens too, and listing every profile is theirs.
@@ -207,19 +218,43 @@ final class Platform implements BeforeAllCallback {
 	private record Token(String value, Instant obtained) {
 	}
 
-	/** How many instances of a service run: {@link #REPLICAS}, but auth-service once (as ./platform runs it). */
+	/**
+	 * How many instances of a service run: {@link #REPLICAS}, but auth-service once (as ./platform runs it);
+	 * {@link #GATEWAYS} of the gateway.
+	 */
 	static int replicas(String service) {
-		return service.equals("auth-service") ? 1 : REPLICAS;
+		return switch (service) {
+			case "auth-service" -> 1;
+			case "gateway-service" -> GATEWAYS;
+			default -> REPLICAS;
+		};
 	}
 
-	/** The API of one instance, bypassing the gateway (replicas are 1-based). */
+	/** The API of one instance, bypassing the edge and the gateway (replicas are 1-based). */
 	String instance(String service, int replica) {
-		return "http://127.0.0.1:" + (port(service, false) + 100 * (replica - 1));
+		return "http://127.0.0.1:" + port(service, replica, false);
 	}
 
 	/** The actuator of one instance. */
 	String management(String service, int replica) {
-		return "http://127.0.0.1:" + (port(service, true) + 100 * (replica - 1));
+		return "http://127.0.0.1:" + port(service, replica, true);
+	}
+
+	/** The actuators of every gateway. */
+	List<String> gatewayManagements() {
+		List<String> managements = new ArrayList<>();
+		for (int replica = 1; replica <= GATEWAYS; replica++) {
+			managements.add(management("gateway-service", replica));
+		}
+		return managements;
+	}
+
+	/** As ./platform places them: gateway i on the public ports + 100 * i, a service's replica i on + 100 * (i - 1). */
+	static int port(String service, int replica, boolean management) {
+		if (service.equals("gateway-service")) {
+			return (management ? GATEWAY_MANAGEMENT_PORT : GATEWAY_PORT) + 100 * replica;
+		}
+		return port(service, management) + 100 * (replica - 1);
 	}
 
 	private static int port(String service, boolean management) {
@@ -324,14 +359,12 @@ final class Platform implements BeforeAllCallback {
 	}
 
 	/**
-	 * The sum of a gateway metric's series for one instance ({@code host:port}, as the gateway's load balancer
-	 * names it), restricted to those with this tag ({@code outcome="failed"}) if one is given.
+	 * The sum of a gateway metric's series, over every gateway, for one instance ({@code host:port}, as the gateway's
+	 * load balancer names it), restricted to those with this tag ({@code outcome="failed"}) if one is given.
 	 */
 	double gatewayMetric(String name, String target, String tag) {
-		return new Http("http://127.0.0.1:" + GATEWAY_MANAGEMENT_PORT).get("/actuator/prometheus")
-			.raw()
-			.body()
-			.lines()
+		return gatewayManagements().stream()
+			.flatMap((management) -> new Http(management).get("/actuator/prometheus").raw().body().lines())
 			.filter((line) -> line.startsWith(name + "{") && line.contains("target=\"" + target + "\"")
 					&& (tag == null || line.contains(tag)))
 			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
@@ -344,6 +377,7 @@ final class Platform implements BeforeAllCallback {
 		environment.put("KEEL_STATE_DIR", STATE.toString());
 		environment.put("KEEL_GATEWAY_PORT", String.valueOf(GATEWAY_PORT));
 		environment.put("KEEL_GATEWAY_MANAGEMENT_PORT", String.valueOf(GATEWAY_MANAGEMENT_PORT));
+		environment.put("KEEL_HTTPS_PORT", String.valueOf(HTTPS_PORT));
 		environment.put("KEEL_USER_PORT", String.valueOf(USER_PORT));
 		environment.put("KEEL_USER_MANAGEMENT_PORT", String.valueOf(USER_MANAGEMENT_PORT));
 		environment.put("KEEL_ORDER_PORT", String.valueOf(ORDER_PORT));
@@ -399,9 +433,9 @@ final class Platform implements BeforeAllCallback {
 		}
 	}
 
-	/** The logs of every instance of an application (db, config-server, gateway-service, user-service...). */
+	/** The logs of every instance of an application (db, config-server, edge, gateway-service, user-service...). */
 	String logs(String application) {
-		if (!List.of("auth-service", "user-service", "order-service").contains(application)) {
+		if (!List.of("auth-service", "user-service", "order-service", "gateway-service").contains(application)) {
 			return log(application);
 		}
 		StringBuilder logs = new StringBuilder();

@@ -231,7 +231,7 @@ class PlatformEndToEndIT {
 	@Order(4)
 	void everyProcessExposesProbesAndPrometheusMetrics() {
 		for (int port : new int[] { Platform.CONFIG_PORT, Platform.USER_MANAGEMENT_PORT, Platform.ORDER_MANAGEMENT_PORT,
-				Platform.GATEWAY_MANAGEMENT_PORT }) {
+				Platform.port("gateway-service", 1, true), Platform.port("gateway-service", 2, true) }) {
 			Http process = new Http("http://127.0.0.1:" + port);
 			assertThat(process.get("/actuator/health/liveness").status()).as("liveness on %d", port).isEqualTo(200);
 			assertThat(process.get("/actuator/health/readiness").status()).as("readiness on %d", port)

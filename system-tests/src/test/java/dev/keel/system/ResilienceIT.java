@@ -31,9 +31,9 @@ import static org.awaitility.Awaitility.await;
  * Instances dying and restarting under steady load, with two instances of each service, through the
  * gateway of a platform started with ./platform up --replicas 2. Each load names its client with
  * X-Forwarded-For (the local gateway trusts loopback as a proxy), so that rate limits keep them apart.
- * Last of the classes sharing the platform: it kills and restarts instances.
+ * Among the last classes sharing the platform: it kills and restarts instances.
  */
-@Order(6)
+@Order(7)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResilienceIT {
 
@@ -328,7 +328,7 @@ class ResilienceIT {
 
 	/** The gateway's access log lines of requests that took 5 s or more. */
 	private static String slowRequests() {
-		return platform.log("gateway-service")
+		return platform.logs("gateway-service")
 			.lines()
 			.filter((line) -> line.contains("keel.access") && line.matches(".* in ([5-9]\\d{3}|\\d{5,}) ms .*"))
 			.collect(Collectors.joining("\n"));
