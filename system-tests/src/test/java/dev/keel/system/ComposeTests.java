@@ -2,6 +2,7 @@ package dev.keel.system;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -75,6 +76,32 @@ class ComposeTests {
 		assertThat(String.valueOf(map(map(this.services.get("mysql")).get("healthcheck")).get("test")))
 			.contains("mysqladmin ping");
 		assertThat(map(this.services.get("user-service")).get("scale")).isEqualTo(2);
+	}
+
+	@Test
+	void theEdgeIsTheOnlyPublicEntryInFrontOfTwoGatewaysWithItsCertificateFromEnv() throws java.io.IOException {
+		Map<String, Object> edge = map(this.services.get("edge"));
+		Map<String, Object> gateway = map(this.services.get("gateway-service"));
+		assertThat(gateway.get("ports")).as("the gateways are reached through the edge only").isNull();
+		assertThat(gateway.get("scale")).isEqualTo(2);
+		assertThat(list(edge.get("ports"))).extracting(String::valueOf).containsExactlyInAnyOrder("8443:8443", "8080:8080");
+		assertThat(conditions("edge")).containsEntry("gateway-service", "service_healthy");
+		List<String> volumes = list(edge.get("volumes")).stream().map(String::valueOf).toList();
+		// Every file of deploy/nginx is the edge's, as in the local run.
+		try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(Deployment.ROOT.resolve("deploy/nginx"))) {
+			files.map((file) -> file.getFileName().toString()).forEach((file) -> assertThat(volumes)
+				.contains("./deploy/nginx/" + file + ":/etc/nginx/" + file + ":ro"));
+		}
+		assertThat(list(edge.get("volumes"))).contains(
+				Map.of("type", "bind", "source", "${KEEL_TLS_CERTIFICATE:?set KEEL_TLS_CERTIFICATE in .env}", "target",
+						"/etc/nginx/tls/tls.crt", "read_only", true),
+				Map.of("type", "bind", "source", "${KEEL_TLS_KEY:?set KEEL_TLS_KEY in .env}", "target",
+						"/etc/nginx/tls/tls.key", "read_only", true));
+		String nginx = Deployment.read("deploy/nginx/nginx.conf");
+		assertThat(nginx).contains("include keel-http.conf;", "include keel-server.conf;", "return 308 https://",
+				"Strict-Transport-Security", "server gateway-service:8080 resolve");
+		assertThat(String.valueOf(map(this.services.get("edge-exporter")).get("command"))).contains("http://edge:8081/stub_status");
+		assertThat(Deployment.read("deploy/prometheus/prometheus.yml")).contains("edge-exporter:9113");
 	}
 
 	@Test

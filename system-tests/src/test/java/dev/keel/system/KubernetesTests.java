@@ -43,6 +43,7 @@ class KubernetesTests {
 		assertThat(names(ofKind(objects, "HorizontalPodAutoscaler"))).isEqualTo(DEPLOYMENTS);
 		Map<String, Object> ingress = ofKind(objects, "Ingress").get(0);
 		assertThat(String.valueOf(ingress)).contains("name=gateway-service").contains("path=/api");
+		assertEdgeLikeTheLocalOne(ingress);
 		Map<String, Object> config = map(ofKind(objects, "ConfigMap").get(0).get("data"));
 		assertThat(config).containsEntry("SPRING_PROFILES_ACTIVE", "kubernetes," + environment)
 			.containsEntry("NACOS_NAMESPACE", environment);
@@ -50,6 +51,50 @@ class KubernetesTests {
 		for (Map<String, Object> deployment : ofKind(objects, "Deployment")) {
 			assertPodStaysUp(deployment, environment);
 		}
+	}
+
+	/**
+	 * The Ingress is the edge here: HTTPS with the namespace's TLS secret for its host, and the limits and retries
+	 * of deploy/nginx, which the local run and compose use.
+	 */
+	@SuppressWarnings("unchecked")
+	private static void assertEdgeLikeTheLocalOne(Map<String, Object> ingress) {
+		Map<String, Object> spec = map(ingress.get("spec"));
+		String host = String.valueOf(map(list(spec.get("rules")).get(0)).get("host"));
+		Map<String, Object> tls = map(list(spec.get("tls")).get(0));
+		assertThat(tls.get("secretName")).isEqualTo("keel-tls");
+		assertThat((List<Object>) tls.get("hosts")).containsExactly(host);
+		assertThat(spec.get("ingressClassName")).isEqualTo("nginx");
+		Map<String, Object> annotations = map(map(ingress.get("metadata")).get("annotations"));
+		String http = Deployment.read("deploy/nginx/keel-http.conf");
+		String server = Deployment.read("deploy/nginx/keel-server.conf");
+		String proxy = Deployment.read("deploy/nginx/keel-proxy.conf");
+		String prefix = "nginx.ingress.kubernetes.io/";
+		assertThat(annotations).containsEntry(prefix + "force-ssl-redirect", "true")
+			.containsEntry(prefix + "proxy-body-size", directive(http, "client_max_body_size"))
+			.containsEntry(prefix + "limit-connections", directive(server, "limit_conn").split(" ")[1])
+			.containsEntry(prefix + "proxy-connect-timeout", directive(proxy, "proxy_connect_timeout").replace("s", ""))
+			.containsEntry(prefix + "proxy-read-timeout", directive(proxy, "proxy_read_timeout").replace("s", ""))
+			.containsEntry(prefix + "proxy-next-upstream-tries", directive(proxy, "proxy_next_upstream_tries"));
+		Map<String, Object> controller = map(Deployment
+			.documents(Deployment.read("deploy/k8s/ingress-nginx/controller-config.yaml")).get(0).get("data"));
+		assertThat(controller).containsEntry("ssl-protocols", directive(http, "ssl_protocols"))
+			.containsEntry("ssl-ciphers", directive(http, "ssl_ciphers"))
+			.containsEntry("gzip-min-length", directive(http, "gzip_min_length"))
+			.containsEntry("large-client-header-buffers", directive(http, "large_client_header_buffers"))
+			.containsEntry("client-header-timeout", directive(http, "client_header_timeout").replace("s", ""))
+			.containsEntry("client-body-timeout", directive(http, "client_body_timeout").replace("s", ""))
+			.containsEntry("limit-conn-status-code", directive(http, "limit_conn_status"));
+	}
+
+	/** The value of an Nginx directive in a configuration file (its first occurrence). */
+	private static String directive(String configuration, String name) {
+		return configuration.lines()
+			.map(String::strip)
+			.filter((line) -> line.startsWith(name + " "))
+			.map((line) -> line.substring(name.length(), line.lastIndexOf(';')).strip())
+			.findFirst()
+			.orElseThrow(() -> new AssertionError(name + " is not set"));
 	}
 
 	private static void assertPodStaysUp(Map<String, Object> deployment, String environment) {
