@@ -75,14 +75,18 @@ final class Edge {
 				Files.copy(this.settings.root().resolve("deploy/nginx").resolve(file), conf.resolve(file),
 						java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 			}
-			Path certificate = new LocalCa(this.settings.state()).edgeCertificate(directory.resolve("tls"));
-			Files.writeString(conf.resolve("nginx.conf"), configuration(topology, certificate));
+			Files.writeString(conf.resolve("nginx.conf"), configuration(topology, certificate()));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
 		return List.of(nginx.toString(), "-p", directory + "/", "-c", conf.resolve("nginx.conf").toString(), "-e",
 				"stderr");
+	}
+
+	/** The edge's HTTPS certificate (edge.key beside it), issued by the local CA when missing or old. */
+	Path certificate() {
+		return new LocalCa(this.settings.state()).edgeCertificate(directory().resolve("tls"));
 	}
 
 	/** nginx.conf of the local run. */
@@ -99,7 +103,7 @@ final class Edge {
 				# Written by ./platform up (launcher/.../Edge.java) at each start: change deploy/nginx/keel-*.conf instead.
 				daemon off;
 				worker_processes 1;
-				pid %1$s/nginx.pid;
+				pid "%1$s/nginx.pid";
 				error_log stderr warn;
 				events {
 				    worker_connections 1024;
@@ -126,17 +130,20 @@ final class Edge {
 				    }
 				    server {
 				        listen 127.0.0.1:%4$d ssl;
-				        ssl_certificate %5$s;
-				        ssl_certificate_key %6$s;
+				        ssl_certificate "%5$s";
+				        ssl_certificate_key "%6$s";
 				        include keel-server.conf;
 				    }
-				    # Readiness and Nginx's own counters, on loopback only.
+				    # Readiness (a gateway's: ready while one is) and Nginx's own counters, on loopback only.
 				    server {
 				        listen 127.0.0.1:%7$d;
 				        access_log off;
 				        location = /readyz {
-				            default_type text/plain;
-				            return 200 "ready\\n";
+				            proxy_pass http://keel_gateways/readyz;
+				            proxy_http_version 1.1;
+				            proxy_set_header Connection "";
+				            proxy_connect_timeout 2s;
+				            proxy_read_timeout 5s;
 				        }
 				        location = /stub_status {
 				            stub_status;

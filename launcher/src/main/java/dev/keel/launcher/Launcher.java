@@ -29,7 +29,7 @@ import java.util.Map;
  * ./platform token NAME          a bearer access token of a local account (alice, bob, admin), signed in for real;
  *                                of a signed-up one with its password (typed, or on standard input)
  * ./platform accounts            the local accounts and their passwords
- * ./platform ca                  the path of the local CA's certificate, which the edge's HTTPS certificate is from
+ * ./platform ca                  the path of the local CA's certificate; makes it and the edge's HTTPS certificate
  * ./platform bench contention|latency|kill|pause|restart|edge [options]
  * </pre>
  * Exit codes: 0 done, 1 failed (what failed is said), 2 no or unknown command.
@@ -62,8 +62,8 @@ public final class Launcher {
 			                                 any other account's password is typed, or read from standard input
 			  ./platform accounts            the local accounts and their passwords (made on first use, kept in the
 			                                 state directory)
-			  ./platform ca                  the path of the local CA's certificate (made on first use): the edge's
-			                                 HTTPS certificate is from it; curl --cacert "$(./platform ca)" https://...
+			  ./platform ca                  the path of the local CA's certificate (made on first use, with the edge's
+			                                 HTTPS certificate, .platform/edge/tls): curl --cacert "$(./platform ca)" ...
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
 			  ./platform bench latency|kill|pause|restart|edge [--rate N]
 			  ./platform bench sign-in [--count N] [--clients N]
@@ -165,6 +165,7 @@ public final class Launcher {
 			}
 			case "ca" -> {
 				noArguments(command, arguments);
+				new Edge(this.settings).certificate();
 				System.out.println(new LocalCa(this.settings.state()).certificate());
 			}
 			case "bench" -> new Benchmarks(this.settings, platform, this.console).run(arguments);

@@ -8,12 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.nio.file.StandardCopyOption;
 import java.security.Key;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,16 +63,19 @@ final class LocalCa {
 		try {
 			createPrivateDirectory(this.directory);
 			Files.deleteIfExists(keyStore());
-			String password = newPassword();
-			Files.writeString(passwordFile(), password);
-			restrict(passwordFile());
+			Files.deleteIfExists(passwordFile());
+			Files.writeString(Files.createFile(passwordFile(), PRIVATE_FILE), newPassword());
+			// The password from its file, never on a command line that ps shows.
+			String password = passwordFile().toString();
 			keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
 					"CN=keel local CA " + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)), "-ext", "bc:c=ca:true",
 					"-ext", "ku:c=keyCertSign,cRLSign", "-validity", String.valueOf(CA_DAYS), "-keystore",
-					keyStore().toString(), "-storetype", "PKCS12", "-storepass", password);
+					keyStore().toString(), "-storetype", "PKCS12", "-storepass:file", password);
 			restrict(keyStore());
-			keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", keyStore().toString(), "-storepass", password,
-					"-file", certificate.toString());
+			Path written = this.directory.resolve("ca.pem.new");
+			keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", keyStore().toString(), "-storepass:file", password,
+					"-file", written.toString());
+			Files.move(written, certificate, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 			return certificate;
 		}
 		catch (IOException ex) {
@@ -85,32 +92,40 @@ final class LocalCa {
 		Path ca = certificate();
 		Path certificate = directory.resolve("edge.crt");
 		Path key = directory.resolve("edge.key");
-		if (Files.exists(key) && valid(certificate, ca)) {
+		if (valid(certificate, key, ca)) {
 			return certificate;
 		}
 		try {
 			createPrivateDirectory(directory);
-			String password = Files.readString(passwordFile()).strip();
+			String passwordFile = passwordFile().toString();
+			char[] password = Files.readString(passwordFile()).strip().toCharArray();
 			Path store = directory.resolve("edge.p12");
 			Path request = directory.resolve("edge.csr");
-			Files.deleteIfExists(store);
+			Path newCertificate = directory.resolve("edge.crt.new");
+			Path newKey = directory.resolve("edge.key.new");
+			for (Path leftover : List.of(store, request, newCertificate, newKey)) {
+				Files.deleteIfExists(leftover);
+			}
 			keytool("-genkeypair", "-alias", "edge", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-					"-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", password);
-			keytool("-certreq", "-alias", "edge", "-keystore", store.toString(), "-storepass", password, "-file",
+					"-keystore", store.toString(), "-storetype", "PKCS12", "-storepass:file", passwordFile);
+			keytool("-certreq", "-alias", "edge", "-keystore", store.toString(), "-storepass:file", passwordFile, "-file",
 					request.toString());
-			keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", keyStore().toString(), "-storepass", password,
-					"-infile", request.toString(), "-outfile", certificate.toString(), "-validity",
+			keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", keyStore().toString(), "-storepass:file", passwordFile,
+					"-infile", request.toString(), "-outfile", newCertificate.toString(), "-validity",
 					String.valueOf(EDGE_DAYS), "-ext", "san=dns:localhost,ip:127.0.0.1,ip:::1", "-ext",
 					"eku=serverAuth", "-ext", "ku:c=digitalSignature", "-ext", "bc:c=ca:false");
 			KeyStore keys = KeyStore.getInstance("PKCS12");
 			try (InputStream in = Files.newInputStream(store)) {
-				keys.load(in, password.toCharArray());
+				keys.load(in, password);
 			}
-			Key privateKey = keys.getKey("edge", password.toCharArray());
-			Files.writeString(key, pem("PRIVATE KEY", privateKey.getEncoded()));
-			restrict(key);
+			Key privateKey = keys.getKey("edge", password);
+			Files.writeString(Files.createFile(newKey, PRIVATE_FILE), pem("PRIVATE KEY", privateKey.getEncoded()));
 			Files.delete(store);
 			Files.delete(request);
+			// Each replaced whole; a start that finds one new and one old (a crash between the two) issues anew, as
+			// valid() checks that they belong together.
+			Files.move(newKey, key, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			Files.move(newCertificate, certificate, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 			return certificate;
 		}
 		catch (IOException ex) {
@@ -133,18 +148,29 @@ final class LocalCa {
 		return context;
 	}
 
-	/** Whether the certificate is there, signed by this CA, and good for a while yet. */
-	private static boolean valid(Path certificate, Path ca) {
-		if (!Files.exists(certificate)) {
+	/**
+	 * Whether the certificate and key are there and belong together (what the key signs, the certificate
+	 * verifies), the certificate is signed by this CA and good for a while yet.
+	 */
+	private static boolean valid(Path certificate, Path key, Path ca) {
+		if (!Files.exists(certificate) || !Files.exists(key)) {
 			return false;
 		}
 		try {
 			X509Certificate edge = read(certificate);
 			edge.verify(read(ca).getPublicKey());
 			edge.checkValidity(java.util.Date.from(Instant.now().plus(RENEW_BEFORE)));
-			return true;
+			byte[] probe = "keel".getBytes(StandardCharsets.US_ASCII);
+			Signature signer = Signature.getInstance("SHA256withECDSA");
+			signer.initSign(KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder()
+				.decode(Files.readString(key).replaceAll("-----[A-Z ]+-----", "")))));
+			signer.update(probe);
+			Signature verifier = Signature.getInstance("SHA256withECDSA");
+			verifier.initVerify(edge.getPublicKey());
+			verifier.update(probe);
+			return verifier.verify(signer.sign());
 		}
-		catch (GeneralSecurityException | IOException ex) {
+		catch (GeneralSecurityException | IOException | IllegalArgumentException ex) {
 			return false;
 		}
 	}
@@ -200,6 +226,12 @@ final class LocalCa {
 			Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
 		}
 	}
+
+	/** Readable and writable by its owner only, from its creation (where the file system has POSIX permissions). */
+	private static final java.nio.file.attribute.FileAttribute<?>[] PRIVATE_FILE = Processes.isWindows()
+			? new java.nio.file.attribute.FileAttribute<?>[0]
+			: new java.nio.file.attribute.FileAttribute<?>[] {
+					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")) };
 
 	private static void restrict(Path file) throws IOException {
 		if (!Processes.isWindows()) {

@@ -454,7 +454,8 @@ final class LocalPlatform {
 		Optional<ProcessHandle> recordedEdge = this.processes.running(Instance.EDGE);
 		new Edge(this.settings).recordedByNginx()
 			.filter((nginx) -> recordedEdge.map((edge) -> edge.pid() != nginx.pid()).orElse(true))
-			.filter((nginx) -> nginx.info().command().map((command) -> command.endsWith("nginx")).orElse(false))
+			.filter((nginx) -> this.processes.isEdge(nginx)
+				.orElseGet(() -> nginx.info().command().map((command) -> command.endsWith("nginx")).orElse(false)))
 			.ifPresent(orphans::add);
 		return orphans;
 	}

@@ -388,10 +388,31 @@ final class Processes {
 	 */
 	private boolean isInstance(ProcessHandle process, Instance instance, String recordedStart) {
 		if (instance.equals(Instance.EDGE)) {
-			return recordedStart != null && startedAt(process).map(recordedStart::equals).orElse(false);
+			return isEdge(process).orElseGet(
+					() -> recordedStart != null && startedAt(process).map(recordedStart::equals).orElse(false));
 		}
 		return isInstance(process.info().arguments().map(List::of), startedAt(process), recordedStart,
 				STATE_MARKER + this.settings.state(), INSTANCE_MARKER + instance.name());
+	}
+
+	/**
+	 * Whether the process is this state directory's edge. Nginx writes its process title over its command line
+	 * ("nginx: master process /usr/sbin/nginx -p DIR/ -c ..."), which Java then reads as no arguments; where /proc
+	 * shows the title (Linux), the edge's directory in it tells; elsewhere, empty.
+	 */
+	Optional<Boolean> isEdge(ProcessHandle process) {
+		Path title = Path.of("/proc", String.valueOf(process.pid()), "cmdline");
+		try {
+			if (!Files.isReadable(title)) {
+				return Optional.empty();
+			}
+			String text = Files.readString(title).replace('\0', ' ');
+			return Optional.of(text.startsWith("nginx: master process ")
+					&& text.contains(" -p " + this.settings.state().resolve("edge") + "/ "));
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
 	}
 
 	static boolean isInstance(Optional<List<String>> arguments, Optional<String> started, String recordedStart,

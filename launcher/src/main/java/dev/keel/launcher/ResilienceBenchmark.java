@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  * over HTTP, to a gateway directly, and straight to a user-service instance, in the same run; prints what the edge
  * and TLS add, and the bytes gzip saves on a page of 100 orders.</li>
  * </ul>
- * Run with {@code ./platform bench latency|kill|pause|restart}. Every scenario prints p50/p99/max of the answered
+ * Run with {@code ./platform bench latency|kill|pause|restart|edge}. Every scenario prints p50/p99/max of the answered
  * requests; the gateway's balancer is the one the platform runs ({@code keel.loadbalancer.algorithm}).
  */
 final class ResilienceBenchmark {

@@ -62,6 +62,13 @@ class LocalCaTests {
 				java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 		ca.edgeCertificate(tls);
 		read(certificate).verify(authority.getPublicKey());
+
+		// A key that is not the certificate's (a crash between replacing the two): issued anew.
+		X509Certificate before = read(certificate);
+		Files.copy(otherState.resolve("tls/edge.key"), tls.resolve("edge.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		ca.edgeCertificate(tls);
+		assertThat(read(certificate).getSerialNumber()).isNotEqualTo(before.getSerialNumber());
+		assertThat(Files.readString(tls.resolve("edge.key"))).isNotEqualTo(Files.readString(otherState.resolve("tls/edge.key")));
 	}
 
 	private static X509Certificate read(Path pem) throws Exception {

@@ -202,8 +202,8 @@ class TopologyTests {
 
 		assertThat(configuration).contains("server 127.0.0.1:8180 max_fails=1 fail_timeout=2s;",
 				"server 127.0.0.1:8280 max_fails=1", "server 127.0.0.1:8380 max_fails=1", "listen 127.0.0.1:8080;",
-				"listen 127.0.0.1:9443 ssl;", "ssl_certificate " + this.root.resolve("tls/edge.crt") + ";",
-				"ssl_certificate_key " + this.root.resolve("tls/edge.key") + ";", "listen 127.0.0.1:9080;",
+				"listen 127.0.0.1:9443 ssl;", "ssl_certificate \"" + this.root.resolve("tls/edge.crt") + "\";",
+				"ssl_certificate_key \"" + this.root.resolve("tls/edge.key") + "\";", "proxy_pass http://keel_gateways/readyz;", "listen 127.0.0.1:9080;",
 				"include keel-http.conf;", "include keel-server.conf;");
 	}
 

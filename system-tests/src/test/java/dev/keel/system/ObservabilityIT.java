@@ -126,8 +126,12 @@ class ObservabilityIT {
 			.header("X-Request-Id", "id\" level=ERROR msg=\"forged"));
 		assertThat(injected.status()).isEqualTo(400);
 
+		// Made at the front door when missing: by the edge, or by a gateway that runs without one.
 		Http.Response generated = gateway.get("/api/v1/products");
 		assertThat(generated.raw().headers().allValues("X-Request-Id")).singleElement()
+			.satisfies((id) -> assertThat(id).matches("[0-9a-f]{32}"));
+		Http.Response atGateway = new Http(platform.instance("gateway-service", 1)).get("/api/v1/products");
+		assertThat(atGateway.raw().headers().allValues("X-Request-Id")).singleElement()
 			.satisfies((id) -> assertThat(id).matches("[0-9a-f-]{36}"));
 
 		// A caller that bypasses the gateway gets a fresh id instead of its malformed one.

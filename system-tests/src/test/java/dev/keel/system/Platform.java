@@ -240,6 +240,15 @@ final class Platform implements BeforeAllCallback {
 		return "http://127.0.0.1:" + port(service, replica, true);
 	}
 
+	/** The RateLimit-Limit each gateway answers a GET of this path with, as alice: where a reload is seen on all. */
+	List<String> gatewaysRateLimit(String path) {
+		List<String> limits = new ArrayList<>();
+		for (int replica = 1; replica <= GATEWAYS; replica++) {
+			limits.add(String.valueOf(instanceAs("gateway-service", replica, "alice").get(path).header("RateLimit-Limit")));
+		}
+		return limits;
+	}
+
 	/** The actuators of every gateway. */
 	List<String> gatewayManagements() {
 		List<String> managements = new ArrayList<>();

@@ -26,7 +26,12 @@ final class RawHttp {
 	 * @param halfClose whether to shut the sending side down after the bytes (a client that stops sending)
 	 */
 	static Answer send(int port, byte[] request, boolean halfClose) {
-		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+		return send(InetAddress.getLoopbackAddress(), port, request, halfClose);
+	}
+
+	/** As above, from this local address (another loopback address, as another client of this machine). */
+	static Answer send(InetAddress from, int port, byte[] request, boolean halfClose) {
+		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port, from, 0)) {
 			socket.setSoTimeout(60_000);
 			socket.getOutputStream().write(request);
 			socket.getOutputStream().flush();

@@ -200,8 +200,7 @@ class ResilienceIT {
 		repository.commit("A rate limit every machine exceeds");
 		try {
 			await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-				.untilAsserted(() -> assertThat(gateway.get("/api/v1/users/" + userId).header("RateLimit-Limit"))
-					.isEqualTo("50"));
+				.untilAsserted(() -> assertThat(platform.gatewaysRateLimit("/api/v1/users/" + userId)).containsOnly("50"));
 			ExecutorService clients = Executors.newFixedThreadPool(16);
 			List<CompletableFuture<Http.Response>> requests = new ArrayList<>();
 			for (int i = 0; i < 300; i++) {
@@ -229,7 +228,8 @@ class ResilienceIT {
 			// Every answer, and the gateway's account of its slow ones, where any went wrong (CI saw one time out).
 			assertThat(unexpected).as("the gateway's requests slower than 5 s:%n%s", slowRequests()).isEmpty();
 
-			assertThat(limited).as("300 requests exceed a burst of 50 refilled at 1/s").isNotNull();
+			// Each gateway keeps its own buckets: behind the edge's round robin a client gets a burst of 50 from each.
+			assertThat(limited).as("300 requests exceed a burst of 50 refilled at 1/s, at each of two gateways").isNotNull();
 			problem(limited, 429, "too-many-requests");
 			assertThat(limited.header("Retry-After")).isEqualTo("1");
 			assertThat(limited.header("RateLimit-Limit")).isEqualTo("50");
@@ -241,8 +241,7 @@ class ResilienceIT {
 			repository.restore("gateway-service.yml");
 			repository.commit("Back to config-repo's rate limits");
 			await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-				.untilAsserted(() -> assertThat(gateway.get("/api/v1/users/" + userId).header("RateLimit-Limit"))
-					.isEqualTo("200"));
+				.untilAsserted(() -> assertThat(platform.gatewaysRateLimit("/api/v1/users/" + userId)).containsOnly("200"));
 		}
 	}
 

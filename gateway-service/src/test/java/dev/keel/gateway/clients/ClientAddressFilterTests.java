@@ -39,7 +39,7 @@ class ClientAddressFilterTests {
 	void eachWayOfRunningTrustsItsOwnEdgeOnly() {
 		assertThat(trustedProxies("kubernetes", "prod")).as("the ingress controller's pods").containsExactly("10.0.0.0/8");
 		assertThat(trustedProxies("local", "dev")).as("this machine").containsExactly("127.0.0.1/32", "::1/128");
-		assertThat(trustedProxies("docker", "dev")).as("clients connect to the published port").isEmpty();
+		assertThat(trustedProxies("docker", "dev")).as("the edge container's fixed address").containsExactly("172.30.0.2/32");
 	}
 
 	/** keel.gateway.trusted-proxies as config-repo/ resolves it for these profiles (the last one first). */
