@@ -300,6 +300,8 @@ class EdgeIT {
 			assertThat(orders.responses()).isNotEmpty();
 			assertThat(ordersOfUser() - ordersBefore).as("one order per keyed POST answered 201")
 				.isEqualTo(orders.responses().size());
+			System.out.printf("A gateway SIGKILLed and started again under load: %s; %s, every 201 stored once%n", reads,
+					orders);
 		}
 		awaitBothGatewaysServe();
 	}
@@ -323,6 +325,8 @@ class EdgeIT {
 			assertThat(orders.responses()).isNotEmpty();
 			assertThat(ordersOfUser() - ordersBefore).as("one order per keyed POST answered 201")
 				.isEqualTo(orders.responses().size());
+			System.out.printf("Both gateways restarted one by one under load: %s; %s, every 201 stored once%n", reads,
+					orders);
 		}
 		awaitBothGatewaysServe();
 	}
