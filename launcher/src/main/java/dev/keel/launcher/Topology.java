@@ -171,7 +171,7 @@ final class Topology {
 		return URI.create("http://127.0.0.1:" + port(instance) + path);
 	}
 
-	/** The module whose jar it runs; none for the edge, which is Nginx. */
+	/** The module whose jar it runs (not the edge's: it runs Nginx, and up builds nothing for it). */
 	String module(Instance instance) {
 		return instance.equals(Instance.DB) ? "local-db" : instance.application();
 	}
