@@ -23,8 +23,8 @@ final class Edge {
 	 */
 	static final String FAIL_TIMEOUT = "2s";
 
-	static final List<String> SHARED_FILES = List.of("keel-http.conf", "keel-server.conf", "keel-errors.conf",
-			"keel-proxy.conf");
+	static final List<String> SHARED_FILES = List.of("keel-http.conf", "keel-server.conf", "keel-problems.conf",
+			"keel-errors.conf", "keel-proxy.conf");
 
 	private final Settings settings;
 
@@ -142,8 +142,11 @@ final class Edge {
 				            proxy_pass http://keel_gateways/readyz;
 				            proxy_http_version 1.1;
 				            proxy_set_header Connection "";
-				            proxy_connect_timeout 2s;
-				            proxy_read_timeout 5s;
+				            # A gateway that is not ready (draining, starting) or slow: the next is asked, within the
+				            # launcher's 2 s probe.
+				            proxy_next_upstream error timeout http_502 http_503 http_504;
+				            proxy_connect_timeout 500ms;
+				            proxy_read_timeout 1s;
 				        }
 				        location = /stub_status {
 				            stub_status;

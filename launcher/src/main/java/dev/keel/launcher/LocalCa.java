@@ -205,7 +205,10 @@ final class LocalCa {
 		command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
 		command.addAll(List.of(arguments));
 		try {
-			Process keytool = new ProcessBuilder(command).redirectErrorStream(true).start();
+			// Nothing on its standard input: keytool never waits for a prompt's answer.
+			Process keytool = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File(Processes.isWindows() ? "NUL" : "/dev/null")))
+				.start();
 			String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 			if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
 				throw new LauncherException("keytool " + arguments[0] + " failed: " + output.strip());

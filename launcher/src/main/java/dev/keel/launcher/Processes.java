@@ -407,8 +407,10 @@ final class Processes {
 				return Optional.empty();
 			}
 			String text = Files.readString(title).replace('\0', ' ');
-			return Optional.of(text.startsWith("nginx: master process ")
-					&& text.contains(" -p " + this.settings.state().resolve("edge") + "/ "));
+			String directory = " -p " + this.settings.state().resolve("edge") + "/ ";
+			// Before Nginx has set its title (reading its configuration), the command line is still its own.
+			return text.startsWith("nginx: master process ") ? Optional.of(text.contains(directory))
+					: text.contains(directory) ? Optional.of(true) : Optional.empty();
 		}
 		catch (IOException ex) {
 			return Optional.empty();

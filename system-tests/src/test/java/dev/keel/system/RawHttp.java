@@ -29,9 +29,9 @@ final class RawHttp {
 		return send(InetAddress.getLoopbackAddress(), port, request, halfClose);
 	}
 
-	/** As above, from this local address (another loopback address, as another client of this machine). */
+	/** As above, from this local address (another IPv4 loopback address, as another client of this machine). */
 	static Answer send(InetAddress from, int port, byte[] request, boolean halfClose) {
-		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port, from, 0)) {
+		try (Socket socket = new Socket(loopbackLike(from), port, from, 0)) {
 			socket.setSoTimeout(60_000);
 			socket.getOutputStream().write(request);
 			socket.getOutputStream().flush();
@@ -48,6 +48,12 @@ final class RawHttp {
 			// Reset while sending: the server refused the rest and closed, as it may after answering.
 			return null;
 		}
+	}
+
+	/** 127.0.0.1 for an IPv4 local address, whichever loopback address the JVM prefers otherwise. */
+	private static InetAddress loopbackLike(InetAddress from) throws IOException {
+		return (from instanceof java.net.Inet4Address) ? InetAddress.getByAddress(new byte[] { 127, 0, 0, 1 })
+				: InetAddress.getLoopbackAddress();
 	}
 
 	private static Answer read(InputStream in, boolean head) throws IOException {
