@@ -105,8 +105,12 @@ final class Edge {
 				worker_processes 1;
 				pid "%1$s/nginx.pid";
 				error_log stderr warn;
+				# Each request through the edge holds two connections (client, gateway). A platform that falls behind
+				# holds many requests at once, as the gateways do (Netty takes every connection): 1024, Nginx's
+				# default, made the edge drop connections unanswered under a load one core could not keep up with.
+				worker_rlimit_nofile 20000;
 				events {
-				    worker_connections 1024;
+				    worker_connections 8192;
 				}
 				http {
 				    include keel-http.conf;

@@ -118,9 +118,12 @@ class ConfigIT {
 	void aCommittedChangeReachesRunningServicesWhileRequestsGoOn() {
 		long userId = gateway.post("/api/v1/users", "{\"email\":\"cfg-%s@example.com\",\"name\":\"Config\"}"
 			.formatted(UUID.randomUUID())).json().get("id").asLong();
-		try (Load reads = Load.start("GET users", 30, Set.of(200),
+		// A load one core carries while both gateways rebuild their routes and order-service refreshes beside it (at
+		// 30 GET/s and 5 orders/s, twelve JVMs on one core saturated it and user-service's database connections
+		// timed out): this is about losing no request during a reload, not about capacity.
+		try (Load reads = Load.start("GET users", 10, Set.of(200),
 				() -> platform.get("/api/v1/users/" + userId, "10.4.0.1"));
-				Load writes = Load.start("POST orders", 5, Set.of(201), (tick) -> platform.post("/api/v1/orders",
+				Load writes = Load.start("POST orders", 2, Set.of(201), (tick) -> platform.post("/api/v1/orders",
 						"{\"userId\":%d,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(userId,
 								skus.get((int) (tick % skus.size()))),
 						"10.4.0.2"))) {
