@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,10 +52,7 @@ class ConfigIT {
 
 	@BeforeAll
 	static void wellStockedProducts() {
-		List<JsonNode> products = new ArrayList<>();
-		gateway.get("/api/v1/products?size=100").json().get("content").forEach(products::add);
-		products.sort((a, b) -> Integer.compare(b.get("stock").asInt(), a.get("stock").asInt()));
-		skus = products.stream().limit(3).map((product) -> product.get("sku").asString()).toList();
+		skus = platform.mostStockedSkus(3);
 	}
 
 	/** config-repo as it was: later classes run on it. */

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import dev.keel.launcher.SignIn;
@@ -238,6 +239,14 @@ final class Platform implements BeforeAllCallback {
 	/** The actuator of one instance. */
 	String management(String service, int replica) {
 		return "http://127.0.0.1:" + port(service, replica, true);
+	}
+
+	/** The products with the most stock now, most first: taken in turn, loads of orders are never refused for stock. */
+	List<String> mostStockedSkus(int count) {
+		List<JsonNode> products = new ArrayList<>();
+		gatewayAs("alice").get("/api/v1/products?size=100").json().get("content").forEach(products::add);
+		products.sort((a, b) -> Integer.compare(b.get("stock").asInt(), a.get("stock").asInt()));
+		return products.stream().limit(count).map((product) -> product.get("sku").asString()).toList();
 	}
 
 	/** The RateLimit-Limit each gateway answers a GET of this path with, as alice: where a reload is seen on all. */

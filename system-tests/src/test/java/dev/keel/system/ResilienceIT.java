@@ -53,10 +53,7 @@ class ResilienceIT {
 	static void userAndProducts() {
 		userId = gateway.post("/api/v1/users", "{\"email\":\"load-%s@example.com\",\"name\":\"Load\"}"
 			.formatted(UUID.randomUUID())).json().get("id").asLong();
-		List<JsonNode> products = new ArrayList<>();
-		gateway.get("/api/v1/products?size=100").json().get("content").forEach(products::add);
-		products.sort((a, b) -> Integer.compare(b.get("stock").asInt(), a.get("stock").asInt()));
-		skus = products.stream().limit(5).map((product) -> product.get("sku").asString()).toList();
+		skus = platform.mostStockedSkus(5);
 	}
 
 	@Test
