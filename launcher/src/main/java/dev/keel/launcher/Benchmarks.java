@@ -6,9 +6,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -25,7 +28,8 @@ final class Benchmarks {
 
 	private static final Map<String, Set<String>> OPTIONS = Map.of("contention",
 			Set.of("orders", "clients", "skus", "stock"), "latency", Set.of("rate"), "kill", Set.of("rate"), "pause",
-			Set.of("rate"), "restart", Set.of("rate"), "edge", Set.of("rate"), "sign-in", Set.of("count", "clients"));
+			Set.of("rate"), "restart", Set.of("rate"), "edge", Set.of("rate"), "sign-in", Set.of("count", "clients"),
+			"startup", Set.of("runs"));
 
 	private final Settings settings;
 
@@ -51,12 +55,15 @@ final class Benchmarks {
 		Topology topology = this.platform.topology();
 		if (!this.platform.gatewayReady()) {
 			throw new LauncherException("the platform is not running; ./platform up" + (scenario.equals("edge")
-					? " --gateways 2" : List.of("latency", "contention", "sign-in").contains(scenario) ? "" : " --replicas 2")
+					? " --gateways 2" : List.of("latency", "contention", "sign-in", "startup").contains(scenario) ? "" : " --replicas 2")
 					+ " first");
 		}
 		try {
 			if (scenario.equals("contention")) {
 				contention(topology, options);
+			}
+			else if (scenario.equals("startup")) {
+				startup(topology, options.getOrDefault("runs", 3));
 			}
 			else if (scenario.equals("sign-in")) {
 				signIn(topology, options.getOrDefault("count", 100), options.getOrDefault("clients", 4));
@@ -108,6 +115,55 @@ final class Benchmarks {
 		if (!ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients)) {
 			throw new LauncherException("the contention benchmark found failures, or lost or duplicated orders");
 		}
+	}
+
+	/**
+	 * Each application's start-up to a refreshed context, from the executable jar, from the extracted jar, and from
+	 * the extracted jar with its class archive (what {@code up} runs), in turns so that all three see the same
+	 * machine; the median of each. Then what each running instance holds in memory.
+	 */
+	private void startup(Topology topology, int runs) {
+		Reactor reactor = Reactor.read(this.settings.root());
+		StartupCache cache = this.platform.startupCache();
+		this.console.step("start-up to a refreshed context, median of " + runs + " run(s) each, JDK "
+				+ Runtime.version().feature() + ", " + String.join(" ", this.settings.javaOptions()));
+		this.console.say(String.format(Locale.ROOT, "%-16s %15s %10s %18s %9s", "application", "executable jar",
+				"extracted", "extracted+archive", "vs jar"));
+		List<Instance> firsts = new ArrayList<>(List.of(Instance.CONFIG_SERVER));
+		Services.names().forEach((service) -> firsts.add(topology.instancesOf(service).get(0)));
+		firsts.add(topology.gateways().get(0));
+		for (Instance first : firsts) {
+			String application = first.application();
+			String module = topology.module(first);
+			Map<String, String> environment = this.platform.environment(topology, first);
+			Path jar = reactor.jar(module);
+			List<String> cached = cache.arguments(module, jar, environment);
+			List<List<String>> layouts = List.of(List.of("-jar", jar.toString()),
+					cached.subList(cached.size() - 2, cached.size()), cached);
+			List<List<Duration>> times = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+			for (int run = 0; run < runs; run++) {
+				for (int layout = 0; layout < layouts.size(); layout++) {
+					times.get(layout).add(cache.timeToRefresh(module, layouts.get(layout), environment));
+				}
+			}
+			Duration fromJar = median(times.get(0));
+			Duration fromArchive = median(times.get(2));
+			this.console.say(String.format(Locale.ROOT, "%-16s %15s %10s %18s %8.0f%%", application,
+					Console.seconds(fromJar), Console.seconds(median(times.get(1))), Console.seconds(fromArchive)
+							+ ((cached.size() == 2) ? " (none)" : ""),
+					100.0 * fromArchive.toMillis() / fromJar.toMillis()));
+		}
+		this.console.step("resident memory of each instance now");
+		for (Instance instance : topology.instances().stream().filter((instance) -> !instance.equals(Instance.EDGE)).toList()) {
+			this.platform.processes().residentMegabytes(instance)
+				.ifPresent((megabytes) -> this.console.say(String.format(Locale.ROOT, "%-22s %6d MB", instance, megabytes)));
+		}
+	}
+
+	private static Duration median(List<Duration> durations) {
+		List<Duration> sorted = durations.stream().sorted().toList();
+		int middle = sorted.size() / 2;
+		return (sorted.size() % 2 == 1) ? sorted.get(middle) : sorted.get(middle - 1).plus(sorted.get(middle)).dividedBy(2);
 	}
 
 	/**

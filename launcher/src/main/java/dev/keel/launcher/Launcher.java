@@ -67,6 +67,7 @@ public final class Launcher {
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
 			  ./platform bench latency|kill|pause|restart|edge [--rate N]
 			  ./platform bench sign-in [--count N] [--clients N]
+			  ./platform bench startup [--runs N]
 			                                 benchmarks against the running platform (see the README)
 
 			Settings (environment): KEEL_STATE_DIR (default .platform), KEEL_PROFILES (default local,dev),
@@ -88,7 +89,7 @@ public final class Launcher {
 			Map.entry("token", "./platform token NAME"), Map.entry("accounts", "./platform accounts"),
 			Map.entry("ca", "./platform ca"),
 			Map.entry("bench", "./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] "
-					+ "| latency|kill|pause|restart|edge [--rate N] | sign-in [--count N] [--clients N]"));
+					+ "| latency|kill|pause|restart|edge [--rate N] | sign-in [--count N] [--clients N] | startup [--runs N]"));
 
 	private final Settings settings;
 

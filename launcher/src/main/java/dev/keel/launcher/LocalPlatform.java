@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,11 +44,14 @@ final class LocalPlatform {
 
 	private final Passwords passwords;
 
+	private final StartupCache startupCache;
+
 	LocalPlatform(Settings settings, Console console) {
 		this.settings = settings;
 		this.console = console;
 		this.processes = new Processes(settings);
 		this.passwords = new Passwords(settings.run());
+		this.startupCache = new StartupCache(settings, console);
 	}
 
 	Processes processes() {
@@ -76,6 +80,15 @@ final class LocalPlatform {
 
 	Topology topology() {
 		return new Topology(this.settings, layout());
+	}
+
+	StartupCache startupCache() {
+		return this.startupCache;
+	}
+
+	/** The environment an instance runs with. */
+	Map<String, String> environment(Topology topology, Instance instance) {
+		return topology.environment(instance, this.passwords);
 	}
 
 	/**
@@ -279,7 +292,7 @@ final class LocalPlatform {
 		long start = System.nanoTime();
 		ProcessHandle process = instance.equals(Instance.EDGE)
 				? this.processes.launchProgram(instance, new Edge(this.settings).prepare(topology, Edge.nginx(System.getenv())),
-						java.util.Map.of())
+						Map.of())
 				: launchJvm(topology, reactor, instance, besideServing);
 		awaitReady(topology, instance, process, start, besideServing);
 	}
@@ -298,9 +311,17 @@ final class LocalPlatform {
 			}
 			arguments.add("-Djava.io.tmpdir=" + temporary);
 		}
-		arguments.add("-jar");
-		arguments.add(reactor.jar(topology.module(instance)).toString());
-		return this.processes.launch(instance, arguments, topology.environment(instance, this.passwords), besideServing);
+		Map<String, String> environment = environment(topology, instance);
+		String module = topology.module(instance);
+		if (instance.equals(Instance.DB)) {
+			// Its start is MariaDB's, not the JVM's: nothing to gain, and a training run would start a database.
+			arguments.add("-jar");
+			arguments.add(reactor.jar(module).toString());
+		}
+		else {
+			arguments.addAll(this.startupCache.arguments(module, reactor.jar(module), environment));
+		}
+		return this.processes.launch(instance, arguments, environment, besideServing);
 	}
 
 	private void awaitReady(Topology topology, Instance instance, ProcessHandle process, long start,

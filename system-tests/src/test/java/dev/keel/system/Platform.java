@@ -417,6 +417,22 @@ final class Platform implements BeforeAllCallback {
 		return environment;
 	}
 
+	/** The command line of an instance's running process (config-server, user-service#2, ...), as Linux tells it. */
+	List<String> commandLine(String instance) {
+		try {
+			String pid = Files.readString(STATE.resolve("run").resolve(instance.replace('#', '-') + ".pid")).split("\\s+")[0];
+			return List.of(Files.readString(Path.of("/proc", pid, "cmdline")).split("\u0000"));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Where ./platform keeps what it made for this state directory. */
+	Path state() {
+		return STATE;
+	}
+
 	/** A local account's password, as ./platform made it for this state directory. */
 	String accountPassword(String account) {
 		return read(STATE.resolve("run").resolve("account-password-" + account));

@@ -3,6 +3,7 @@ package dev.keel.system;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -239,6 +240,30 @@ class PlatformEndToEndIT {
 			Http.Response metrics = process.get("/actuator/prometheus");
 			assertThat(metrics.status()).as("prometheus on %d", port).isEqualTo(200);
 			assertThat(metrics.raw().body()).contains("jvm_memory_used_bytes");
+		}
+	}
+
+	/**
+	 * ./platform starts each application from its extracted jar with the class archive its training run made, and
+	 * the JVM uses the archive (JDK 17 logs "Unable to use shared archive" when it cannot, JDK 25 "[error][aot]").
+	 */
+	@Test
+	@Order(4)
+	void everyApplicationStartsFromItsExtractedJarAndClassArchive() {
+		for (String instance : List.of("config-server", "auth-service#1", "user-service#1", "user-service#2",
+				"order-service#1", "order-service#2", "gateway-service#1", "gateway-service#2")) {
+			List<String> arguments = platform.commandLine(instance);
+			String archive = arguments.stream()
+				.filter((argument) -> argument.startsWith("-XX:SharedArchiveFile=") || argument.startsWith("-XX:AOTCache="))
+				.findFirst()
+				.orElseThrow(() -> new AssertionError(instance + " started without a class archive: " + arguments));
+			assertThat(Path.of(archive.substring(archive.indexOf('=') + 1))).as(instance).isRegularFile();
+			assertThat(arguments.get(arguments.indexOf("-jar") + 1)).as(instance)
+				.startsWith(platform.state().resolve("apps").toString());
+			assertThat(platform.log(instance).lines()
+				.filter((line) -> (line.contains("[cds") || line.contains("[aot"))
+						&& (line.contains("Unable to") || line.contains("[error"))))
+				.as("the JVM could not use the archive").isEmpty();
 		}
 	}
 
