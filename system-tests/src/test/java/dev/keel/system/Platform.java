@@ -419,9 +419,18 @@ final class Platform implements BeforeAllCallback {
 
 	/** The command line of an instance's running process (config-server, user-service#2, ...), as Linux tells it. */
 	List<String> commandLine(String instance) {
+		return List.of(proc(instance, "cmdline").split("\u0000"));
+	}
+
+	/** What an instance's process has mapped into memory, as Linux tells it. */
+	String memoryMaps(String instance) {
+		return proc(instance, "maps");
+	}
+
+	private static String proc(String instance, String file) {
 		try {
 			String pid = Files.readString(STATE.resolve("run").resolve(instance.replace('#', '-') + ".pid")).split("\\s+")[0];
-			return List.of(Files.readString(Path.of("/proc", pid, "cmdline")).split("\u0000"));
+			return Files.readString(Path.of("/proc", pid, file));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
