@@ -1,6 +1,7 @@
 package dev.keel.launcher;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +13,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -57,6 +58,12 @@ final class StartupCache {
 	 */
 	private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
+	/**
+	 * Caches whose extraction or training outlasted the ready timeout in this launcher's run: not tried again by the
+	 * next replica or by a restart's start, which would wait as long again.
+	 */
+	private final Set<Path> timedOut = ConcurrentHashMap.newKeySet();
+
 	StartupCache(Settings settings, Console console) {
 		this.settings = settings;
 		this.console = console;
@@ -91,9 +98,13 @@ final class StartupCache {
 					return prepare(module, jar, caches, environment, yielding);
 				}
 			}
-			catch (IOException ex) {
-				throw new LauncherException("could not prepare " + module + "'s start-up cache in " + caches + ": "
-						+ ex.getMessage());
+			catch (IOException | UncheckedIOException | LauncherException ex) {
+				if (Thread.currentThread().isInterrupted()) {
+					throw new LauncherException("interrupted");
+				}
+				this.console.say("  " + module + " starts from its built jar: its start-up cache could not be made in "
+						+ caches + " (" + ex.getMessage() + ")");
+				return new Start(Optional.empty(), jar);
 			}
 		}
 	}
@@ -103,7 +114,7 @@ final class StartupCache {
 		String source = source(jar, this.settings.javaOptions(), System.getenv());
 		Path directory = caches.resolve(key(source));
 		if (!source.equals(read(directory.resolve(SOURCE_FILE)))) {
-			if (!extract(module, jar, directory, source)) {
+			if (this.timedOut.contains(directory) || !extract(module, jar, directory, source)) {
 				return new Start(Optional.empty(), jar);
 			}
 			prune(caches, directory);
@@ -111,7 +122,11 @@ final class StartupCache {
 		int jdk = Runtime.version().feature();
 		Path archive = directory.resolve(archiveName(jdk));
 		Path extracted = directory.resolve(jar.getFileName());
-		if (!Files.exists(archive) && !Files.exists(directory.resolve(TRAINING_FAILED))) {
+		if (!Files.isRegularFile(extracted)) {
+			return new Start(Optional.empty(), jar);
+		}
+		if (!Files.exists(archive) && !Files.exists(directory.resolve(TRAINING_FAILED))
+				&& !this.timedOut.contains(directory)) {
 			train(module, extracted, archive, isolated(caches, environment), yielding);
 		}
 		return new Start(Files.exists(archive) ? Optional.of(useArchive(jdk, archive)) : Optional.empty(), extracted);
@@ -184,9 +199,10 @@ final class StartupCache {
 			// --force: the temporary directory exists, empty.
 			int exit = run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--force",
 					"--destination", fresh.toString()), Map.of(), log, this.settings.readyTimeout(), false);
-			if (exit != 0) {
-				this.console.say("  " + module + " starts from its built jar: extracting it exited " + exit + " (see "
-						+ log + ")");
+			// The tools jar mode reports some failures and exits 0 all the same: the jar is what says it worked.
+			if (exit != 0 || !Files.isRegularFile(fresh.resolve(jar.getFileName()))) {
+				this.console.say("  " + module + " starts from its built jar: extracting it " + ((exit != 0)
+						? "exited " + exit : "made no jar") + " (see " + log + ")");
 				return false;
 			}
 			Files.writeString(fresh.resolve(SOURCE_FILE), source);
@@ -194,6 +210,7 @@ final class StartupCache {
 			Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
 		}
 		catch (TimedOut ex) {
+			this.timedOut.add(directory);
 			this.console.say("  " + module + " starts from its built jar: extracting it took too long (" + ex.getMessage()
 					+ ")");
 			return false;
@@ -231,14 +248,27 @@ final class StartupCache {
 		}
 	}
 
-	/** Whether a process of this user runs with something from the directory on its command line. */
+	/** Whether a process runs with something from the directory on its command line. */
 	private static boolean inUse(Path directory) {
 		String path = directory.toString();
-		return ProcessHandle.allProcesses()
-			.anyMatch((process) -> process.info()
-				.arguments()
-				.map((arguments) -> Arrays.stream(arguments).anyMatch((argument) -> argument.contains(path)))
-				.orElse(false));
+		return ProcessHandle.allProcesses().anyMatch((process) -> commandLine(process).contains(path));
+	}
+
+	/**
+	 * A process's command line: on Linux read whole from /proc, since the JDK gives no arguments at all for a
+	 * command line longer than a page.
+	 */
+	private static String commandLine(ProcessHandle process) {
+		Path proc = Path.of("/proc", String.valueOf(process.pid()), "cmdline");
+		try {
+			if (Files.isReadable(proc)) {
+				return Files.readString(proc, StandardCharsets.ISO_8859_1);
+			}
+		}
+		catch (IOException ex) {
+			return ""; // gone meanwhile
+		}
+		return process.info().arguments().map((arguments) -> String.join(" ", arguments)).orElse("");
 	}
 
 	private void train(String module, Path extracted, Path archive, Map<String, String> environment, boolean yielding)
@@ -261,7 +291,8 @@ final class StartupCache {
 					: !Files.exists(written) ? "the training run wrote no archive" : null;
 		}
 		catch (TimedOut ex) {
-			// Likely a busy machine rather than this build: the next start tries again.
+			// Likely a busy machine rather than this build: the next run of the launcher tries again.
+			this.timedOut.add(archive.getParent());
 			this.console.say("  " + module + " starts without a class archive: " + ex.getMessage() + " (see " + log + ")");
 			return;
 		}
@@ -296,17 +327,17 @@ final class StartupCache {
 			program.addAll(List.of("nice", "-n", String.valueOf(Processes.YIELDING_NICENESS)));
 		}
 		program.addAll(command);
+		Process process = null;
 		try {
 			Files.createDirectories(log.getParent());
 			ProcessBuilder builder = new ProcessBuilder(program).directory(this.settings.root().toFile())
 				.redirectErrorStream(true)
 				.redirectOutput(log.toFile());
 			builder.environment().putAll(environment);
-			Process process = builder.start();
+			process = builder.start();
 			process.getOutputStream().close();
 			if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				process.descendants().forEach(ProcessHandle::destroyForcibly);
-				process.destroyForcibly().waitFor();
+				stop(process);
 				throw new TimedOut("it did not finish within " + timeout.toSeconds() + "s");
 			}
 			return process.exitValue();
@@ -315,9 +346,19 @@ final class StartupCache {
 			throw new LauncherException("could not run " + String.join(" ", command.subList(0, 2)) + ": " + ex.getMessage());
 		}
 		catch (InterruptedException ex) {
+			// The launcher gives up (another start failed): nothing of this run may outlive it.
+			if (process != null) {
+				process.descendants().forEach(ProcessHandle::destroyForcibly);
+				process.destroyForcibly();
+			}
 			Thread.currentThread().interrupt();
 			throw new LauncherException("interrupted");
 		}
+	}
+
+	private static void stop(Process process) throws InterruptedException {
+		process.descendants().forEach(ProcessHandle::destroyForcibly);
+		process.destroyForcibly().waitFor();
 	}
 
 	private static String java() {

@@ -1,8 +1,10 @@
 package dev.keel.system;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -249,7 +251,7 @@ class PlatformEndToEndIT {
 	 */
 	@Test
 	@Order(4)
-	void everyApplicationStartsFromItsExtractedJarWithItsClassArchiveMapped() {
+	void everyApplicationStartsFromItsExtractedJarWithItsClassArchiveMapped() throws IOException {
 		List<String> instances = new ArrayList<>(List.of("config-server", "auth-service#1"));
 		for (int replica = 1; replica <= Platform.REPLICAS; replica++) {
 			instances.addAll(List.of("user-service#" + replica, "order-service#" + replica));
@@ -266,8 +268,9 @@ class PlatformEndToEndIT {
 				.filter((argument) -> argument.startsWith("-XX:SharedArchiveFile=") || argument.startsWith("-XX:AOTCache="))
 				.findFirst()
 				.orElseThrow(() -> new AssertionError(instance + " started without a class archive: " + arguments));
+			// The kernel names the file by its real path.
 			assertThat(platform.memoryMaps(instance)).as("%s maps its archive", instance)
-				.contains(archive.substring(archive.indexOf('=') + 1));
+				.contains(Path.of(archive.substring(archive.indexOf('=') + 1)).toRealPath().toString());
 		}
 	}
 
