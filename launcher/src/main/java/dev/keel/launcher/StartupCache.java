@@ -279,11 +279,13 @@ final class StartupCache {
 		Files.deleteIfExists(written);
 		List<String> command = new ArrayList<>(List.of(java()));
 		command.addAll(this.settings.javaOptions());
+		Path log = this.settings.logs().resolve(module + "-training.log");
 		command.add(writeArchive(Runtime.version().feature(), written));
+		// Beside its log rather than in the project's directory, where a JVM that crashes writes by default.
+		command.add("-XX:ErrorFile=" + log.resolveSibling(module + "-training-hs_err.log"));
 		command.add("-Dspring.context.exit=onRefresh");
 		command.add("-jar");
 		command.add(extracted.toString());
-		Path log = this.settings.logs().resolve(module + "-training.log");
 		String failure;
 		try {
 			int exit = run(command, environment, log, this.settings.readyTimeout(), yielding);

@@ -246,13 +246,17 @@ class PlatformEndToEndIT {
 	}
 
 	/**
-	 * ./platform starts each application from its extracted jar with the class archive its training run made, and
-	 * the JVM has the archive mapped: a JVM that cannot use one starts all the same, only slower.
+	 * ./platform starts each application from its extracted jar, and the services and gateways with the class
+	 * archive their training runs made, mapped: a JVM that cannot use its archive starts all the same, only slower.
+	 * config-server is held to its extracted jar only: here it serves a Git repository, and on JDK 17 the JVM
+	 * crashes writing a dynamic archive of it (in SystemDictionaryShared::adjust_lambda_proxy_class_dictionary,
+	 * once the classes of JGit's signed jar are left out), so it starts without one.
 	 */
 	@Test
 	@Order(4)
-	void everyApplicationStartsFromItsExtractedJarWithItsClassArchiveMapped() throws IOException {
-		List<String> instances = new ArrayList<>(List.of("config-server", "auth-service#1"));
+	void everyApplicationStartsFromItsExtractedJarAndTheServicesWithTheirClassArchivesMapped() throws IOException {
+		assertThat(jarOf("config-server")).startsWith(platform.state().resolve("apps").toString());
+		List<String> instances = new ArrayList<>(List.of("auth-service#1"));
 		for (int replica = 1; replica <= Platform.REPLICAS; replica++) {
 			instances.addAll(List.of("user-service#" + replica, "order-service#" + replica));
 		}
@@ -260,10 +264,8 @@ class PlatformEndToEndIT {
 			instances.add("gateway-service#" + gateway);
 		}
 		for (String instance : instances) {
+			assertThat(jarOf(instance)).as(instance).startsWith(platform.state().resolve("apps").toString());
 			List<String> arguments = platform.commandLine(instance);
-			assertThat(arguments).as(instance).contains("-jar");
-			assertThat(arguments.get(arguments.indexOf("-jar") + 1)).as(instance)
-				.startsWith(platform.state().resolve("apps").toString());
 			String archive = arguments.stream()
 				.filter((argument) -> argument.startsWith("-XX:SharedArchiveFile=") || argument.startsWith("-XX:AOTCache="))
 				.findFirst()
@@ -272,6 +274,12 @@ class PlatformEndToEndIT {
 			assertThat(platform.memoryMaps(instance)).as("%s maps its archive", instance)
 				.contains(Path.of(archive.substring(archive.indexOf('=') + 1)).toRealPath().toString());
 		}
+	}
+
+	private static String jarOf(String instance) {
+		List<String> arguments = platform.commandLine(instance);
+		assertThat(arguments).as(instance).contains("-jar");
+		return arguments.get(arguments.indexOf("-jar") + 1);
 	}
 
 	private int stock(String sku) {
