@@ -375,7 +375,7 @@ public final class Launcher {
 		}
 		Reactor reactor = Reactor.read(this.settings.root());
 		platform.build(reactor, List.of("config-server"));
-		List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+		List<String> command = List.of(Processes.java(), "-cp",
 				reactor.jar("config-server").toString(), "-Dloader.main=dev.keel.config.EncryptCommand",
 				"org.springframework.boot.loader.launch.PropertiesLauncher", value);
 		try {

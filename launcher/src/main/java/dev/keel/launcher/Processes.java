@@ -57,7 +57,7 @@ final class Processes {
 	ProcessHandle launch(Instance instance, List<String> javaArguments, Map<String, String> environment,
 			boolean yielding) {
 		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add(java());
 		command.add(STATE_MARKER + this.settings.state());
 		command.add(INSTANCE_MARKER + instance.name());
 		command.addAll(javaArguments);
@@ -113,6 +113,11 @@ final class Processes {
 	Optional<ProcessHandle> running(Instance instance) {
 		return record(instance).flatMap((record) -> ProcessHandle.of(Long.parseLong(record[0]))
 			.filter((process) -> isInstance(process, instance, (record.length > 1) ? record[1] : null)));
+	}
+
+	/** The java command of the JDK the launcher runs on, which every JVM it starts runs on too. */
+	static String java() {
+		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 
 	/** The pid an instance's file records, alive or not. */

@@ -137,7 +137,7 @@ final class StartupCache {
 	 * ports or joining the platform.
 	 */
 	Duration timeToRefresh(String module, List<String> arguments, Map<String, String> environment) {
-		List<String> command = new ArrayList<>(List.of(java()));
+		List<String> command = new ArrayList<>(List.of(Processes.java()));
 		command.addAll(this.settings.javaOptions());
 		command.add("-Dspring.context.exit=onRefresh");
 		command.addAll(arguments);
@@ -197,7 +197,7 @@ final class StartupCache {
 		Path log = this.settings.logs().resolve(module + "-extract.log");
 		try {
 			// --force: the temporary directory exists, empty.
-			int exit = run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--force",
+			int exit = run(List.of(Processes.java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--force",
 					"--destination", fresh.toString()), Map.of(), log, this.settings.readyTimeout(), false);
 			// The tools jar mode reports some failures and exits 0 all the same: the jar is what says it worked.
 			if (exit != 0 || !Files.isRegularFile(fresh.resolve(jar.getFileName()))) {
@@ -277,7 +277,7 @@ final class StartupCache {
 		this.console.step(module + ": a training run makes its class archive (once per build)");
 		Path written = archive.resolveSibling(archive.getFileName() + ".new");
 		Files.deleteIfExists(written);
-		List<String> command = new ArrayList<>(List.of(java()));
+		List<String> command = new ArrayList<>(List.of(Processes.java()));
 		command.addAll(this.settings.javaOptions());
 		Path log = this.settings.logs().resolve(module + "-training.log");
 		command.add(writeArchive(Runtime.version().feature(), written));
@@ -361,10 +361,6 @@ final class StartupCache {
 	private static void stop(Process process) throws InterruptedException {
 		process.descendants().forEach(ProcessHandle::destroyForcibly);
 		process.destroyForcibly().waitFor();
-	}
-
-	private static String java() {
-		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 
 	private static String read(Path file) throws IOException {

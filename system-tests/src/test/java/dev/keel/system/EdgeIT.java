@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 import javax.net.ssl.SSLContext;
@@ -301,7 +302,7 @@ class EdgeIT {
 	 * every order answered 201 stored once; then both gateways serve again.
 	 */
 	private static void noRequestLostWhile(String fault, int readsPerSecond, int ordersPerSecond,
-			java.util.function.Consumer<Load> happen) {
+			Consumer<Load> happen) {
 		int ordersBefore = ordersOfUser();
 		try (Load reads = Load.start("GET products", readsPerSecond, Set.of(200),
 				() -> platform.get("/api/v1/products/KB-001", "10.6.0.1"));

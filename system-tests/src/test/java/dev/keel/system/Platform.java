@@ -18,8 +18,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
-import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import tools.jackson.databind.JsonNode;
 
 import dev.keel.launcher.SignIn;
 
