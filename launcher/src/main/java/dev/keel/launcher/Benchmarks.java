@@ -15,10 +15,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -113,9 +116,38 @@ final class Benchmarks {
 			.stream()
 			.map((instance) -> "http://127.0.0.1:" + topology.managementPort(instance))
 			.toList();
-		if (!ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients)) {
+		Map<Instance, Long> idle = residentKib(topology);
+		Map<Instance, Long> peak = new ConcurrentHashMap<>(idle);
+		ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+		sampler.scheduleWithFixedDelay(() -> residentKib(topology).forEach((instance, kib) -> peak.merge(instance, kib, Math::max)),
+				0, 1, TimeUnit.SECONDS);
+		boolean passed;
+		try {
+			passed = ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients);
+		}
+		finally {
+			sampler.shutdownNow();
+		}
+		this.console.step("resident memory of each instance: idle before the run, and its peak during it (sampled each second)");
+		idle.forEach((instance, kib) -> this.console.say(String.format(Locale.ROOT, "%-22s idle %4d MiB   under load %4d MiB",
+				instance, kib / 1024, peak.getOrDefault(instance, kib) / 1024)));
+		if (!passed) {
 			throw new LauncherException("the contention benchmark found failures, or lost or duplicated orders");
 		}
+	}
+
+	/** What each running instance but the edge holds in memory now, in the topology's order. */
+	private Map<Instance, Long> residentKib(Topology topology) {
+		Map<Instance, Long> resident = new LinkedHashMap<>();
+		for (Instance instance : topology.instances()) {
+			if (!instance.equals(Instance.EDGE)) {
+				this.platform.processes()
+					.running(instance)
+					.flatMap(Processes::residentKib)
+					.ifPresent((kib) -> resident.put(instance, kib));
+			}
+		}
+		return resident;
 	}
 
 	/**
@@ -155,14 +187,7 @@ final class Benchmarks {
 					100.0 * fromArchive.toMillis() / fromJar.toMillis()));
 		}
 		this.console.step("resident memory of each instance now");
-		for (Instance instance : topology.instances()) {
-			if (!instance.equals(Instance.EDGE)) {
-				this.platform.processes()
-					.running(instance)
-					.flatMap(Processes::residentKib)
-					.ifPresent((kib) -> this.console.say(String.format(Locale.ROOT, "%-22s %6d MiB", instance, kib / 1024)));
-			}
-		}
+		residentKib(topology).forEach((instance, kib) -> this.console.say(String.format(Locale.ROOT, "%-22s %6d MiB", instance, kib / 1024)));
 	}
 
 	private static Duration median(List<Duration> durations) {
