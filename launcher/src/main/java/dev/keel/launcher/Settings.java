@@ -30,7 +30,13 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 		Duration stopTimeout, Duration restartSettle, int parallelism, Ports ports, String configRepo,
 		String configLabel) {
 
-	static final String DEFAULT_JAVA_OPTIONS = "-XX:+UseSerialGC -Xms64m -Xmx384m -XX:MaxMetaspaceSize=192m -Xss512k";
+	/**
+	 * Chosen from measurement (README "Measured: memory"): the services' live heap is 40-65 MB, so 128 MB is twice
+	 * that; C1 alone because on a few cores shared by six JVMs C2's compiles compete with the load they would speed
+	 * up (the contention benchmark placed more orders per second without them) and its code and arenas cost 60-90
+	 * MB a process.
+	 */
+	static final String DEFAULT_JAVA_OPTIONS = "-XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxMetaspaceSize=192m -Xss512k -XX:TieredStopAtLevel=1";
 
 	/**
 	 * The base ports of every process: the public entry's (the gateway's, or the edge's HTTP and HTTPS ports),

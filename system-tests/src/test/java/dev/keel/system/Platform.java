@@ -404,10 +404,8 @@ final class Platform implements BeforeAllCallback {
 		environment.put("KEEL_AUTH_MANAGEMENT_PORT", String.valueOf(AUTH_MANAGEMENT_PORT));
 		environment.put("KEEL_CONFIG_PORT", String.valueOf(CONFIG_PORT));
 		environment.put("KEEL_DB_PORT", String.valueOf(DB_PORT));
-		// A suite run on one slow core starts and restarts many JVMs under load: start-up before peak speed (C1
-		// only, no C2 compiles competing with the load), and a readiness deadline such a machine can meet.
-		environment.put("KEEL_JAVA_OPTS",
-				"-XX:+UseSerialGC -Xms64m -Xmx384m -XX:MaxMetaspaceSize=192m -Xss512k -XX:TieredStopAtLevel=1");
+		// No KEEL_JAVA_OPTS: the suite runs the JVM options ./platform up runs, whose heap its load must fit in.
+		// A readiness deadline a slow machine starting and restarting many JVMs under load can meet.
 		environment.put("KEEL_READY_TIMEOUT", "300");
 		environment.put("KEEL_CONFIG_REPO", this.configRepository.path().toString());
 		environment.put("ENCRYPT_KEY", ENCRYPT_KEY);
