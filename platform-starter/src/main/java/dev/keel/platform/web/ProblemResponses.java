@@ -34,6 +34,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.validation.FieldError;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -145,6 +146,20 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+	}
+
+	/**
+	 * A problem of the application's own that is the server's side (a dependency down, retries exhausted) is
+	 * logged with its cause: the client is told only that it happened, and an operator needs to know why.
+	 */
+	@Override
+	protected @Nullable ResponseEntity<Object> handleErrorResponseException(ErrorResponseException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		if (status.is5xxServerError()) {
+			log.warn("{} {}: {} Cause: {}", status.value(), path(request), ex.getBody().getDetail(),
+					(ex.getCause() != null) ? ex.getCause().getMessage() : "none");
+		}
+		return super.handleErrorResponseException(ex, headers, status, request);
 	}
 
 	@ExceptionHandler
