@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -118,19 +119,36 @@ final class Benchmarks {
 			.toList();
 		Map<Instance, Long> idle = residentKib(topology);
 		Map<Instance, Long> peak = new ConcurrentHashMap<>(idle);
+		AtomicReference<RuntimeException> samplingFailure = new AtomicReference<>();
 		ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-		sampler.scheduleWithFixedDelay(() -> residentKib(topology).forEach((instance, kib) -> peak.merge(instance, kib, Math::max)),
-				0, 1, TimeUnit.SECONDS);
+		sampler.scheduleWithFixedDelay(() -> {
+			try {
+				residentKib(topology).forEach((instance, kib) -> peak.merge(instance, kib, Math::max));
+			}
+			catch (RuntimeException ex) {
+				// A scheduled task that throws is never run again: say so rather than print idle figures as peaks.
+				samplingFailure.compareAndSet(null, ex);
+				throw ex;
+			}
+		}, 0, 1, TimeUnit.SECONDS);
 		boolean passed;
 		try {
 			passed = ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients);
 		}
 		finally {
 			sampler.shutdownNow();
+			sampler.awaitTermination(30, TimeUnit.SECONDS);
 		}
 		this.console.step("resident memory of each instance: idle before the run, and its peak during it (sampled each second)");
-		idle.forEach((instance, kib) -> this.console.say(String.format(Locale.ROOT, "%-22s idle %4d MiB   under load %4d MiB",
-				instance, kib / 1024, peak.getOrDefault(instance, kib) / 1024)));
+		if (samplingFailure.get() != null) {
+			this.console.say("sampling stopped early: " + samplingFailure.get());
+		}
+		topology.instances()
+			.stream()
+			.filter((instance) -> idle.containsKey(instance) || peak.containsKey(instance))
+			.forEach((instance) -> this.console.say(String.format(Locale.ROOT, "%-22s idle %4s MiB   under load %4d MiB",
+					instance, (idle.containsKey(instance) ? String.valueOf(idle.get(instance) / 1024) : "-"),
+					peak.get(instance) / 1024)));
 		if (!passed) {
 			throw new LauncherException("the contention benchmark found failures, or lost or duplicated orders");
 		}

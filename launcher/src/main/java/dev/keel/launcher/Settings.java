@@ -33,10 +33,10 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 	/**
 	 * Chosen from measurement (README "Measured: memory"): the services' live heap is 40-65 MB, so 128 MB is twice
 	 * that; C1 alone because on a few cores shared by six JVMs C2's compiles compete with the load they would speed
-	 * up (the contention benchmark placed more orders per second without them) and its code and arenas cost 60-90
-	 * MB a process.
+	 * up (the contention benchmark placed more orders per second without them), and its code and compiler arenas
+	 * cost about 60 MB a process. A JVM out of heap exits rather than serve half-broken, as in the image.
 	 */
-	static final String DEFAULT_JAVA_OPTIONS = "-XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxMetaspaceSize=192m -Xss512k -XX:TieredStopAtLevel=1";
+	static final String DEFAULT_JAVA_OPTIONS = "-XX:+UseSerialGC -Xms64m -Xmx128m -XX:MaxMetaspaceSize=192m -Xss512k -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
 
 	/**
 	 * The base ports of every process: the public entry's (the gateway's, or the edge's HTTP and HTTPS ports),

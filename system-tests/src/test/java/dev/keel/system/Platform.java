@@ -303,6 +303,8 @@ final class Platform implements BeforeAllCallback {
 		command.add(ROOT.resolve("platform").toString());
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
+		// The suite runs the JVM options ./platform up runs, whose heap its load must fit in, whatever the shell has.
+		builder.environment().remove("KEEL_JAVA_OPTS");
 		builder.environment().putAll(environment());
 		builder.environment().putAll(settings);
 		try {
@@ -404,7 +406,6 @@ final class Platform implements BeforeAllCallback {
 		environment.put("KEEL_AUTH_MANAGEMENT_PORT", String.valueOf(AUTH_MANAGEMENT_PORT));
 		environment.put("KEEL_CONFIG_PORT", String.valueOf(CONFIG_PORT));
 		environment.put("KEEL_DB_PORT", String.valueOf(DB_PORT));
-		// No KEEL_JAVA_OPTS: the suite runs the JVM options ./platform up runs, whose heap its load must fit in.
 		// A readiness deadline a slow machine starting and restarting many JVMs under load can meet.
 		environment.put("KEEL_READY_TIMEOUT", "300");
 		environment.put("KEEL_CONFIG_REPO", this.configRepository.path().toString());
