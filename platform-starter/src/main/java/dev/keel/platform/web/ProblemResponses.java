@@ -18,6 +18,7 @@ import tools.jackson.databind.exc.MismatchedInputException;
 
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.MessageSourceResolvable;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -156,8 +157,11 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 	protected @Nullable ResponseEntity<Object> handleErrorResponseException(ErrorResponseException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		if (status.is5xxServerError()) {
-			log.warn("{} {}: {} Cause: {}", status.value(), path(request), ex.getBody().getDetail(),
-					(ex.getCause() != null) ? ex.getCause().getMessage() : "none");
+			// The innermost cause names what failed (a timeout, a refused connection); the outer one, the call.
+			Throwable cause = ex.getCause();
+			Throwable innermost = NestedExceptionUtils.getMostSpecificCause(ex);
+			log.warn("{} {}: {} Cause: {}{}", status.value(), path(request), ex.getBody().getDetail(), cause,
+					(innermost != ex && innermost != cause) ? " <- " + innermost : "");
 		}
 		return super.handleErrorResponseException(ex, headers, status, request);
 	}
