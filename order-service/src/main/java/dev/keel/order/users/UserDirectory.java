@@ -2,6 +2,10 @@ package dev.keel.order.users;
 
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
@@ -17,6 +21,8 @@ import dev.keel.platform.client.ServiceClients;
  */
 @Component
 public class UserDirectory {
+
+	private static final Logger log = LoggerFactory.getLogger(UserDirectory.class);
 
 	private final RestClient userService;
 
@@ -48,6 +54,11 @@ public class UserDirectory {
 			return Optional.empty();
 		}
 		catch (RestClientException ex) {
+			// The caller is told only that user-service could not tell; the log says why (a timeout, a refusal,
+			// an open circuit), with the innermost cause, which is where a timeout shows.
+			Throwable innermost = NestedExceptionUtils.getMostSpecificCause(ex);
+			log.warn("user-service could not tell about user {}: {}{}", userId, ex,
+					(innermost != ex) ? " <- " + innermost : "");
 			throw new UserServiceUnavailable(ex);
 		}
 	}

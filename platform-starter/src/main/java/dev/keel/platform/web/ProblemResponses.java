@@ -18,7 +18,6 @@ import tools.jackson.databind.exc.MismatchedInputException;
 
 import org.springframework.beans.TypeMismatchException;
 import org.springframework.context.MessageSourceResolvable;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -35,7 +34,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.validation.FieldError;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -147,23 +145,6 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
-	}
-
-	/**
-	 * A problem of the application's own that is the server's side (a dependency down, retries exhausted) is
-	 * logged with its cause: the client is told only that it happened, and an operator needs to know why.
-	 */
-	@Override
-	protected @Nullable ResponseEntity<Object> handleErrorResponseException(ErrorResponseException ex,
-			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		if (status.is5xxServerError()) {
-			// The innermost cause names what failed (a timeout, a refused connection); the outer one, the call.
-			Throwable cause = ex.getCause();
-			Throwable innermost = NestedExceptionUtils.getMostSpecificCause(ex);
-			log.warn("{} {}: {} Cause: {}{}", status.value(), path(request), ex.getBody().getDetail(), cause,
-					(innermost != ex && innermost != cause) ? " <- " + innermost : "");
-		}
-		return super.handleErrorResponseException(ex, headers, status, request);
 	}
 
 	@ExceptionHandler
