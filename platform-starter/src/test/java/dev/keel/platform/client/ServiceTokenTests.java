@@ -17,6 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -28,6 +31,8 @@ import dev.keel.platform.test.TestIssuer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
 
 /**
  * A service's own token, from a real token endpoint over HTTP ({@link TestIssuer}), on a clock the test moves: so
@@ -69,6 +74,29 @@ class ServiceTokenTests {
 		assertThat(renewed).isNotSameAs(first);
 		assertThat(this.token.token()).isSameAs(renewed);
 		assertThat(issuer.clientTokensIssued() - before).isEqualTo(2);
+	}
+
+	@Test
+	void theFirstTokenIsFetchedWhenTheWebServerStartsNotByTheFirstCall() throws Exception {
+		int before = issuer.clientTokensIssued();
+		this.token.onApplicationEvent(started("management"));
+		assertThat(issuer.clientTokensIssued() - before).as("the management server's start").isZero();
+
+		this.token.onApplicationEvent(started(null));
+		assertThat(issuer.clientTokensIssued() - before).isOne();
+		this.token.token();
+		assertThat(issuer.clientTokensIssued() - before).as("the first call's").isOne();
+	}
+
+	@Test
+	void aServiceThatStartsWhileTheIssuerGivesNoneGetsOneAtItsFirstCall() throws Exception {
+		issuer.refuseClients(true);
+		this.clock.freeze();
+		this.token.onApplicationEvent(started(null));
+		assertThat(this.meters.get("keel.client.tokens").tag("outcome", "failed").counter().count()).isEqualTo(3);
+
+		issuer.refuseClients(false);
+		assertThat(this.token.token()).as("not failed fast: no call has tried yet").isNotNull();
 	}
 
 	@Test
@@ -144,6 +172,19 @@ class ServiceTokenTests {
 	private ServiceToken token(String secret) {
 		return new ServiceToken(new ClientCredentialsProperties("order-service", secret, URI.create(issuer.tokenUri()),
 				"users:read", Duration.ofSeconds(2), Duration.ofSeconds(10)), this.meters, this.clock);
+	}
+
+	private static WebServerInitializedEvent started(String serverNamespace) {
+		WebServerApplicationContext context = mock(WebServerApplicationContext.class);
+		given(context.getServerNamespace()).willReturn(serverNamespace);
+		return new WebServerInitializedEvent(mock(WebServer.class)) {
+
+			@Override
+			public WebServerApplicationContext getApplicationContext() {
+				return context;
+			}
+
+		};
 	}
 
 	/** The real time (tokens' issue times are), moved on by the test. */
