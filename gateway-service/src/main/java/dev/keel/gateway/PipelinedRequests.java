@@ -7,11 +7,10 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.stereotype.Component;
 
 /**
- * Works around reactor/reactor-netty#4361, fixed by reactor/reactor-netty#4347 in no release Maven Central serves
- * here yet (1.3.8 has the same {@code HttpTrafficHandler} as 1.3.6). A keep-alive request that arrives while the
- * previous exchange on its connection is still ending is queued; when that exchange ends, the queued request is
- * handled, and if the gateway answers it at once, within that same step (a 401, a 429, a 404 of its own), Reactor
- * Netty never reads the connection again. The next request on it waits until the client gives up. Behind Nginx's
+ * Works around reactor/reactor-netty#4361, fixed upstream after the newest release served here (1.3.8 has it too).
+ * A keep-alive request that arrives while the previous exchange on its connection is still ending is queued; when
+ * that exchange ends, the queued request is handled, and if the gateway answers it at once, within that same step
+ * (a 401, a 429, a 404 of its own), Reactor Netty never reads the connection again. The next request on it waits until the client gives up. Behind Nginx's
  * upstream keep-alive on a busy machine, that was one request in a few hundred.
  * <p>
  * Each exchange starts here in a task of its own on its connection's event loop, so no answer is written inside
@@ -23,8 +22,10 @@ class PipelinedRequests implements WebServerFactoryCustomizer<NettyReactiveWebSe
 
 	@Override
 	public void customize(NettyReactiveWebServerFactory factory) {
+		// The loop as a plain Executor: as an ExecutorService, Reactor would wrap it in a scheduler of its own, set
+		// up under a JVM-wide lock, for every request.
 		factory.addServerCustomizers((server) -> server.mapHandle((exchange, connection) -> exchange
-			.subscribeOn(Schedulers.fromExecutor(connection.channel().eventLoop()))));
+			.subscribeOn(Schedulers.fromExecutor(connection.channel().eventLoop()::execute))));
 	}
 
 }

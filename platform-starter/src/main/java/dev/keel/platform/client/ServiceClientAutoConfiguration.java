@@ -50,4 +50,10 @@ public class ServiceClientAutoConfiguration {
 		return new ServiceToken(properties, meters, Clock.systemUTC());
 	}
 
+	@Bean
+	@ConditionalOnProperty("keel.client-credentials.client-id")
+	FirstServiceToken firstServiceToken(ServiceToken token) {
+		return new FirstServiceToken(token);
+	}
+
 }

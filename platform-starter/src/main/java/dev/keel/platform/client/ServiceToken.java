@@ -13,9 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.ApplicationListener;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.client.ClientHttpRequestExecution;
@@ -49,19 +46,12 @@ import org.springframework.web.client.RestClient;
  * lifetime costs no call. A fetch takes at most the connect and read timeouts, which the gateway's time budget
  * for a request that calls another service counts (GatewayBudgetTests).
  */
-public final class ServiceToken
-		implements ClientHttpRequestInterceptor, ApplicationListener<WebServerInitializedEvent>, Ordered {
+public final class ServiceToken implements ClientHttpRequestInterceptor {
 
 	private static final Logger logger = LoggerFactory.getLogger(ServiceToken.class);
 
 	/** After a failed fetch, none is tried before this: calls fail fast rather than queue on a down issuer. */
 	static final Duration RETRY_AFTER = Duration.ofSeconds(5);
-
-	/**
-	 * Attempts at the first token when the service starts: on a busy machine, an issuer's first answers (its first
-	 * secret check, its first signature) can take longer than one read timeout.
-	 */
-	private static final int FIRST_TOKEN_ATTEMPTS = 3;
 
 	/** A token is not sent this close to its expiry: it could expire on the way. */
 	private static final Duration MARGIN = Duration.ofSeconds(10);
@@ -119,36 +109,31 @@ public final class ServiceToken
 	}
 
 	/**
-	 * The first token, fetched once the web server has started and before the service registers for traffic (the
-	 * registry's listener comes after this one): a service that fetched it only for its first calls, under load and
-	 * from an issuer as slow as a busy machine makes it, failed every call that waited for it, and every call for
-	 * {@link #RETRY_AFTER} after. Not earlier, because auth-service fetches its own from itself. An issuer that gives
-	 * none now costs a warning, and the first call tries again rather than failing fast.
+	 * Fetches a token now, if none is held, whatever an earlier failure says: for {@link FirstServiceToken}, before
+	 * any call needs one. A failure here does not make the calls that follow fail fast; the first of them tries again.
 	 */
-	@Override
-	public void onApplicationEvent(WebServerInitializedEvent event) {
-		if (event.getApplicationContext().getServerNamespace() != null) {
-			return; // the management server's
-		}
-		for (int attempt = 1;; attempt++) {
-			try {
-				held();
+	void fetchFirst() throws IOException {
+		this.fetching.lock();
+		try {
+			if (this.current.get() != null) {
 				return;
+			}
+			this.nextAttempt = Instant.MIN;
+			try {
+				fetch(this.clock.instant());
 			}
 			catch (IOException ex) {
 				this.nextAttempt = Instant.MIN;
-				if (attempt == FIRST_TOKEN_ATTEMPTS) {
-					logger.warn("Starting without an access token for {}; the first call tries again: {} <- {}",
-							this.registration.getClientId(), ex.getMessage(), String.valueOf(ex.getCause()));
-					return;
-				}
+				throw ex;
 			}
+		}
+		finally {
+			this.fetching.unlock();
 		}
 	}
 
-	@Override
-	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE;
+	String clientId() {
+		return this.registration.getClientId();
 	}
 
 	/**
