@@ -23,6 +23,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +36,7 @@ final class Benchmarks {
 	private static final Map<String, Set<String>> OPTIONS = Map.of("contention",
 			Set.of("orders", "clients", "skus", "stock"), "latency", Set.of("rate"), "kill", Set.of("rate"), "pause",
 			Set.of("rate"), "restart", Set.of("rate"), "edge", Set.of("rate"), "sign-in", Set.of("count", "clients"),
-			"startup", Set.of("runs"));
+			"startup", Set.of("runs"), "throughput", Set.of("clients", "seconds", "rounds"));
 
 	private final Settings settings;
 
@@ -60,7 +62,7 @@ final class Benchmarks {
 		Topology topology = this.platform.topology();
 		if (!this.platform.gatewayReady()) {
 			String layout = scenario.equals("edge") ? " --gateways 2"
-					: List.of("latency", "contention", "sign-in", "startup").contains(scenario) ? "" : " --replicas 2";
+					: List.of("latency", "contention", "sign-in", "startup", "throughput").contains(scenario) ? "" : " --replicas 2";
 			throw new LauncherException("the platform is not running; ./platform up" + layout + " first");
 		}
 		try {
@@ -69,6 +71,10 @@ final class Benchmarks {
 			}
 			else if (scenario.equals("startup")) {
 				startup(topology, options.getOrDefault("runs", 3));
+			}
+			else if (scenario.equals("throughput")) {
+				throughput(topology, options.getOrDefault("clients", 32), options.getOrDefault("seconds", 15),
+						options.getOrDefault("rounds", 2));
 			}
 			else if (scenario.equals("sign-in")) {
 				signIn(topology, options.getOrDefault("count", 100), options.getOrDefault("clients", 4));
@@ -250,6 +256,38 @@ final class Benchmarks {
 		this.console.say(String.format("%d sign-ins by %d clients in %.1f s: %.1f/s, p50 %d ms, p99 %d ms, failed %d", count,
 				clients, seconds, millis.size() / seconds, millis.isEmpty() ? 0 : millis.get(millis.size() / 2),
 				millis.isEmpty() ? 0 : millis.get((int) Math.ceil(millis.size() * 0.99) - 1), failed));
+	}
+
+	/**
+	 * GETs of a user and of a product by a closed loop of clients, each signed up for the run, through the first
+	 * gateway and straight to the first instance of the service, in turns.
+	 */
+	private void throughput(Topology topology, int clients, int seconds, int rounds) throws Exception {
+		if (topology.replicas() > 1) {
+			this.console.say("the gateway spreads over " + topology.replicas() + " instances, the straight path has one: "
+					+ "./platform up with one replica compares like with like");
+		}
+		this.console.step("signing up " + clients + " benchmark accounts, one per client");
+		List<ThroughputBenchmark.Client> accounts = ThroughputBenchmark.signUp(
+				URI.create("http://localhost:" + topology.port(new Instance(Services.AUTH_SERVICE, 1))), clients);
+		Instance gateway = topology.gateways().get(0);
+		Optional<Supplier<Duration>> gatewayCpu = Optional.of(() -> this.platform.processes()
+			.running(gateway)
+			.flatMap((process) -> process.info().totalCpuDuration())
+			.orElseThrow(() -> new LauncherException(gateway + " is not running")));
+		String viaGateway = "http://127.0.0.1:" + topology.port(gateway);
+		String sku = mostStocked(gateway());
+		Function<ThroughputBenchmark.Client, String> user = (client) -> "/api/v1/users/" + client.profile();
+		Function<ThroughputBenchmark.Client, String> product = (client) -> "/api/v1/products/" + sku;
+		this.console.step("closed loops through " + gateway + " and straight to the services' first instances");
+		ThroughputBenchmark.run(accounts, List.of(
+				new ThroughputBenchmark.Path("user through the gateway", viaGateway, user, gatewayCpu),
+				new ThroughputBenchmark.Path("user straight to user-service", "http://127.0.0.1:"
+						+ topology.port(new Instance("user-service", 1)), user, Optional.empty()),
+				new ThroughputBenchmark.Path("product through the gateway", viaGateway, product, gatewayCpu),
+				new ThroughputBenchmark.Path("product straight to order-service", "http://127.0.0.1:"
+						+ topology.port(new Instance("order-service", 1)), product, Optional.empty())),
+				Duration.ofSeconds(5), Duration.ofSeconds(seconds), rounds);
 	}
 
 	private void resilience(Topology topology, String scenario, int rate) throws Exception {

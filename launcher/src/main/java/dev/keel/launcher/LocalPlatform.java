@@ -147,10 +147,9 @@ final class LocalPlatform {
 	}
 
 	/**
-	 * A bearer access token of one of the local accounts, from a real sign-in through the public entry (the
-	 * authorization code grant with PKCE): what an app would get, no back door.
+	 * A bearer access token of one of the local accounts (alice, bob, admin), from a real sign-in through the public
+	 * entry (the authorization code grant with PKCE): what an app would get, no back door.
 	 */
-	/** An access token of a local account (alice, bob, admin). */
 	String token(String account) {
 		return token(account, (other) -> null);
 	}
