@@ -106,7 +106,8 @@ public class ResourceServerAutoConfiguration {
 	 * says when that is empty: {@link DiscoveredKeySet}). Nimbus's key sources, stacked so that
 	 * keys are cached, fetches for unknown key ids are throttled, and the last keys stay in use through an issuer
 	 * outage or a throttled fetch ({@link ThrottledFetchesAsOutage}); Spring's default neither throttles nor
-	 * tolerates outages, and Nimbus's builder stacks the throttle above the outage tolerance.
+	 * tolerates outages, and Nimbus's builder stacks the throttle above the outage tolerance. A token accepted once
+	 * is accepted from memory while its key stays the issuer's ({@link VerifiedTokens}).
 	 */
 	@Bean
 	@ConditionalOnMissingBean
@@ -118,9 +119,10 @@ public class ResourceServerAutoConfiguration {
 				+ "(config-repo: keel.auth.issuer)");
 		DefaultResourceRetriever retriever = new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS,
 				MAX_KEY_SET_BYTES);
+		KnownKeys known = new KnownKeys(meters);
 		JWKSetSource<SecurityContext> fetched = new ObservedFetches(StringUtils.hasText(jwt.getJwkSetUri())
 				? new URLBasedJWKSetSource<>(URI.create(jwt.getJwkSetUri()).toURL(), retriever)
-				: new DiscoveredKeySet(jwt.getIssuerUri(), retriever), new KnownKeys(meters));
+				: new DiscoveredKeySet(jwt.getIssuerUri(), retriever), known);
 		JWKSetSource<SecurityContext> throttled = new RateLimitedJWKSetSource<>(fetched,
 				keySet.unknownKeyInterval().toMillis(), null);
 		JWKSetSource<SecurityContext> tolerant = new OutageTolerantJWKSetSource<>(
@@ -137,7 +139,7 @@ public class ResourceServerAutoConfiguration {
 		});
 		NimbusJwtDecoder decoder = new NimbusJwtDecoder(processor);
 		decoder.setJwtValidator(AccessTokens.validator(jwt.getIssuerUri(), jwt.getAudiences()));
-		return decoder;
+		return new VerifiedTokens(known, keySet.maxAge()).around(decoder);
 	}
 
 	/** Unless the service has its own (auth-service, the issuer, does). */
