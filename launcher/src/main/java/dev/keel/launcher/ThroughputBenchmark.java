@@ -26,9 +26,9 @@ import java.util.regex.Pattern;
  * <p>
  * Each client is an account of its own, signed up and signed in for the run, as many customers would be: the
  * gateway limits each signed-in client's rate (100 GETs/s of users by default), so one shared token would measure
- * the limiter, not the gateway. A client sends its next request as soon as the last one is answered, on a
- * keep-alive connection of its own ({@code wrk}'s model). The load generator shares the machine's cores with what
- * it measures, in both paths alike: the ratio is the figure, not the absolute rates.
+ * the limiter, not the gateway. A client sends its next request as soon as the last one is answered, on keep-alive
+ * connections ({@code wrk}'s model). The load generator shares the machine's cores with what it measures, in both
+ * paths alike: the ratio is the figure, not the absolute rates.
  */
 final class ThroughputBenchmark {
 
@@ -110,13 +110,15 @@ final class ThroughputBenchmark {
 	 */
 	static void run(List<Client> clients, List<Path> paths, Duration warmUp, Duration seconds, int rounds)
 			throws Exception {
+		// One pool of connections for the run: the JDK's client drops the ones a server closes while idle.
+		HttpClient http = client();
 		for (Path path : paths) {
-			closedLoop(clients, path, warmUp);
+			closedLoop(http, clients, path, warmUp);
 		}
 		List<Result> results = new ArrayList<>(Collections.nCopies(paths.size(), null));
 		for (int round = 0; round < rounds; round++) {
 			for (int i = 0; i < paths.size(); i++) {
-				Result result = closedLoop(clients, paths.get(i), seconds);
+				Result result = closedLoop(http, clients, paths.get(i), seconds);
 				results.set(i, (results.get(i) == null) ? result : results.get(i).plus(result));
 			}
 		}
@@ -145,11 +147,9 @@ final class ThroughputBenchmark {
 		}
 	}
 
-	/** Each client sends, waits for the answer, and sends again, on its own connection, until the time is up. */
-	private static Result closedLoop(List<Client> clients, Path path, Duration duration) throws Exception {
-		// A client (a connection pool) per loop: a keep-alive connection left idle by the last round may have been
-		// closed by the server meanwhile.
-		HttpClient http = client();
+	/** Each client sends, waits for the answer, and sends again, until the time is up. */
+	private static Result closedLoop(HttpClient http, List<Client> clients, Path path, Duration duration)
+			throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(clients.size());
 		try {
 			Duration cpuBefore = path.cpu().map(Supplier::get).orElse(Duration.ZERO);
@@ -163,9 +163,9 @@ final class ThroughputBenchmark {
 					.build();
 				loops.add(pool.submit(() -> loop(http, request, deadline)));
 			}
-			Result all = null;
+			Result all = new Result(List.of(), 0, null, Duration.ZERO, Duration.ZERO);
 			for (Future<Result> loop : loops) {
-				all = (all == null) ? loop.get() : all.plus(loop.get());
+				all = all.plus(loop.get());
 			}
 			Duration took = Duration.ofNanos(System.nanoTime() - start);
 			Duration cpu = path.cpu().map(Supplier::get).orElse(Duration.ZERO).minus(cpuBefore);

@@ -117,7 +117,7 @@ final class IssuerKeys implements Function<SignedJWT, Flux<JWK>> {
 			this.lastAttempt = now;
 			this.inFlight = this.fetch.doOnNext((keys) -> {
 				this.current = new Fetched(keys, now);
-				this.known.fetched(keys);
+				this.known.fetched(keys, now);
 			})
 				.doFinally((signal) -> done())
 				.cache();

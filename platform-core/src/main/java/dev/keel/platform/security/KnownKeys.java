@@ -1,11 +1,13 @@
 package dev.keel.platform.security;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
+import java.util.Map;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,51 +15,85 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 
 /**
- * The key ids a verifier knows, as it last fetched the issuer's key set: gauge {@code keel.security.jwks.keys}, one
+ * The keys a verifier knows, as it last fetched the issuer's key set: gauge {@code keel.security.jwks.keys}, one
  * series per {@code kid} (value 1). Rotating the signing key waits until every verifier shows the next key before
  * signing with it, so that no token is refused for a key a verifier has not fetched yet. Key ids are few, so they
- * make a tag. {@link VerifiedTokens} asks it whether a remembered token's key is still the issuer's.
+ * make a tag. {@link VerifiedTokens} asks it whether the key that verified a remembered token is still the issuer's.
  */
 public final class KnownKeys {
 
 	private final MultiGauge gauge;
 
-	private final LongSupplier nanoTime;
+	private final Clock clock;
 
-	private volatile Fetched last = new Fetched(Set.of(), 0);
+	private volatile KeySet last = new KeySet(Map.of(), Instant.MIN);
 
 	public KnownKeys(MeterRegistry meters) {
-		this(meters, System::nanoTime);
+		this(meters, Clock.systemUTC());
 	}
 
-	KnownKeys(MeterRegistry meters, LongSupplier nanoTime) {
+	KnownKeys(MeterRegistry meters, Clock clock) {
 		this.gauge = MultiGauge.builder("keel.security.jwks.keys")
 			.description("Keys of the issuer this verifier knows, by kid, as last fetched")
 			.register(meters);
-		this.nanoTime = nanoTime;
+		this.clock = clock;
 	}
 
-	public void fetched(JWKSet keys) {
-		Set<String> fetched = keys.getKeys()
+	/**
+	 * @param keys the issuer's key set
+	 * @param asOf when its fetch began, as the decoder dates it: the age {@code keel.security.jwks.max-age} limits
+	 */
+	public void fetched(JWKSet keys, Instant asOf) {
+		Map<String, String> thumbprints = new HashMap<>();
+		for (JWK key : keys.getKeys()) {
+			if (key.getKeyID() != null) {
+				// Two keys under one id: neither is known for sure, and tokens naming it are always verified.
+				thumbprints.merge(key.getKeyID(), thumbprint(key), (one, other) -> one.equals(other) ? one : "");
+			}
+		}
+		this.last = new KeySet(Map.copyOf(thumbprints), asOf);
+		List<MultiGauge.Row<?>> rows = thumbprints.keySet()
 			.stream()
-			.map(JWK::getKeyID)
-			.filter((kid) -> kid != null)
-			.collect(Collectors.toUnmodifiableSet());
-		this.last = new Fetched(fetched, this.nanoTime.getAsLong());
-		List<MultiGauge.Row<?>> rows = fetched.stream()
 			.<MultiGauge.Row<?>>map((kid) -> MultiGauge.Row.of(Tags.of("kid", kid), 1))
 			.toList();
 		// Kept rows stay registered (a scrape never misses them); rows no longer listed are removed.
 		this.gauge.register(rows, false);
 	}
 
-	/** Whether the key set was last fetched less than {@code maxAge} ago, and has a key of this id. */
-	public boolean knows(String kid, Duration maxAge) {
-		Fetched last = this.last;
-		return kid != null && last.ids().contains(kid) && this.nanoTime.getAsLong() - last.at() < maxAge.toNanos();
+	/** The key set as last fetched. */
+	KeySet current() {
+		return this.last;
 	}
 
-	private record Fetched(Set<String> ids, long at) {
+	Instant now() {
+		return this.clock.instant();
+	}
+
+	private static String thumbprint(JWK key) {
+		try {
+			return key.computeThumbprint().toString();
+		}
+		catch (JOSEException ex) {
+			return "";
+		}
+	}
+
+	/**
+	 * The issuer's keys by id, as RFC 7638 thumbprints (an id may be published again with another key), and when
+	 * they were fetched.
+	 */
+	record KeySet(Map<String, String> thumbprints, Instant fetchedAt) {
+
+		/** The thumbprint of the one key of this id, or null. */
+		String thumbprint(String kid) {
+			String thumbprint = (kid != null) ? this.thumbprints.get(kid) : null;
+			return (thumbprint == null || thumbprint.isEmpty()) ? null : thumbprint;
+		}
+
+		boolean youngerThan(Duration maxAge, Instant now) {
+			return now.isBefore(this.fetchedAt.plus(maxAge));
+		}
+
 	}
 
 }

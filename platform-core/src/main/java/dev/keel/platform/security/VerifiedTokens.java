@@ -1,6 +1,5 @@
 package dev.keel.platform.security;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -16,18 +15,21 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
 /**
  * The access tokens a verifier has accepted, remembered until they expire, so that a client's next request with the
- * same token skips the RSA signature check and the parsing of its claims: 13 % of the gateway's CPU per request
- * when it runs C1 only (README, "Where the gateway's time goes"). Spring Security verifies every time and has no
- * such cache; Caffeine bounds it.
+ * same token skips the RSA signature check and the parsing of its claims: 15 % of the gateway's CPU per request
+ * when it runs C1 only, which has no intrinsics for RSA's arithmetic (README, "Maximum throughput"). Spring Security
+ * verifies every time and has no such cache; Caffeine bounds it.
  * <p>
  * Only tokens the decoder accepted are remembered, by their exact text: a changed byte is another token, verified
- * in full. A remembered token is accepted again only while the key that signed it is in the issuer's key set as
- * fetched less than the key set's max age ago ({@link KnownKeys}); once the key set is older, requests are verified
- * in full, which fetches it again. So a key the issuer withdraws stops verifying as soon as it would without this
- * cache. A token is forgotten at its expiry (at the latest: the rules are checked again after, with
- * their clock skew) and when more than {@link #MAX_TOKENS} are remembered (the least used first). What the decoder
- * checks does not change for a token between its verification and its expiry: signature, issuer, audience, subject,
- * not-before.
+ * in full. A remembered token is accepted again only
+ * <ul>
+ * <li>before its {@code exp} (the decoder would allow a minute of clock skew more);</li>
+ * <li>while the issuer's key set was fetched less than the key set's max age ago ({@link KnownKeys}); once it is
+ * older, requests are verified in full, which fetches it again;</li>
+ * <li>while that key set has, under the token's {@code kid}, the very key (by thumbprint) it had when the token was
+ * verified, taken before the verification so that a key set fetched meanwhile cannot vouch for it.</li>
+ * </ul>
+ * So a key the issuer withdraws, or replaces under the same id, stops verifying when it would without this cache.
+ * What else the decoder checks cannot change for a token: issuer, audience, subject, not-before.
  */
 public final class VerifiedTokens {
 
@@ -38,23 +40,25 @@ public final class VerifiedTokens {
 
 	private final Duration keySetMaxAge;
 
-	private final Cache<String, Jwt> accepted;
+	private final Cache<String, Remembered> accepted;
 
 	/**
-	 * @param keys what the decoder's key source fetched last, and when
+	 * @param keys the key set the decoder's key source fetched last, and when
 	 * @param keySetMaxAge how old a key set the decoder uses at most ({@code keel.security.jwks.max-age})
 	 */
 	public VerifiedTokens(KnownKeys keys, Duration keySetMaxAge) {
-		this(keys, keySetMaxAge, Clock.systemUTC(), Ticker.systemTicker());
+		this(keys, keySetMaxAge, Ticker.systemTicker());
 	}
 
-	VerifiedTokens(KnownKeys keys, Duration keySetMaxAge, Clock clock, Ticker ticker) {
+	VerifiedTokens(KnownKeys keys, Duration keySetMaxAge, Ticker ticker) {
 		this.keys = keys;
 		this.keySetMaxAge = keySetMaxAge;
+		// Forgotten at expiry to free the memory; remembered() checks the expiry itself, by the wall clock.
 		this.accepted = Caffeine.newBuilder()
 			.maximumSize(MAX_TOKENS)
 			.ticker(ticker)
-			.expireAfter(Expiry.creating((String token, Jwt jwt) -> untilExpiry(jwt, clock.instant())))
+			.expireAfter(Expiry.creating((String token, Remembered remembered) -> untilExpiry(remembered.jwt(),
+					keys.now())))
 			.build();
 	}
 
@@ -65,8 +69,9 @@ public final class VerifiedTokens {
 			if (remembered != null) {
 				return remembered;
 			}
+			KnownKeys.KeySet before = this.keys.current();
 			Jwt jwt = decoder.decode(token);
-			this.accepted.put(token, jwt);
+			remember(token, jwt, before);
 			return jwt;
 		};
 	}
@@ -75,23 +80,46 @@ public final class VerifiedTokens {
 	public ReactiveJwtDecoder around(ReactiveJwtDecoder decoder) {
 		return (token) -> {
 			Jwt remembered = remembered(token);
-			return (remembered != null) ? Mono.just(remembered)
-					: decoder.decode(token).doOnNext((jwt) -> this.accepted.put(token, jwt));
+			if (remembered != null) {
+				return Mono.just(remembered);
+			}
+			KnownKeys.KeySet before = this.keys.current();
+			return decoder.decode(token).doOnNext((jwt) -> remember(token, jwt, before));
 		};
 	}
 
+	private void remember(String token, Jwt jwt, KnownKeys.KeySet before) {
+		String thumbprint = before.thumbprint(kid(jwt));
+		if (thumbprint != null) {
+			this.accepted.put(token, new Remembered(jwt, thumbprint));
+		}
+	}
+
 	private Jwt remembered(String token) {
-		Jwt jwt = this.accepted.getIfPresent(token);
-		if (jwt == null) {
+		Remembered remembered = this.accepted.getIfPresent(token);
+		if (remembered == null) {
 			return null;
 		}
-		return (jwt.getHeaders().get("kid") instanceof String kid && this.keys.knows(kid, this.keySetMaxAge)) ? jwt : null;
+		Jwt jwt = remembered.jwt();
+		Instant now = this.keys.now();
+		KnownKeys.KeySet current = this.keys.current();
+		boolean trusted = jwt.getExpiresAt() != null && now.isBefore(jwt.getExpiresAt())
+				&& current.youngerThan(this.keySetMaxAge, now)
+				&& remembered.thumbprint().equals(current.thumbprint(kid(jwt)));
+		return trusted ? jwt : null;
+	}
+
+	private static String kid(Jwt jwt) {
+		return (jwt.getHeaders().get("kid") instanceof String kid) ? kid : null;
 	}
 
 	private static Duration untilExpiry(Jwt jwt, Instant now) {
 		Instant expiry = jwt.getExpiresAt();
-		// Not remembered at all: no expiry (the rules refuse it anyway), or within the clock skew after it.
 		return (expiry == null || !expiry.isAfter(now)) ? Duration.ZERO : Duration.between(now, expiry);
+	}
+
+	/** A token the decoder accepted, and the thumbprint of the key of its {@code kid} then. */
+	private record Remembered(Jwt jwt, String thumbprint) {
 	}
 
 }

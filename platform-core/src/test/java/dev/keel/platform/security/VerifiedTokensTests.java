@@ -3,13 +3,13 @@ package dev.keel.platform.security;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -28,31 +28,60 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class VerifiedTokensTests {
 
-	private static final Instant NOW = Instant.parse("2026-12-04T12:00:00Z");
+	private static final Instant START = Instant.parse("2026-12-04T12:00:00Z");
 
 	private static final Duration KEY_SET_MAX_AGE = Duration.ofSeconds(120);
 
-	private final AtomicLong nanos = new AtomicLong();
+	/** The issuer's keys: "one" and "next", and another key published under "one" (a replaced key). */
+	private static final Map<String, JWK> KEYS = Map.of("one", key("one", 1), "next", key("next", 2), "one, replaced",
+			key("one", 3));
 
-	private final KnownKeys keys = new KnownKeys(new SimpleMeterRegistry(), this.nanos::get);
+	private final AtomicReference<Instant> now = new AtomicReference<>(START);
+
+	private final KnownKeys keys = new KnownKeys(new SimpleMeterRegistry(), new Clock() {
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return VerifiedTokensTests.this.now.get();
+		}
+
+	});
 
 	private final VerifiedTokens verified = new VerifiedTokens(this.keys, KEY_SET_MAX_AGE,
-			Clock.fixed(NOW, ZoneOffset.UTC), this.nanos::get);
+			() -> Duration.between(START, this.now.get()).toNanos());
+
+	/** What the decoder behind the cache accepts. */
+	private final Map<String, Jwt> tokens = Map.of("alice's", token("alice's", "one", START.plusSeconds(300)),
+			"signed-by-the-next-key", token("signed-by-the-next-key", "next", START.plusSeconds(300)),
+			"without-kid", token("without-kid", null, START.plusSeconds(300)),
+			"expired", token("expired", "one", START.minusSeconds(1)));
 
 	/** Verifications by token. */
 	private final Map<String, AtomicInteger> verifications = new ConcurrentHashMap<>();
 
-	private final Map<String, Jwt> tokens = Map.of("alice's", token("alice's", "one", NOW.plusSeconds(300)),
-			"signed-by-the-next-key", token("signed-by-the-next-key", "next", NOW.plusSeconds(300)));
+	/** Runs in each verification, as a key set fetched by the decoder meanwhile would. */
+	private Runnable duringVerification = () -> {
+	};
 
 	private final JwtDecoder decoder = this.verified.around((JwtDecoder) this::verify);
 
 	@Test
 	void aTokenAcceptedOnceIsAcceptedAgainWithoutVerifyingIt() {
-		this.keys.fetched(keySet("one", "next"));
+		fetched("one", "next");
 
 		assertThat(this.decoder.decode("alice's").getSubject()).isEqualTo("alice");
 		assertThat(this.decoder.decode("alice's").getSubject()).isEqualTo("alice");
+		assertThat(this.decoder.decode("signed-by-the-next-key").getSubject()).isEqualTo("alice");
 		assertThat(this.decoder.decode("signed-by-the-next-key").getSubject()).isEqualTo("alice");
 
 		assertThat(verifications("alice's")).isEqualTo(1);
@@ -61,7 +90,7 @@ class VerifiedTokensTests {
 
 	@Test
 	void aTokenTheDecoderRefusesIsVerifiedEachTime() {
-		this.keys.fetched(keySet("one"));
+		fetched("one");
 
 		for (int i = 0; i < 2; i++) {
 			assertThatExceptionOfType(BadJwtException.class).isThrownBy(() -> this.decoder.decode("forged"));
@@ -71,12 +100,25 @@ class VerifiedTokensTests {
 	}
 
 	@Test
+	void aTokenWithoutAKeyIdOrAlreadyExpiredIsVerifiedEachTime() {
+		fetched("one");
+
+		for (int i = 0; i < 2; i++) {
+			this.decoder.decode("without-kid");
+			this.decoder.decode("expired");
+		}
+
+		assertThat(verifications("without-kid")).isEqualTo(2);
+		assertThat(verifications("expired")).isEqualTo(2);
+	}
+
+	@Test
 	void aTokenWhoseKeyTheIssuerWithdrewIsVerifiedAgain() {
-		this.keys.fetched(keySet("one", "next"));
+		fetched("one", "next");
 		this.decoder.decode("alice's");
 		this.decoder.decode("signed-by-the-next-key");
 
-		this.keys.fetched(keySet("next"));
+		fetched("next");
 		this.decoder.decode("alice's");
 		this.decoder.decode("signed-by-the-next-key");
 
@@ -85,45 +127,72 @@ class VerifiedTokensTests {
 	}
 
 	@Test
-	void onceTheKeySetIsOlderThanItsMaxAgeTokensAreVerifiedAgainWhichFetchesIt() {
-		this.keys.fetched(keySet("one"));
+	void aTokenWhoseKeyIdNowNamesAnotherKeyIsVerifiedAgain() {
+		fetched("one");
 		this.decoder.decode("alice's");
 
-		this.nanos.addAndGet(KEY_SET_MAX_AGE.minusSeconds(1).toNanos());
+		fetched("one, replaced");
+		this.decoder.decode("alice's");
+
+		assertThat(verifications("alice's")).isEqualTo(2);
+	}
+
+	@Test
+	void aKeySetFetchedDuringTheVerificationDoesNotVouchForTheToken() {
+		fetched("one");
+		// The token was verified with the key of then; "one" names another key once the verification ends.
+		this.duringVerification = () -> fetched("one, replaced");
+		this.decoder.decode("alice's");
+		this.duringVerification = () -> {
+		};
+
+		this.decoder.decode("alice's");
+		this.decoder.decode("alice's");
+
+		assertThat(verifications("alice's")).as("remembered with the key set it was verified by, and only then")
+			.isEqualTo(2);
+	}
+
+	@Test
+	void onceTheKeySetIsOlderThanItsMaxAgeTokensAreVerifiedAgainWhichFetchesIt() {
+		fetched("one");
+		this.decoder.decode("alice's");
+
+		elapse(KEY_SET_MAX_AGE.minusSeconds(1));
 		this.decoder.decode("alice's");
 		assertThat(verifications("alice's")).as("the key set younger than its max age").isEqualTo(1);
 
-		this.nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+		elapse(Duration.ofSeconds(1));
 		this.decoder.decode("alice's");
 		this.decoder.decode("alice's");
 		assertThat(verifications("alice's")).as("the key set as old as its max age").isEqualTo(3);
 
-		this.keys.fetched(keySet("one"));
+		fetched("one");
 		this.decoder.decode("alice's");
 		assertThat(verifications("alice's")).as("the key set fetched again").isEqualTo(3);
 	}
 
 	@Test
 	void aTokenIsVerifiedAgainOnceItHasExpired() {
-		this.keys.fetched(keySet("one"));
+		fetched("one");
 		this.decoder.decode("alice's");
 
-		// Fetched again meanwhile, as the decoder does once the key set is older than its max age.
-		this.nanos.addAndGet(Duration.ofSeconds(200).toNanos());
-		this.keys.fetched(keySet("one"));
-		this.nanos.addAndGet(Duration.ofSeconds(99).toNanos());
+		elapse(Duration.ofSeconds(200));
+		fetched("one");
+		elapse(Duration.ofSeconds(99));
 		this.decoder.decode("alice's");
 		assertThat(verifications("alice's")).as("before its expiry").isEqualTo(1);
 
-		this.nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+		elapse(Duration.ofSeconds(1));
 		this.decoder.decode("alice's");
 		assertThat(verifications("alice's")).as("at its expiry").isEqualTo(2);
 	}
 
 	@Test
 	void theReactiveDecoderRemembersToo() {
-		this.keys.fetched(keySet("one"));
-		ReactiveJwtDecoder reactive = this.verified.around((ReactiveJwtDecoder) (token) -> Mono.fromCallable(() -> verify(token)));
+		fetched("one");
+		ReactiveJwtDecoder reactive = this.verified
+			.around((ReactiveJwtDecoder) (token) -> Mono.fromCallable(() -> verify(token)));
 
 		assertThat(reactive.decode("alice's").block().getSubject()).isEqualTo("alice");
 		assertThat(reactive.decode("alice's").block().getSubject()).isEqualTo("alice");
@@ -134,9 +203,9 @@ class VerifiedTokensTests {
 		assertThat(verifications("forged")).isEqualTo(2);
 	}
 
-	/** The decoder behind the cache: accepts what {@link #tokens} holds, and counts. */
 	private Jwt verify(String token) {
 		this.verifications.computeIfAbsent(token, (t) -> new AtomicInteger()).incrementAndGet();
+		this.duringVerification.run();
 		Jwt jwt = this.tokens.get(token);
 		if (jwt == null) {
 			throw new BadJwtException("bad signature");
@@ -149,21 +218,27 @@ class VerifiedTokensTests {
 		return (count != null) ? count.get() : 0;
 	}
 
-	private static Jwt token(String value, String kid, Instant expiry) {
-		return Jwt.withTokenValue(value)
-			.header("alg", "RS256")
-			.header("kid", kid)
-			.subject("alice")
-			.issuedAt(NOW.minusSeconds(60))
-			.expiresAt(expiry)
-			.build();
+	private void fetched(String... keys) {
+		this.keys.fetched(new JWKSet(Arrays.stream(keys).map(KEYS::get).toList()), this.now.get());
 	}
 
-	private static JWKSet keySet(String... kids) {
-		List<JWK> keys = Arrays.stream(kids)
-			.<JWK>map((kid) -> new OctetSequenceKey.Builder(new byte[32]).keyID(kid).build())
-			.toList();
-		return new JWKSet(keys);
+	private void elapse(Duration duration) {
+		this.now.updateAndGet((instant) -> instant.plus(duration));
+	}
+
+	private static Jwt token(String value, String kid, Instant expiry) {
+		Jwt.Builder token = Jwt.withTokenValue(value)
+			.header("alg", "RS256")
+			.subject("alice")
+			.issuedAt(expiry.minusSeconds(900))
+			.expiresAt(expiry);
+		return (kid != null) ? token.header("kid", kid).build() : token.build();
+	}
+
+	private static JWK key(String kid, int material) {
+		byte[] secret = new byte[32];
+		Arrays.fill(secret, (byte) material);
+		return new OctetSequenceKey.Builder(secret).keyID(kid).build();
 	}
 
 }

@@ -119,16 +119,16 @@ public class ResourceServerAutoConfiguration {
 				+ "(config-repo: keel.auth.issuer)");
 		DefaultResourceRetriever retriever = new DefaultResourceRetriever(CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS,
 				MAX_KEY_SET_BYTES);
-		KnownKeys known = new KnownKeys(meters);
-		JWKSetSource<SecurityContext> fetched = new ObservedFetches(StringUtils.hasText(jwt.getJwkSetUri())
+		JWKSetSource<SecurityContext> fetched = StringUtils.hasText(jwt.getJwkSetUri())
 				? new URLBasedJWKSetSource<>(URI.create(jwt.getJwkSetUri()).toURL(), retriever)
-				: new DiscoveredKeySet(jwt.getIssuerUri(), retriever), known);
+				: new DiscoveredKeySet(jwt.getIssuerUri(), retriever);
 		JWKSetSource<SecurityContext> throttled = new RateLimitedJWKSetSource<>(fetched,
 				keySet.unknownKeyInterval().toMillis(), null);
 		JWKSetSource<SecurityContext> tolerant = new OutageTolerantJWKSetSource<>(
 				new ThrottledFetchesAsOutage(throttled), OUTAGE_TOLERANCE.toMillis(), null);
-		JWKSource<SecurityContext> keys = new JWKSetBasedJWKSource<>(
-				new CachingJWKSetSource<>(tolerant, keySet.maxAge().toMillis(), FETCH_WAIT_MS, null));
+		KnownKeys known = new KnownKeys(meters);
+		JWKSource<SecurityContext> keys = new JWKSetBasedJWKSource<>(new ObservedKeySets(
+				new CachingJWKSetSource<>(tolerant, keySet.maxAge().toMillis(), FETCH_WAIT_MS, null), known));
 		DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 		processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
 		// "JWT" or none, as most issuers send, or RFC 9068's access-token type.
