@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -273,6 +274,8 @@ final class Benchmarks {
 					+ "./platform up with one replica compares like with like");
 		}
 		this.console.step("signing up " + clients + " benchmark accounts, one per client");
+		// People's access tokens last 15 minutes (config-repo/auth-service.yml); the first is signed in after this.
+		Instant tokensExpire = Instant.now().plus(Duration.ofMinutes(15));
 		List<ThroughputBenchmark.Client> accounts = ThroughputBenchmark.signUp(
 				URI.create("http://localhost:" + topology.port(new Instance(Services.AUTH_SERVICE, 1))), clients);
 		Instance gateway = topology.gateways().get(0);
@@ -292,7 +295,7 @@ final class Benchmarks {
 				new ThroughputBenchmark.Path("product through the gateway", viaGateway, product, gatewayCpu),
 				new ThroughputBenchmark.Path("product straight to order-service", "http://127.0.0.1:"
 						+ topology.port(new Instance("order-service", 1)), product, Optional.empty())),
-				Duration.ofSeconds(5), Duration.ofSeconds(seconds), rounds);
+				Duration.ofSeconds(5), Duration.ofSeconds(seconds), rounds, tokensExpire);
 	}
 
 	private void resilience(Topology topology, String scenario, int rate) throws Exception {

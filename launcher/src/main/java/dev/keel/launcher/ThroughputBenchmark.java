@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -108,8 +109,13 @@ final class ThroughputBenchmark {
 	 * Warms every path for {@code warmUp}, then runs each for {@code seconds} in turn, {@code rounds} times, and
 	 * prints a line per path and, per pair (through the gateway, then straight), the gateway's share of straight.
 	 */
-	static void run(List<Client> clients, List<Path> paths, Duration warmUp, Duration seconds, int rounds)
-			throws Exception {
+	static void run(List<Client> clients, List<Path> paths, Duration warmUp, Duration seconds, int rounds,
+			Instant tokensExpire) throws Exception {
+		Duration left = Duration.between(Instant.now(), tokensExpire);
+		if (left.compareTo(warmUp.plus(seconds.multipliedBy(rounds)).multipliedBy(paths.size())) < 0) {
+			throw new LauncherException("the run would outlast the accounts' access tokens (" + left.toSeconds()
+					+ " s left after signing up): fewer --clients, --seconds or --rounds");
+		}
 		// One pool of connections for the run: the JDK's client drops the ones a server closes while idle.
 		HttpClient http = client();
 		for (Path path : paths) {
@@ -135,6 +141,10 @@ final class ThroughputBenchmark {
 			if (result.firstFailure() != null) {
 				System.out.println("    first failure: " + result.firstFailure());
 			}
+		}
+		if (results.stream().anyMatch((result) -> result.failed() > 0)) {
+			System.out.println("Requests failed: the figures count answered requests only, so the shares below are not "
+					+ "a like-for-like comparison (a 429 is a client's rate limit: more --clients, each with its own)");
 		}
 		for (int i = 0; i + 1 < paths.size(); i += 2) {
 			Result gateway = results.get(i);

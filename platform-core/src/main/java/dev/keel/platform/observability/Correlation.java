@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * The headers that tie a request together across processes. {@code X-Request-Id} comes from the client (or
- * the gateway makes one) and travels with every call the request causes, as tracing baggage; every response
+ * the gateway makes one); the gateway forwards it, and the services pass it on with every call the request causes,
+ * as tracing baggage; every response
  * echoes it, and carries {@code X-Trace-Id}, the W3C trace id that log lines and problems show.
  */
 public final class Correlation {

@@ -4,10 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,17 +44,20 @@ public final class KnownKeys {
 	 * @param keys the issuer's key set
 	 * @param asOf when its fetch began, as the decoder dates it: the age {@code keel.security.jwks.max-age} limits
 	 */
-	public void fetched(JWKSet keys, Instant asOf) {
-		Map<String, String> thumbprints = new HashMap<>();
+	public synchronized void fetched(JWKSet keys, Instant asOf) {
+		Map<String, JWK> byId = new HashMap<>();
+		Set<String> ambiguous = new HashSet<>();
 		for (JWK key : keys.getKeys()) {
-			if (key.getKeyID() != null) {
+			if (key.getKeyID() != null && byId.putIfAbsent(key.getKeyID(), key) != null
+					&& !byId.get(key.getKeyID()).equals(key)) {
 				// Two keys under one id: neither is known for sure, and tokens naming it are always verified.
-				thumbprints.merge(key.getKeyID(), thumbprint(key), (one, other) -> one.equals(other) ? one : "");
+				ambiguous.add(key.getKeyID());
 			}
 		}
-		this.last = new KeySet(Map.copyOf(thumbprints), asOf);
-		List<MultiGauge.Row<?>> rows = thumbprints.keySet()
-			.stream()
+		Set<String> ids = Set.copyOf(byId.keySet());
+		byId.keySet().removeAll(ambiguous);
+		this.last = new KeySet(Map.copyOf(byId), asOf);
+		List<MultiGauge.Row<?>> rows = ids.stream()
 			.<MultiGauge.Row<?>>map((kid) -> MultiGauge.Row.of(Tags.of("kid", kid), 1))
 			.toList();
 		// Kept rows stay registered (a scrape never misses them); rows no longer listed are removed.
@@ -69,25 +73,15 @@ public final class KnownKeys {
 		return this.clock.instant();
 	}
 
-	private static String thumbprint(JWK key) {
-		try {
-			return key.computeThumbprint().toString();
-		}
-		catch (JOSEException ex) {
-			return "";
-		}
-	}
-
 	/**
-	 * The issuer's keys by id, as RFC 7638 thumbprints (an id may be published again with another key), and when
+	 * The issuer's keys by id, each whole (an id may be published again with other material, or other uses), and when
 	 * they were fetched.
 	 */
-	record KeySet(Map<String, String> thumbprints, Instant fetchedAt) {
+	record KeySet(Map<String, JWK> keys, Instant fetchedAt) {
 
-		/** The thumbprint of the one key of this id, or null. */
-		String thumbprint(String kid) {
-			String thumbprint = (kid != null) ? this.thumbprints.get(kid) : null;
-			return (thumbprint == null || thumbprint.isEmpty()) ? null : thumbprint;
+		/** The one key of this id, or null. */
+		JWK key(String kid) {
+			return (kid != null) ? this.keys.get(kid) : null;
 		}
 
 		boolean youngerThan(Duration maxAge, Instant now) {

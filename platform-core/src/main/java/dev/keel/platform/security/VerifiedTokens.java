@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.nimbusds.jose.jwk.JWK;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -25,8 +26,8 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
  * <li>before its {@code exp} (the decoder would allow a minute of clock skew more);</li>
  * <li>while the issuer's key set was fetched less than the key set's max age ago ({@link KnownKeys}); once it is
  * older, requests are verified in full, which fetches it again;</li>
- * <li>while that key set has, under the token's {@code kid}, the very key (by thumbprint) it had when the token was
- * verified, taken before the verification so that a key set fetched meanwhile cannot vouch for it.</li>
+ * <li>while that key set has, under the token's {@code kid}, the very key (material, algorithm, use) it had when
+ * the token was verified, read before the verification so that a key set fetched meanwhile cannot vouch for it.</li>
  * </ul>
  * So a key the issuer withdraws, or replaces under the same id, stops verifying when it would without this cache.
  * What else the decoder checks cannot change for a token: issuer, audience, subject, not-before.
@@ -89,9 +90,9 @@ public final class VerifiedTokens {
 	}
 
 	private void remember(String token, Jwt jwt, KnownKeys.KeySet before) {
-		String thumbprint = before.thumbprint(kid(jwt));
-		if (thumbprint != null) {
-			this.accepted.put(token, new Remembered(jwt, thumbprint));
+		JWK key = before.key(kid(jwt));
+		if (key != null) {
+			this.accepted.put(token, new Remembered(jwt, key));
 		}
 	}
 
@@ -105,7 +106,7 @@ public final class VerifiedTokens {
 		KnownKeys.KeySet current = this.keys.current();
 		boolean trusted = jwt.getExpiresAt() != null && now.isBefore(jwt.getExpiresAt())
 				&& current.youngerThan(this.keySetMaxAge, now)
-				&& remembered.thumbprint().equals(current.thumbprint(kid(jwt)));
+				&& remembered.key().equals(current.key(kid(jwt)));
 		return trusted ? jwt : null;
 	}
 
@@ -118,8 +119,8 @@ public final class VerifiedTokens {
 		return (expiry == null || !expiry.isAfter(now)) ? Duration.ZERO : Duration.between(now, expiry);
 	}
 
-	/** A token the decoder accepted, and the thumbprint of the key of its {@code kid} then. */
-	private record Remembered(Jwt jwt, String thumbprint) {
+	/** A token the decoder accepted, and the key of its {@code kid} then. */
+	private record Remembered(Jwt jwt, JWK key) {
 	}
 
 }

@@ -10,37 +10,88 @@ import com.nimbusds.jose.jwk.source.JWKSetSource;
 import com.nimbusds.jose.proc.SecurityContext;
 
 /**
- * Tells {@link KnownKeys} of each key set verifications are handed, once per set. It sits outside Nimbus's cache so
- * that {@link KnownKeys} never runs ahead of the keys in use. A set is dated by the request that first got it: the
- * one whose fetch the cache dates it by, or one that waited for that fetch (later by at most the fetch's time).
+ * Tells {@link KnownKeys} of each key set Nimbus's cache takes in, once verifications are handed it, so that
+ * {@link KnownKeys} never runs ahead of the keys in use nor goes back to older ones. A set is stamped where the cache
+ * loads it ({@link #loaded}: under the cache's lock, dated by the request whose fetch it was, as the cache dates it)
+ * and reported when the cache hands it out ({@link #handedOut}), if it is still the latest loaded. A set the source
+ * gives again unchanged (through an issuer outage, the last one) is not stamped again: it ages.
  */
-final class ObservedKeySets implements JWKSetSource<SecurityContext> {
-
-	private final JWKSetSource<SecurityContext> keys;
+final class ObservedKeySets {
 
 	private final KnownKeys known;
 
-	private volatile JWKSet last;
+	private volatile Loaded latest;
 
-	ObservedKeySets(JWKSetSource<SecurityContext> keys, KnownKeys known) {
-		this.keys = keys;
+	/** Guarded by this. */
+	private Loaded reported;
+
+	ObservedKeySets(KnownKeys known) {
 		this.known = known;
 	}
 
-	@Override
-	public JWKSet getJWKSet(JWKSetCacheRefreshEvaluator refreshEvaluator, long currentTime, SecurityContext context)
-			throws KeySourceException {
-		JWKSet keys = this.keys.getJWKSet(refreshEvaluator, currentTime, context);
-		if (keys != this.last) {
-			this.last = keys;
-			this.known.fetched(keys, Instant.ofEpochMilli(currentTime));
-		}
-		return keys;
+	/** What the cache loads from, stamping each new set. */
+	JWKSetSource<SecurityContext> loaded(JWKSetSource<SecurityContext> source) {
+		return new Observing(source) {
+
+			@Override
+			void observe(JWKSet keys, long currentTime) {
+				Loaded latest = ObservedKeySets.this.latest;
+				if (latest == null || latest.keys() != keys) {
+					ObservedKeySets.this.latest = new Loaded(keys, Instant.ofEpochMilli(currentTime));
+				}
+			}
+
+		};
 	}
 
-	@Override
-	public void close() throws IOException {
-		this.keys.close();
+	/** The cache, reporting the latest set loaded the first time it is handed out. */
+	JWKSetSource<SecurityContext> handedOut(JWKSetSource<SecurityContext> cache) {
+		return new Observing(cache) {
+
+			@Override
+			void observe(JWKSet keys, long currentTime) {
+				Loaded latest = ObservedKeySets.this.latest;
+				if (latest != null && latest.keys() == keys) {
+					report(latest);
+				}
+			}
+
+		};
+	}
+
+	private synchronized void report(Loaded latest) {
+		if (latest != this.reported) {
+			this.reported = latest;
+			this.known.fetched(latest.keys(), latest.at());
+		}
+	}
+
+	private record Loaded(JWKSet keys, Instant at) {
+	}
+
+	private abstract static class Observing implements JWKSetSource<SecurityContext> {
+
+		private final JWKSetSource<SecurityContext> source;
+
+		Observing(JWKSetSource<SecurityContext> source) {
+			this.source = source;
+		}
+
+		abstract void observe(JWKSet keys, long currentTime);
+
+		@Override
+		public JWKSet getJWKSet(JWKSetCacheRefreshEvaluator refreshEvaluator, long currentTime,
+				SecurityContext context) throws KeySourceException {
+			JWKSet keys = this.source.getJWKSet(refreshEvaluator, currentTime, context);
+			observe(keys, currentTime);
+			return keys;
+		}
+
+		@Override
+		public void close() throws IOException {
+			this.source.close();
+		}
+
 	}
 
 }

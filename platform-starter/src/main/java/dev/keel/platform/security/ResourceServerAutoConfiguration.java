@@ -127,8 +127,9 @@ public class ResourceServerAutoConfiguration {
 		JWKSetSource<SecurityContext> tolerant = new OutageTolerantJWKSetSource<>(
 				new ThrottledFetchesAsOutage(throttled), OUTAGE_TOLERANCE.toMillis(), null);
 		KnownKeys known = new KnownKeys(meters);
-		JWKSource<SecurityContext> keys = new JWKSetBasedJWKSource<>(new ObservedKeySets(
-				new CachingJWKSetSource<>(tolerant, keySet.maxAge().toMillis(), FETCH_WAIT_MS, null), known));
+		ObservedKeySets observed = new ObservedKeySets(known);
+		JWKSource<SecurityContext> keys = new JWKSetBasedJWKSource<>(observed.handedOut(new CachingJWKSetSource<>(
+				observed.loaded(tolerant), keySet.maxAge().toMillis(), FETCH_WAIT_MS, null)));
 		DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 		processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
 		// "JWT" or none, as most issuers send, or RFC 9068's access-token type.
