@@ -90,7 +90,8 @@ public final class Launcher {
 			Map.entry("token", "./platform token NAME"), Map.entry("accounts", "./platform accounts"),
 			Map.entry("ca", "./platform ca"),
 			Map.entry("bench", "./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] "
-					+ "| latency|kill|pause|restart|edge [--rate N] | sign-in [--count N] [--clients N] | startup [--runs N] | throughput [--clients N] [--seconds N] [--rounds N]"));
+					+ "| latency|kill|pause|restart|edge [--rate N] | sign-in [--count N] [--clients N] | startup [--runs N] "
+					+ "| throughput [--clients N] [--seconds N] [--rounds N]"));
 
 	private final Settings settings;
 

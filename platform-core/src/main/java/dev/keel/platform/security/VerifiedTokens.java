@@ -35,7 +35,7 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 public final class VerifiedTokens {
 
 	/** About 2.5 KB each (the token's text and its claims): at most 5 MB of heap. */
-	static final int MAX_TOKENS = 2048;
+	private static final int MAX_TOKENS = 2048;
 
 	private final KnownKeys keys;
 

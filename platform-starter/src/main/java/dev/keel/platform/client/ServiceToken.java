@@ -122,9 +122,8 @@ public final class ServiceToken implements ClientHttpRequestInterceptor {
 			try {
 				fetch(this.clock.instant());
 			}
-			catch (IOException ex) {
+			finally {
 				this.nextAttempt = Instant.MIN;
-				throw ex;
 			}
 		}
 		finally {

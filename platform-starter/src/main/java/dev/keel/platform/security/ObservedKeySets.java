@@ -2,6 +2,7 @@ package dev.keel.platform.security;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.function.ObjLongConsumer;
 
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -31,32 +32,24 @@ final class ObservedKeySets {
 
 	/** What the cache loads from, stamping each new set. */
 	JWKSetSource<SecurityContext> loaded(JWKSetSource<SecurityContext> source) {
-		return new Observing(source) {
-
-			@Override
-			void observe(JWKSet keys, long currentTime) {
-				Loaded latest = ObservedKeySets.this.latest;
-				if (latest == null || latest.keys() != keys) {
-					ObservedKeySets.this.latest = new Loaded(keys, Instant.ofEpochMilli(currentTime));
-				}
-			}
-
-		};
+		return new Observing(source, this::stamp);
 	}
 
 	/** The cache, reporting the latest set loaded the first time it is handed out. */
 	JWKSetSource<SecurityContext> handedOut(JWKSetSource<SecurityContext> cache) {
-		return new Observing(cache) {
-
-			@Override
-			void observe(JWKSet keys, long currentTime) {
-				Loaded latest = ObservedKeySets.this.latest;
-				if (latest != null && latest.keys() == keys) {
-					report(latest);
-				}
+		return new Observing(cache, (keys, currentTime) -> {
+			Loaded latest = this.latest;
+			if (latest != null && latest.keys() == keys) {
+				report(latest);
 			}
+		});
+	}
 
-		};
+	private void stamp(JWKSet keys, long currentTime) {
+		Loaded latest = this.latest;
+		if (latest == null || latest.keys() != keys) {
+			this.latest = new Loaded(keys, Instant.ofEpochMilli(currentTime));
+		}
 	}
 
 	private synchronized void report(Loaded latest) {
@@ -69,21 +62,22 @@ final class ObservedKeySets {
 	private record Loaded(JWKSet keys, Instant at) {
 	}
 
-	private abstract static class Observing implements JWKSetSource<SecurityContext> {
+	private static final class Observing implements JWKSetSource<SecurityContext> {
 
 		private final JWKSetSource<SecurityContext> source;
 
-		Observing(JWKSetSource<SecurityContext> source) {
-			this.source = source;
-		}
+		private final ObjLongConsumer<JWKSet> observer;
 
-		abstract void observe(JWKSet keys, long currentTime);
+		Observing(JWKSetSource<SecurityContext> source, ObjLongConsumer<JWKSet> observer) {
+			this.source = source;
+			this.observer = observer;
+		}
 
 		@Override
 		public JWKSet getJWKSet(JWKSetCacheRefreshEvaluator refreshEvaluator, long currentTime,
 				SecurityContext context) throws KeySourceException {
 			JWKSet keys = this.source.getJWKSet(refreshEvaluator, currentTime, context);
-			observe(keys, currentTime);
+			this.observer.accept(keys, currentTime);
 			return keys;
 		}
 

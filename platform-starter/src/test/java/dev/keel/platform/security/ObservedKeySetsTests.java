@@ -41,38 +41,43 @@ class ObservedKeySetsTests {
 
 		this.handing.getJWKSet(null, 2_000, null);
 
-		assertThat(this.known.current().keys()).containsOnlyKeys("first");
-		assertThat(this.known.current().fetchedAt()).isEqualTo(Instant.ofEpochMilli(1_000));
+		assertKnown("first", 1_000);
 	}
 
 	@Test
 	void anOlderSetHandedOutAfterANewerOneWasLoadedIsNotReported() throws Exception {
-		this.cached.set(this.loading.getJWKSet(null, 1_000, null));
-		this.handing.getJWKSet(null, 1_000, null);
+		loadAndHandOut(1_000);
 
 		this.published.set(SECOND);
 		this.loading.getJWKSet(null, 5_000, null);
 		// A request that got the first set from the cache before it took in the second.
 		this.handing.getJWKSet(null, 6_000, null);
-		assertThat(this.known.current().keys()).containsOnlyKeys("first");
-		assertThat(this.known.current().fetchedAt()).isEqualTo(Instant.ofEpochMilli(1_000));
+		assertKnown("first", 1_000);
 
 		this.cached.set(SECOND);
 		this.handing.getJWKSet(null, 7_000, null);
-		assertThat(this.known.current().keys()).containsOnlyKeys("second");
-		assertThat(this.known.current().fetchedAt()).isEqualTo(Instant.ofEpochMilli(5_000));
+		assertKnown("second", 5_000);
 	}
 
 	@Test
 	void theSameSetGivenAgainIsNotDatedAgain() throws Exception {
-		this.cached.set(this.loading.getJWKSet(null, 1_000, null));
-		this.handing.getJWKSet(null, 1_000, null);
+		loadAndHandOut(1_000);
 
 		// Through an issuer outage the source gives the last set again.
-		this.loading.getJWKSet(null, 400_000, null);
-		this.handing.getJWKSet(null, 400_000, null);
+		loadAndHandOut(400_000);
 
-		assertThat(this.known.current().fetchedAt()).isEqualTo(Instant.ofEpochMilli(1_000));
+		assertKnown("first", 1_000);
+	}
+
+	/** A request whose fetch the cache takes in, and which gets it back. */
+	private void loadAndHandOut(long currentTime) throws Exception {
+		this.cached.set(this.loading.getJWKSet(null, currentTime, null));
+		this.handing.getJWKSet(null, currentTime, null);
+	}
+
+	private void assertKnown(String kid, long fetchedAt) {
+		assertThat(this.known.current().keys()).containsOnlyKeys(kid);
+		assertThat(this.known.current().fetchedAt()).isEqualTo(Instant.ofEpochMilli(fetchedAt));
 	}
 
 	private static JWKSet keySet(String kid) {
