@@ -58,9 +58,10 @@ class CorrelationWebFilter implements WebFilter, Ordered {
 		return chain.filter(forwarded).doFinally((signal) -> {
 			if (access.isInfoEnabled()) {
 				Route route = forwarded.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-				access.info("{} {} -> {} in {} ms (route {}, request {}, subject {})", forwarded.getRequest().getMethod(),
-						forwarded.getRequest().getPath().value(), forwarded.getResponse().getStatusCode(),
-						(System.nanoTime() - start) / 1_000_000, (route != null) ? route.getId() : "-", requestId,
+				access.info("{} {} -> {} in {} ms (route {}, request {}, trace {}, subject {})",
+						forwarded.getRequest().getMethod(), forwarded.getRequest().getPath().value(),
+						forwarded.getResponse().getStatusCode(), (System.nanoTime() - start) / 1_000_000,
+						(route != null) ? route.getId() : "-", requestId, traceId.orElse("-"),
 						forwarded.getAttributeOrDefault(AuthenticatedSubject.ATTRIBUTE, "-"));
 			}
 		});

@@ -57,10 +57,11 @@ class ProblemErrorHandler implements ErrorWebExceptionHandler {
 		}
 		Problem problem = problemFor(ex);
 		if (problem.status().is5xxServerError()) {
-			// Named here: the gateway's log lines carry no request id of their own (no baggage, gateway-service.yml).
-			log.warn("{} {} -> {} (request {}): {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
-					problem.status().value(), exchange.getAttribute(CorrelationWebFilter.REQUEST_ID_ATTRIBUTE),
-					ex.toString());
+			// Named here: the gateway's log lines carry neither id of their own (gateway-service.yml).
+			log.warn("{} {} -> {} (request {}, trace {}): {}", exchange.getRequest().getMethod(),
+					exchange.getRequest().getPath(), problem.status().value(),
+					exchange.getAttribute(CorrelationWebFilter.REQUEST_ID_ATTRIBUTE),
+					CorrelationWebFilter.traceId(exchange).orElse("-"), ex.toString());
 		}
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("type", TYPES + problem.type());
