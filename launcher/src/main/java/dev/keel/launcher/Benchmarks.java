@@ -5,9 +5,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,6 +32,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * {@code ./platform bench ...}: the benchmarks against the running platform, with what each needs of it.
@@ -37,7 +42,8 @@ final class Benchmarks {
 	private static final Map<String, Set<String>> OPTIONS = Map.of("contention",
 			Set.of("orders", "clients", "skus", "stock"), "latency", Set.of("rate"), "kill", Set.of("rate"), "pause",
 			Set.of("rate"), "restart", Set.of("rate"), "edge", Set.of("rate"), "sign-in", Set.of("count", "clients"),
-			"startup", Set.of("runs"), "throughput", Set.of("clients", "seconds", "rounds"));
+			"startup", Set.of("runs"), "throughput", Set.of("clients", "seconds", "rounds"), "profile",
+			Set.of("clients", "seconds"));
 
 	private final Settings settings;
 
@@ -63,7 +69,7 @@ final class Benchmarks {
 		Topology topology = this.platform.topology();
 		if (!this.platform.gatewayReady()) {
 			String layout = scenario.equals("edge") ? " --gateways 2"
-					: List.of("latency", "contention", "sign-in", "startup", "throughput").contains(scenario) ? "" : " --replicas 2";
+					: List.of("latency", "contention", "sign-in", "startup", "throughput", "profile").contains(scenario) ? "" : " --replicas 2";
 			throw new LauncherException("the platform is not running; ./platform up" + layout + " first");
 		}
 		try {
@@ -76,6 +82,9 @@ final class Benchmarks {
 			else if (scenario.equals("throughput")) {
 				throughput(topology, options.getOrDefault("clients", 32), options.getOrDefault("seconds", 15),
 						options.getOrDefault("rounds", 2));
+			}
+			else if (scenario.equals("profile")) {
+				profile(topology, options.getOrDefault("clients", 32), options.getOrDefault("seconds", 10));
 			}
 			else if (scenario.equals("sign-in")) {
 				signIn(topology, options.getOrDefault("count", 100), options.getOrDefault("clients", 4));
@@ -291,6 +300,83 @@ final class Benchmarks {
 				new ThroughputBenchmark.Path("product straight to order-service", "http://127.0.0.1:"
 						+ topology.port(new Instance("order-service", 1)), product, Optional.empty())),
 				Duration.ofSeconds(5), Duration.ofSeconds(seconds), rounds, tokensExpire);
+	}
+
+	/**
+	 * The gateway's CPU profile under {@code bench throughput}'s closed loop through it (GETs of a user, then of a
+	 * product, {@code seconds} each after a warm-up), by async-profiler: its interactive flame graph, the collapsed
+	 * stacks, and a flame graph and a table by library.
+	 */
+	private void profile(Topology topology, int clients, int seconds) throws Exception {
+		Instance gateway = topology.gateways().get(0);
+		long pid = this.platform.processes()
+			.running(gateway)
+			.map(ProcessHandle::pid)
+			.orElseThrow(() -> new LauncherException(gateway + " is not running"));
+		Path agent = GatewayProfile.agent(this.settings.root(), this.settings.state().resolve("tools"));
+		this.console.step("signing up " + clients + " benchmark accounts, one per client");
+		Instant tokensExpire = Instant.now().plus(Duration.ofMinutes(15));
+		List<ThroughputBenchmark.Client> accounts = ThroughputBenchmark.signUp(
+				URI.create("http://localhost:" + topology.port(new Instance(Services.AUTH_SERVICE, 1))), clients);
+		if (Duration.between(Instant.now(), tokensExpire).compareTo(Duration.ofSeconds(4L * (5 + seconds))) < 0) {
+			throw new LauncherException("the run would outlast the accounts' access tokens: fewer --clients or --seconds");
+		}
+		Optional<Supplier<Duration>> gatewayCpu = Optional.of(() -> ProcessHandle.of(pid)
+			.flatMap((process) -> process.info().totalCpuDuration())
+			.orElseThrow(() -> new LauncherException(gateway + " stopped")));
+		String viaGateway = "http://127.0.0.1:" + topology.port(gateway);
+		String sku = mostStocked(gateway());
+		List<ThroughputBenchmark.Path> paths = List.of(
+				new ThroughputBenchmark.Path("user through the gateway", viaGateway,
+						(client) -> "/api/v1/users/" + client.profile(), gatewayCpu),
+				new ThroughputBenchmark.Path("product through the gateway", viaGateway,
+						(client) -> "/api/v1/products/" + sku, gatewayCpu));
+		HttpClient http = ThroughputBenchmark.client();
+		this.console.step("warming " + gateway + " up, then profiling it for " + 2 * seconds + " s");
+		for (ThroughputBenchmark.Path path : paths) {
+			ThroughputBenchmark.closedLoop(http, accounts, path, Duration.ofSeconds(5));
+		}
+		Path directory = Files.createDirectories(this.settings.state().resolve("profiles"));
+		String name = gateway.application() + "-" + LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS)
+			.toString().replace(':', '-');
+		Path html = directory.resolve(name + ".html");
+		List<ThroughputBenchmark.Result> results = new ArrayList<>();
+		Map<List<String>, Long> stacks;
+		// Deep reactive stacks make this 100 MB and more: read, folded by library, and deleted.
+		Path collapsed = Files.createTempFile(directory, name, ".collapsed");
+		try {
+			GatewayProfile.command(pid, agent, "start,event=cpu,interval=1ms");
+			try {
+				for (ThroughputBenchmark.Path path : paths) {
+					results.add(ThroughputBenchmark.closedLoop(http, accounts, path, Duration.ofSeconds(seconds)));
+				}
+				GatewayProfile.command(pid, agent, "dump,collapsed,file=" + collapsed);
+			}
+			finally {
+				GatewayProfile.command(pid, agent, "stop,file=" + html);
+			}
+			try (Stream<String> lines = Files.lines(collapsed)) {
+				stacks = GatewayProfile.byLibrary(lines);
+			}
+		}
+		finally {
+			Files.deleteIfExists(collapsed);
+		}
+		for (int i = 0; i < paths.size(); i++) {
+			ThroughputBenchmark.Result result = results.get(i);
+			System.out.printf(Locale.ROOT, "%-28s %7.1f answered/s, p50 %.1f ms, %d failed, gateway CPU %.2f ms/req%n",
+					paths.get(i).name(), result.perSecond(), ThroughputBenchmark.p(result.latencies(), 50),
+					result.failed(), result.cpuMillisPerRequest());
+		}
+		long samples = stacks.values().stream().mapToLong(Long::longValue).sum();
+		System.out.println("the gateway's CPU by library (" + samples + " samples, the JDK's frames counted to their caller):");
+		for (Map.Entry<String, Double> share : GatewayProfile.shares(stacks)) {
+			System.out.printf(Locale.ROOT, "  %-34s %5.1f %%%n", share.getKey(), 100 * share.getValue());
+		}
+		Path svg = directory.resolve(name + "-libraries.svg");
+		Files.writeString(svg, GatewayProfile.svg(stacks, gateway.application() + ", " + clients
+				+ " clients in a closed loop, " + LocalDate.now() + " (" + samples + " samples)"));
+		System.out.println("flame graphs: " + html + " (async-profiler's), " + svg + " (by library)");
 	}
 
 	private void resilience(Topology topology, String scenario, int rate) throws Exception {

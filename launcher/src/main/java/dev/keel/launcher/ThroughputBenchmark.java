@@ -158,7 +158,7 @@ final class ThroughputBenchmark {
 	}
 
 	/** Each client sends, waits for the answer, and sends again, until the time is up. */
-	private static Result closedLoop(HttpClient http, List<Client> clients, Path path, Duration duration)
+	static Result closedLoop(HttpClient http, List<Client> clients, Path path, Duration duration)
 			throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(clients.size());
 		try {
@@ -214,7 +214,7 @@ final class ThroughputBenchmark {
 		return new Result(latencies, failed, firstFailure, Duration.ZERO, Duration.ZERO);
 	}
 
-	private static HttpClient client() {
+	static HttpClient client() {
 		return HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(2))
@@ -222,7 +222,7 @@ final class ThroughputBenchmark {
 	}
 
 	/** The percentile of sorted latencies in ns, in ms. */
-	private static double p(List<Long> sorted, int percentile) {
+	static double p(List<Long> sorted, int percentile) {
 		if (sorted.isEmpty()) {
 			return Double.NaN;
 		}

@@ -54,7 +54,8 @@ class LauncherTests {
 			"bench speed|unknown benchmark 'speed'|./platform bench contention",
 			"bench latency --rate x|--rate needs a positive number|./platform bench contention",
 			"bench contention --rate 5|unknown option '--rate'|./platform bench contention",
-			"bench throughput --rate 5|unknown option '--rate'|./platform bench contention" })
+			"bench throughput --rate 5|unknown option '--rate'|./platform bench contention",
+			"bench profile --rounds 2|unknown option '--rounds'|./platform bench contention" })
 	void aWrongArgumentIsOneLineAndTheUsage(String command, String error, String usage) {
 		assertThat(run(command.split(" "))).isEqualTo(1);
 
