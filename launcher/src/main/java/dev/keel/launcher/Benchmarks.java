@@ -39,17 +39,23 @@ import java.util.stream.Stream;
  */
 final class Benchmarks {
 
-	private static final Map<String, Set<String>> OPTIONS = Map.of("contention",
-			Set.of("orders", "clients", "skus", "stock"), "latency", Set.of("rate"), "kill", Set.of("rate"), "pause",
-			Set.of("rate"), "restart", Set.of("rate"), "edge", Set.of("rate"), "sign-in", Set.of("count", "clients"),
-			"startup", Set.of("runs"), "throughput", Set.of("clients", "seconds", "rounds"), "profile",
-			Set.of("clients", "seconds"));
+	private static final Map<String, Set<String>> OPTIONS = Map.ofEntries(
+			Map.entry("contention", Set.of("orders", "clients", "skus", "stock")), Map.entry("latency", Set.of("rate")),
+			Map.entry("kill", Set.of("rate")), Map.entry("pause", Set.of("rate")), Map.entry("restart", Set.of("rate")),
+			Map.entry("edge", Set.of("rate")), Map.entry("sign-in", Set.of("count", "clients")),
+			Map.entry("startup", Set.of("runs")), Map.entry("throughput", Set.of("clients", "seconds", "rounds")),
+			Map.entry("profile", Set.of("clients", "seconds")), Map.entry("report", Set.of()));
+
+	/** Issue 16's memory goal, for each domain service and the gateway under load. */
+	private static final long RESIDENT_GOAL_BYTES = 250_000_000L;
 
 	private final Settings settings;
 
 	private final LocalPlatform platform;
 
 	private final Console console;
+
+	private final Figures figures = new Figures();
 
 	/** alice's, once signed in: a benchmark run is shorter than a token's lifetime. */
 	private String token;
@@ -69,7 +75,7 @@ final class Benchmarks {
 		Topology topology = this.platform.topology();
 		if (!this.platform.gatewayReady()) {
 			String layout = scenario.equals("edge") ? " --gateways 2"
-					: List.of("latency", "contention", "sign-in", "startup", "throughput", "profile").contains(scenario) ? "" : " --replicas 2";
+					: List.of("latency", "contention", "sign-in", "startup", "throughput", "profile", "report").contains(scenario) ? "" : " --replicas 2";
 			throw new LauncherException("the platform is not running; ./platform up" + layout + " first");
 		}
 		try {
@@ -82,6 +88,9 @@ final class Benchmarks {
 			else if (scenario.equals("throughput")) {
 				throughput(topology, options.getOrDefault("clients", 32), options.getOrDefault("seconds", 15),
 						options.getOrDefault("rounds", 2));
+			}
+			else if (scenario.equals("report")) {
+				report(topology);
 			}
 			else if (scenario.equals("profile")) {
 				profile(topology, options.getOrDefault("clients", 32), options.getOrDefault("seconds", 10));
@@ -149,7 +158,7 @@ final class Benchmarks {
 		}, 0, 1, TimeUnit.SECONDS);
 		boolean passed;
 		try {
-			passed = ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients);
+			passed = ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients, this.figures);
 		}
 		finally {
 			sampler.shutdownNow();
@@ -162,9 +171,21 @@ final class Benchmarks {
 		topology.instances()
 			.stream()
 			.filter((instance) -> idle.containsKey(instance) || peak.containsKey(instance))
-			.forEach((instance) -> this.console.say(String.format(Locale.ROOT, "%-22s idle %4s MiB   under load %4d MiB",
-					instance, (idle.containsKey(instance) ? String.valueOf(idle.get(instance) / 1024) : "-"),
-					peak.get(instance) / 1024)));
+			.forEach((instance) -> {
+				String figure = String.format(Locale.ROOT, "%s / %d MiB",
+						(idle.containsKey(instance) ? String.valueOf(idle.get(instance) / 1024) : "-"),
+						peak.get(instance) / 1024);
+				this.console.say(String.format(Locale.ROOT, "%-22s idle / under load: %s", instance, figure));
+				String what = "RSS of " + instance + ", idle / under load";
+				if (instance.application().equals("gateway-service")
+						|| Services.names().contains(instance.application())) {
+					this.figures.add(what, figure, "<= 238 MiB (250 MB) loaded",
+							peak.get(instance) * 1024 <= RESIDENT_GOAL_BYTES);
+				}
+				else {
+					this.figures.add(what, figure);
+				}
+			});
 		if (!passed) {
 			throw new LauncherException("the contention benchmark found failures, or lost or duplicated orders");
 		}
@@ -215,10 +236,14 @@ final class Benchmarks {
 			}
 			Duration fromJar = median(times.get(0));
 			Duration fromArchive = median(times.get(2));
+			double share = 100.0 * fromArchive.toMillis() / fromJar.toMillis();
 			this.console.say(String.format(Locale.ROOT, "%-16s %15s %10s %18s %8.0f%%", application,
 					Console.seconds(fromJar), Console.seconds(median(times.get(1))),
-					Console.seconds(fromArchive) + (cached.archive().isEmpty() ? " (none)" : ""),
-					100.0 * fromArchive.toMillis() / fromJar.toMillis()));
+					Console.seconds(fromArchive) + (cached.archive().isEmpty() ? " (none)" : ""), share));
+			this.figures.add("start-up of " + application + " (to a refreshed context)",
+					String.format(Locale.ROOT, "%s, %.0f %% of the jar's %s", Console.seconds(fromArchive), share,
+							Console.seconds(fromJar)),
+					"<= 25 % of the jar's", share <= 25);
 		}
 		this.console.step("resident memory of each instance now");
 		residentKib(topology).forEach((instance, kib) -> this.console.say(String.format(Locale.ROOT, "%-22s %6d MiB", instance, kib / 1024)));
@@ -299,7 +324,7 @@ final class Benchmarks {
 				new ThroughputBenchmark.Path("product through the gateway", viaGateway, product, gatewayCpu),
 				new ThroughputBenchmark.Path("product straight to order-service", "http://127.0.0.1:"
 						+ topology.port(new Instance("order-service", 1)), product, Optional.empty())),
-				Duration.ofSeconds(5), Duration.ofSeconds(seconds), rounds, tokensExpire);
+				Duration.ofSeconds(5), Duration.ofSeconds(seconds), rounds, tokensExpire, this.figures);
 	}
 
 	/**
@@ -377,6 +402,32 @@ final class Benchmarks {
 		Files.writeString(svg, GatewayProfile.svg(stacks, gateway.application() + ", " + clients
 				+ " clients in a closed loop, " + LocalDate.now() + " (" + samples + " samples)"));
 		System.out.println("flame graphs: " + html + " (async-profiler's), " + svg + " (by library)");
+		this.console.say("async-profiler stays loaded in " + gateway + ", with its memory, until it restarts: ./platform restart "
+				+ gateway.application());
+	}
+
+	/**
+	 * The benchmarks behind issue 16's goals, one after the other on the running platform: maximum throughput, then
+	 * latency at a fixed rate (both paths warm from the first), contention (with each instance's memory), then
+	 * start-up; and their figures in one table at the end. The levers' before and after are in the README, beside each: most are code
+	 * or configuration that a run cannot switch.
+	 */
+	private void report(Topology topology) throws Exception {
+		if (topology.replicas() > 1 || topology.gateways().size() > 1) {
+			throw new LauncherException("the report compares one instance of each: ./platform up with one replica");
+		}
+		this.console.step("1/4 maximum throughput: ./platform bench throughput --rounds 1");
+		throughput(topology, 32, 15, 1);
+		this.console.step("2/4 latency at a fixed rate, the gateway warm: ./platform bench latency");
+		resilience(topology, "latency", 50);
+		this.console.step("3/4 orders under contention, and memory: ./platform bench contention");
+		contention(topology, Map.of());
+		this.console.step("4/4 start-up: ./platform bench startup --runs 1");
+		startup(topology, 1);
+		System.out.println();
+		System.out.println("keel, " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores, JDK "
+				+ Runtime.version() + ", " + String.join(" ", this.settings.javaOptions()));
+		System.out.print(this.figures.table());
 	}
 
 	private void resilience(Topology topology, String scenario, int rate) throws Exception {
@@ -385,7 +436,7 @@ final class Benchmarks {
 		}
 		Instance victim = new Instance("user-service", topology.replicas());
 		Reactor reactor = Reactor.read(this.settings.root());
-		ResilienceBenchmark.run(scenario, rate, new ResilienceBenchmark.Target(gateway(),
+		ResilienceBenchmark.run(scenario, rate, this.figures, new ResilienceBenchmark.Target(gateway(),
 				new Api("http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), token()),
 				new Api("http://127.0.0.1:" + topology.port(new Instance("order-service", 1)), token()), victim.name(),
 				"user-service@" + topology.discoveredHost() + ":" + topology.port(victim),

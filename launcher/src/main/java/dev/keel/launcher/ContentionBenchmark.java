@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -42,10 +43,11 @@ final class ContentionBenchmark {
 
 	/**
 	 * @param services the actuator of every order-service instance, where deadlocks and retries are counted
+	 * @param figures where orders placed per second and the latency are recorded
 	 * @return whether stock was conserved, every 201 stored once, and nothing failed
 	 */
-	static boolean run(Api gateway, List<String> services, List<String> skus, int stock, int orders, int clients)
-			throws Exception {
+	static boolean run(Api gateway, List<String> services, List<String> skus, int stock, int orders, int clients,
+			Figures figures) throws Exception {
 		long user = createUser(gateway);
 		Map<String, Double> before = retries(services);
 		ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
@@ -92,6 +94,8 @@ final class ContentionBenchmark {
 		System.out.printf("retries in all    %.0f%n", after.values().stream().mapToDouble(Double::doubleValue).sum()
 				- before.values().stream().mapToDouble(Double::doubleValue).sum());
 		System.out.printf("failures (5xx/io) %d%n", failures);
+		figures.add("orders placed/s, p99 (contention)",
+				String.format(Locale.ROOT, "%.1f /s, %.0f ms", placed / seconds, percentile(latencies, 99)));
 
 		boolean conserved = true;
 		for (String sku : skus) {

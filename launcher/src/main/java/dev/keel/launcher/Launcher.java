@@ -30,7 +30,7 @@ import java.util.Map;
  *                                of a signed-up one with its password (typed, or on standard input)
  * ./platform accounts            the local accounts and their passwords
  * ./platform ca                  the path of the local CA's certificate; makes it and the edge's HTTPS certificate
- * ./platform bench contention|latency|kill|pause|restart|edge|sign-in|startup|throughput|profile [options]
+ * ./platform bench contention|latency|kill|pause|restart|edge|sign-in|startup|throughput|profile|report [options]
  * </pre>
  * Exit codes: 0 done, 1 failed (what failed is said), 2 no or unknown command.
  */
@@ -70,6 +70,7 @@ public final class Launcher {
 			  ./platform bench startup [--runs N]
 			  ./platform bench throughput [--clients N] [--seconds N] [--rounds N]
 			  ./platform bench profile [--clients N] [--seconds N]
+			  ./platform bench report
 			                                 benchmarks against the running platform (see the README)
 
 			Settings (environment): KEEL_STATE_DIR (default .platform), KEEL_PROFILES (default local,dev),
@@ -92,7 +93,7 @@ public final class Launcher {
 			Map.entry("ca", "./platform ca"),
 			Map.entry("bench", "./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] "
 					+ "| latency|kill|pause|restart|edge [--rate N] | sign-in [--count N] [--clients N] | startup [--runs N] "
-					+ "| throughput [--clients N] [--seconds N] [--rounds N] | profile [--clients N] [--seconds N]"));
+					+ "| throughput [--clients N] [--seconds N] [--rounds N] | profile [--clients N] [--seconds N] | report"));
 
 	private final Settings settings;
 

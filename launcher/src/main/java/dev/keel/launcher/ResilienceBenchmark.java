@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -64,12 +65,13 @@ final class ResilienceBenchmark {
 
 	/**
 	 * @param scenario latency, kill or restart
+	 * @param figures where the latency scenario records what the gateway adds
 	 * @param target what the scenario needs of the platform: where to send, what to kill or restart
 	 */
-	static void run(String scenario, int rate, Target target) throws Exception {
+	static void run(String scenario, int rate, Figures figures, Target target) throws Exception {
 		long user = createUser(target.gateway());
 		switch (scenario) {
-			case "latency" -> latency(target, user, rate, 30);
+			case "latency" -> latency(target, user, rate, 30, figures);
 			case "kill" -> kill(target, user, rate);
 			case "pause" -> pause(target, user, rate);
 			case "restart" -> restart(target, user, rate);
@@ -105,7 +107,7 @@ final class ResilienceBenchmark {
 	 * public, so the anonymous request differs only by the verification), and the same straight to order-service
 	 * (what verifying it adds at the service alone).
 	 */
-	private static void latency(Target target, long user, int rate, int seconds) throws Exception {
+	private static void latency(Target target, long user, int rate, int seconds, Figures figures) throws Exception {
 		Api gateway = target.gateway();
 		Api anonymous = new Api(gateway.base(), null);
 		Api catalogue = target.catalogue();
@@ -139,6 +141,17 @@ final class ResilienceBenchmark {
 		print("user straight to service", straight);
 		System.out.printf("added by the gateway     p50 %.2f ms  p99 %.2f ms%n", p(viaGateway, 50) - p(straight, 50),
 				p(viaGateway, 99) - p(straight, 99));
+		double p50 = p(viaGateway, 50) - p(straight, 50);
+		double p99 = p(viaGateway, 99) - p(straight, 99);
+		figures.add("gateway adds at " + rate + " GET/s, p50",
+				String.format(Locale.ROOT, "%+.2f ms (%.2f / %.2f ms)", p50, p(viaGateway, 50), p(straight, 50)),
+				"<= +1 ms", p50 <= 1);
+		figures.add("gateway adds at " + rate + " GET/s, p99",
+				String.format(Locale.ROOT, "%+.2f ms (%.2f / %.2f ms)", p99, p(viaGateway, 99), p(straight, 99)),
+				"<= +3 ms", p99 <= 3);
+		if (!load.failures.isEmpty()) {
+			figures.add("failed at " + rate + " GET/s", String.valueOf(load.failures.size()), "0", false);
+		}
 		print("product, with a token", signedIn);
 		print("product, anonymous", withoutToken);
 		System.out.printf("added by verifying it    p50 %.2f ms  p99 %.2f ms  (gateway and order-service)%n",

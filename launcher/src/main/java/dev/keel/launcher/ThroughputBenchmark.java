@@ -110,7 +110,7 @@ final class ThroughputBenchmark {
 	 * prints a line per path and, per pair (through the gateway, then straight), the gateway's share of straight.
 	 */
 	static void run(List<Client> clients, List<Path> paths, Duration warmUp, Duration seconds, int rounds,
-			Instant tokensExpire) throws Exception {
+			Instant tokensExpire, Figures figures) throws Exception {
 		Duration left = Duration.between(Instant.now(), tokensExpire);
 		if (left.compareTo(warmUp.plus(seconds.multipliedBy(rounds)).multipliedBy(paths.size())) < 0) {
 			throw new LauncherException("the run would outlast the accounts' access tokens (" + left.toSeconds()
@@ -154,6 +154,12 @@ final class ThroughputBenchmark {
 					100 * gateway.perSecond() / straight.perSecond(),
 					p(gateway.latencies(), 50) - p(straight.latencies(), 50),
 					p(gateway.latencies(), 99) - p(straight.latencies(), 99));
+			double share = 100 * gateway.perSecond() / straight.perSecond();
+			figures.add(paths.get(i).name().replaceFirst(" through the gateway$", "")
+					+ " GETs, most/s: gateway vs straight",
+					String.format(Locale.ROOT, "%.0f %% (%.0f / %.0f/s, gateway CPU %.2f ms/req)", share,
+							gateway.perSecond(), straight.perSecond(), gateway.cpuMillisPerRequest()),
+					">= 50 %", share >= 50);
 		}
 	}
 
