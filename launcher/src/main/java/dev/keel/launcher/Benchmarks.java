@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,7 +28,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -176,7 +175,7 @@ final class Benchmarks {
 						(idle.containsKey(instance) ? String.valueOf(idle.get(instance) / 1024) : "-"),
 						peak.get(instance) / 1024);
 				this.console.say(String.format(Locale.ROOT, "%-22s idle / under load: %s", instance, figure));
-				String what = "RSS of " + instance + ", idle / under load";
+				String what = "RSS of " + instance + ", before / during contention";
 				if (instance.application().equals("gateway-service")
 						|| Services.names().contains(instance.application())) {
 					this.figures.add(what, figure, "<= 238 MiB (250 MB) loaded",
@@ -241,8 +240,8 @@ final class Benchmarks {
 					Console.seconds(fromJar), Console.seconds(median(times.get(1))),
 					Console.seconds(fromArchive) + (cached.archive().isEmpty() ? " (none)" : ""), share));
 			this.figures.add("start-up of " + application + " (to a refreshed context)",
-					String.format(Locale.ROOT, "%s, %.0f %% of the jar's %s", Console.seconds(fromArchive), share,
-							Console.seconds(fromJar)),
+					String.format(Locale.ROOT, "%s%s, %.0f %% of the jar's %s", Console.seconds(fromArchive),
+							cached.archive().isEmpty() ? " (no archive)" : "", share, Console.seconds(fromJar)),
 					"<= 25 % of the jar's", share <= 25);
 		}
 		this.console.step("resident memory of each instance now");
@@ -302,35 +301,52 @@ final class Benchmarks {
 			this.console.say("the gateway spreads over " + topology.replicas() + " instances, the straight path has one: "
 					+ "./platform up with one replica compares like with like");
 		}
+		Accounts accounts = signUp(topology, clients);
+		List<ThroughputBenchmark.Path> viaGateway = throughGateway(topology);
+		this.console.step("closed loops through " + topology.gateways().get(0)
+				+ " and straight to the services' first instances");
+		ThroughputBenchmark.run(accounts.clients(), List.of(viaGateway.get(0),
+				new ThroughputBenchmark.Path("user straight to user-service", "http://127.0.0.1:"
+						+ topology.port(new Instance("user-service", 1)), viaGateway.get(0).path(), Optional.empty()),
+				viaGateway.get(1),
+				new ThroughputBenchmark.Path("product straight to order-service", "http://127.0.0.1:"
+						+ topology.port(new Instance("order-service", 1)), viaGateway.get(1).path(), Optional.empty())),
+				Duration.ofSeconds(5), Duration.ofSeconds(seconds), rounds, accounts.tokensExpire(), this.figures);
+	}
+
+	/** Accounts signed up for a closed loop, and when the access tokens they were given expire. */
+	private record Accounts(List<ThroughputBenchmark.Client> clients, Instant tokensExpire) {
+	}
+
+	private Accounts signUp(Topology topology, int clients) throws Exception {
 		this.console.step("signing up " + clients + " benchmark accounts, one per client");
 		// People's access tokens last 15 minutes (config-repo/auth-service.yml); the first is signed in after this.
 		Instant tokensExpire = Instant.now().plus(Duration.ofMinutes(15));
-		List<ThroughputBenchmark.Client> accounts = ThroughputBenchmark.signUp(
-				URI.create("http://localhost:" + topology.port(new Instance(Services.AUTH_SERVICE, 1))), clients);
+		return new Accounts(ThroughputBenchmark.signUp(
+				URI.create("http://localhost:" + topology.port(new Instance(Services.AUTH_SERVICE, 1))), clients),
+				tokensExpire);
+	}
+
+	/** A user (each client's own) and a product, through the first gateway, with the gateway's CPU time. */
+	private List<ThroughputBenchmark.Path> throughGateway(Topology topology) throws Exception {
 		Instance gateway = topology.gateways().get(0);
 		Optional<Supplier<Duration>> gatewayCpu = Optional.of(() -> this.platform.processes()
 			.running(gateway)
 			.flatMap((process) -> process.info().totalCpuDuration())
 			.orElseThrow(() -> new LauncherException(gateway + " is not running")));
-		String viaGateway = "http://127.0.0.1:" + topology.port(gateway);
+		String base = "http://127.0.0.1:" + topology.port(gateway);
 		String sku = mostStocked(gateway());
-		Function<ThroughputBenchmark.Client, String> user = (client) -> "/api/v1/users/" + client.profile();
-		Function<ThroughputBenchmark.Client, String> product = (client) -> "/api/v1/products/" + sku;
-		this.console.step("closed loops through " + gateway + " and straight to the services' first instances");
-		ThroughputBenchmark.run(accounts, List.of(
-				new ThroughputBenchmark.Path("user through the gateway", viaGateway, user, gatewayCpu),
-				new ThroughputBenchmark.Path("user straight to user-service", "http://127.0.0.1:"
-						+ topology.port(new Instance("user-service", 1)), user, Optional.empty()),
-				new ThroughputBenchmark.Path("product through the gateway", viaGateway, product, gatewayCpu),
-				new ThroughputBenchmark.Path("product straight to order-service", "http://127.0.0.1:"
-						+ topology.port(new Instance("order-service", 1)), product, Optional.empty())),
-				Duration.ofSeconds(5), Duration.ofSeconds(seconds), rounds, tokensExpire, this.figures);
+		return List.of(
+				new ThroughputBenchmark.Path("user through the gateway", base,
+						(client) -> "/api/v1/users/" + client.profile(), gatewayCpu),
+				new ThroughputBenchmark.Path("product through the gateway", base, (client) -> "/api/v1/products/" + sku,
+						gatewayCpu));
 	}
 
 	/**
 	 * The gateway's CPU profile under {@code bench throughput}'s closed loop through it (GETs of a user, then of a
-	 * product, {@code seconds} each after a warm-up), by async-profiler: its interactive flame graph, the collapsed
-	 * stacks, and a flame graph and a table by library.
+	 * product, {@code seconds} each after a warm-up), by async-profiler: its interactive flame graph, and a flame
+	 * graph and a table by library.
 	 */
 	private void profile(Topology topology, int clients, int seconds) throws Exception {
 		Instance gateway = topology.gateways().get(0);
@@ -338,42 +354,34 @@ final class Benchmarks {
 			.running(gateway)
 			.map(ProcessHandle::pid)
 			.orElseThrow(() -> new LauncherException(gateway + " is not running"));
-		Path agent = GatewayProfile.agent(this.settings.root(), this.settings.state().resolve("tools"));
-		this.console.step("signing up " + clients + " benchmark accounts, one per client");
-		Instant tokensExpire = Instant.now().plus(Duration.ofMinutes(15));
-		List<ThroughputBenchmark.Client> accounts = ThroughputBenchmark.signUp(
-				URI.create("http://localhost:" + topology.port(new Instance(Services.AUTH_SERVICE, 1))), clients);
-		if (Duration.between(Instant.now(), tokensExpire).compareTo(Duration.ofSeconds(4L * (5 + seconds))) < 0) {
-			throw new LauncherException("the run would outlast the accounts' access tokens: fewer --clients or --seconds");
+		Path directory = Files.createDirectories(this.settings.state().resolve("profiles"));
+		if (directory.toString().contains(",")) {
+			throw new LauncherException("async-profiler takes no comma in a file name: KEEL_STATE_DIR=" + directory);
 		}
-		Optional<Supplier<Duration>> gatewayCpu = Optional.of(() -> ProcessHandle.of(pid)
-			.flatMap((process) -> process.info().totalCpuDuration())
-			.orElseThrow(() -> new LauncherException(gateway + " stopped")));
-		String viaGateway = "http://127.0.0.1:" + topology.port(gateway);
-		String sku = mostStocked(gateway());
-		List<ThroughputBenchmark.Path> paths = List.of(
-				new ThroughputBenchmark.Path("user through the gateway", viaGateway,
-						(client) -> "/api/v1/users/" + client.profile(), gatewayCpu),
-				new ThroughputBenchmark.Path("product through the gateway", viaGateway,
-						(client) -> "/api/v1/products/" + sku, gatewayCpu));
+		Path agent = GatewayProfile.agent(this.settings.root(), this.settings.state().resolve("tools"));
+		Accounts accounts = signUp(topology, clients);
+		List<ThroughputBenchmark.Path> paths = throughGateway(topology);
+		Duration warmUp = Duration.ofSeconds(5);
+		ThroughputBenchmark.checkTokens(accounts.tokensExpire(), warmUp.plusSeconds(seconds).multipliedBy(paths.size()));
 		HttpClient http = ThroughputBenchmark.client();
 		this.console.step("warming " + gateway + " up, then profiling it for " + 2 * seconds + " s");
 		for (ThroughputBenchmark.Path path : paths) {
-			ThroughputBenchmark.closedLoop(http, accounts, path, Duration.ofSeconds(5));
+			ThroughputBenchmark.closedLoop(http, accounts.clients(), path, warmUp);
 		}
-		Path directory = Files.createDirectories(this.settings.state().resolve("profiles"));
-		String name = gateway.application() + "-" + LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS)
-			.toString().replace(':', '-');
+		String name = gateway.application() + "-"
+				+ DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss", Locale.ROOT).format(LocalDateTime.now());
 		Path html = directory.resolve(name + ".html");
 		List<ThroughputBenchmark.Result> results = new ArrayList<>();
 		Map<List<String>, Long> stacks;
 		// Deep reactive stacks make this 100 MB and more: read, folded by library, and deleted.
 		Path collapsed = Files.createTempFile(directory, name, ".collapsed");
 		try {
-			GatewayProfile.command(pid, agent, "start,event=cpu,interval=1ms");
+			// Stops by itself if the launcher is killed before it stops it.
+			GatewayProfile.command(pid, agent, "start,event=cpu,interval=1ms,timeout=" + (2 * seconds + 60));
 			try {
 				for (ThroughputBenchmark.Path path : paths) {
-					results.add(ThroughputBenchmark.closedLoop(http, accounts, path, Duration.ofSeconds(seconds)));
+					results.add(ThroughputBenchmark.closedLoop(http, accounts.clients(), path,
+							Duration.ofSeconds(seconds)));
 				}
 				GatewayProfile.command(pid, agent, "dump,collapsed,file=" + collapsed);
 			}
@@ -394,6 +402,9 @@ final class Benchmarks {
 					result.failed(), result.cpuMillisPerRequest());
 		}
 		long samples = stacks.values().stream().mapToLong(Long::longValue).sum();
+		if (samples == 0) {
+			throw new LauncherException("async-profiler took no samples of " + gateway + ": see its log");
+		}
 		System.out.println("the gateway's CPU by library (" + samples + " samples, the JDK's frames counted to their caller):");
 		for (Map.Entry<String, Double> share : GatewayProfile.shares(stacks)) {
 			System.out.printf(Locale.ROOT, "  %-34s %5.1f %%%n", share.getKey(), 100 * share.getValue());
@@ -416,18 +427,23 @@ final class Benchmarks {
 		if (topology.replicas() > 1 || topology.gateways().size() > 1) {
 			throw new LauncherException("the report compares one instance of each: ./platform up with one replica");
 		}
-		this.console.step("1/4 maximum throughput: ./platform bench throughput --rounds 1");
-		throughput(topology, 32, 15, 1);
-		this.console.step("2/4 latency at a fixed rate, the gateway warm: ./platform bench latency");
-		resilience(topology, "latency", 50);
-		this.console.step("3/4 orders under contention, and memory: ./platform bench contention");
-		contention(topology, Map.of());
-		this.console.step("4/4 start-up: ./platform bench startup --runs 1");
-		startup(topology, 1);
-		System.out.println();
-		System.out.println("keel, " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores, JDK "
-				+ Runtime.version() + ", " + String.join(" ", this.settings.javaOptions()));
-		System.out.print(this.figures.table());
+		try {
+			this.console.step("1/4 maximum throughput: ./platform bench throughput --rounds 1");
+			throughput(topology, 32, 15, 1);
+			this.console.step("2/4 latency at a fixed rate, the gateway warm: ./platform bench latency");
+			resilience(topology, "latency", 50);
+			this.console.step("3/4 orders under contention, and memory: ./platform bench contention");
+			contention(topology, Map.of());
+			this.console.step("4/4 start-up: ./platform bench startup --runs 1");
+			startup(topology, 1);
+		}
+		finally {
+			// What was measured before a failure is still worth the table.
+			System.out.println();
+			System.out.println("keel, " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
+					+ " cores, JDK " + Runtime.version() + ", " + String.join(" ", this.settings.javaOptions()));
+			System.out.print(this.figures.table());
+		}
 	}
 
 	private void resilience(Topology topology, String scenario, int rate) throws Exception {

@@ -24,10 +24,6 @@ final class Figures {
 		this.rows.add(new Row(figure, value, goal, Optional.of(met)));
 	}
 
-	synchronized List<Row> rows() {
-		return List.copyOf(this.rows);
-	}
-
 	/** The rows as a plain-text table, columns as wide as their widest cell. */
 	synchronized String table() {
 		List<String[]> cells = new ArrayList<>();

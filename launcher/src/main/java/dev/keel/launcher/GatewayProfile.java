@@ -82,8 +82,9 @@ final class GatewayProfile {
 		Path jar = tools.resolve("async-profiler-" + version + ".jar");
 		try {
 			if (!Files.isRegularFile(jar)) {
-				Process maven = new ProcessBuilder(root.resolve(Processes.isWindows() ? "mvnw.cmd" : "mvnw").toString(),
-						"-q", "-B", "dependency:copy", "-Dartifact=" + ASYNC_PROFILER, "-DoutputDirectory=" + tools)
+				// -N: the project's modules need not be visited to copy one artifact.
+				Process maven = new ProcessBuilder(root.resolve("mvnw").toString(), "-q", "-B", "-N", "dependency:copy",
+						"-Dartifact=" + ASYNC_PROFILER, "-DoutputDirectory=" + tools)
 					.directory(root.toFile())
 					.inheritIO()
 					.start();
@@ -100,8 +101,11 @@ final class GatewayProfile {
 				Path partial = Files.createTempFile(agent.getParent(), "libasyncProfiler", ".part");
 				try (InputStream in = zip.getInputStream(entry)) {
 					Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+					Files.move(partial, agent, StandardCopyOption.ATOMIC_MOVE);
 				}
-				Files.move(partial, agent, StandardCopyOption.ATOMIC_MOVE);
+				finally {
+					Files.deleteIfExists(partial);
+				}
 			}
 			return agent;
 		}
@@ -126,7 +130,8 @@ final class GatewayProfile {
 			}
 		}
 		catch (Exception ex) {
-			throw new LauncherException("async-profiler's '" + command + "' in process " + pid + " failed: " + ex);
+			throw new LauncherException("async-profiler's '" + command + "' in process " + pid + " failed (its log "
+					+ "says why): " + ex);
 		}
 	}
 
@@ -149,9 +154,13 @@ final class GatewayProfile {
 	 */
 	static Map<List<String>, Long> byLibrary(Stream<String> collapsed) {
 		Map<List<String>, Long> stacks = new LinkedHashMap<>();
-		collapsed.filter((line) -> !line.isBlank()).forEach((line) -> {
+		collapsed.map(String::stripTrailing).forEach((line) -> {
 			int space = line.lastIndexOf(' ');
-			long samples = Long.parseLong(line.substring(space + 1).trim());
+			String count = line.substring(space + 1);
+			if (space <= 0 || count.isEmpty() || !count.chars().allMatch(Character::isDigit)) {
+				return; // not a stack: async-profiler writes nothing else, but a truncated file may end so
+			}
+			long samples = Long.parseLong(count);
 			List<String> libraries = new ArrayList<>();
 			for (String frame : line.substring(0, space).split(";")) {
 				String library = library(frame);
@@ -250,6 +259,9 @@ final class GatewayProfile {
 		/** A colour per library, the same in every graph, far apart on the colour wheel from its neighbours. */
 		private static String colour(String name) {
 			int index = new ArrayList<>(LIBRARIES.keySet()).indexOf(name) + 1;
+			if (index == 0) {
+				return "hsl(0, 0%, 82%)";
+			}
 			return String.format(Locale.ROOT, "hsl(%d, 65%%, %d%%)", (index * 137) % 360, 72 + (index % 2) * 8);
 		}
 
