@@ -74,12 +74,13 @@ final class Benchmarks {
 		Topology topology = this.platform.topology();
 		if (!this.platform.gatewayReady()) {
 			String layout = scenario.equals("edge") ? " --gateways 2"
-					: List.of("latency", "contention", "sign-in", "startup", "throughput", "profile", "report").contains(scenario) ? "" : " --replicas 2";
+					: List.of("latency", "contention", "sign-in", "startup", "throughput", "profile", "report")
+						.contains(scenario) ? "" : " --replicas 2";
 			throw new LauncherException("the platform is not running; ./platform up" + layout + " first");
 		}
 		try {
 			if (scenario.equals("contention")) {
-				contention(topology, options);
+				contention(topology, options, residentKib(topology));
 			}
 			else if (scenario.equals("startup")) {
 				startup(topology, options.getOrDefault("runs", 3));
@@ -119,8 +120,11 @@ final class Benchmarks {
 	/**
 	 * Fresh hot products for this run, straight into the orders database (the API has no way to add stock), then
 	 * the contention scenario through the gateway.
+	 *
+	 * @param idle what each instance held in memory before any load
 	 */
-	private void contention(Topology topology, Map<String, Integer> options) throws Exception {
+	private void contention(Topology topology, Map<String, Integer> options, Map<Instance, Long> idle)
+			throws Exception {
 		int orders = options.getOrDefault("orders", 2000);
 		int clients = options.getOrDefault("clients", 16);
 		int skus = options.getOrDefault("skus", 4);
@@ -141,7 +145,6 @@ final class Benchmarks {
 			.stream()
 			.map((instance) -> "http://127.0.0.1:" + topology.managementPort(instance))
 			.toList();
-		Map<Instance, Long> idle = residentKib(topology);
 		Map<Instance, Long> peak = new ConcurrentHashMap<>(idle);
 		AtomicReference<RuntimeException> samplingFailure = new AtomicReference<>();
 		ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
@@ -175,7 +178,7 @@ final class Benchmarks {
 						(idle.containsKey(instance) ? String.valueOf(idle.get(instance) / 1024) : "-"),
 						peak.get(instance) / 1024);
 				this.console.say(String.format(Locale.ROOT, "%-22s idle / under load: %s", instance, figure));
-				String what = "RSS of " + instance + ", before / during contention";
+				String what = "RSS of " + instance + ", idle / under load";
 				if (instance.application().equals("gateway-service")
 						|| Services.names().contains(instance.application())) {
 					this.figures.add(what, figure, "<= 238 MiB (250 MB) loaded",
@@ -362,7 +365,8 @@ final class Benchmarks {
 		Accounts accounts = signUp(topology, clients);
 		List<ThroughputBenchmark.Path> paths = throughGateway(topology);
 		Duration warmUp = Duration.ofSeconds(5);
-		ThroughputBenchmark.checkTokens(accounts.tokensExpire(), warmUp.plusSeconds(seconds).multipliedBy(paths.size()));
+		ThroughputBenchmark.checkTokens(accounts.tokensExpire(),
+				warmUp.plusSeconds(seconds).multipliedBy(paths.size()));
 		HttpClient http = ThroughputBenchmark.client();
 		this.console.step("warming " + gateway + " up, then profiling it for " + 2 * seconds + " s");
 		for (ThroughputBenchmark.Path path : paths) {
@@ -405,7 +409,8 @@ final class Benchmarks {
 		if (samples == 0) {
 			throw new LauncherException("async-profiler took no samples of " + gateway + ": see its log");
 		}
-		System.out.println("the gateway's CPU by library (" + samples + " samples, the JDK's frames counted to their caller):");
+		System.out.println("the gateway's CPU by library (" + samples
+				+ " samples, the JDK's frames counted to their caller):");
 		for (Map.Entry<String, Double> share : GatewayProfile.shares(stacks)) {
 			System.out.printf(Locale.ROOT, "  %-34s %5.1f %%%n", share.getKey(), 100 * share.getValue());
 		}
@@ -413,29 +418,41 @@ final class Benchmarks {
 		Files.writeString(svg, GatewayProfile.svg(stacks, gateway.application() + ", " + clients
 				+ " clients in a closed loop, " + LocalDate.now() + " (" + samples + " samples)"));
 		System.out.println("flame graphs: " + html + " (async-profiler's), " + svg + " (by library)");
-		this.console.say("async-profiler stays loaded in " + gateway + ", with its memory, until it restarts: ./platform restart "
-				+ gateway.application());
+		this.console.say("async-profiler stays loaded in " + gateway + ", with its memory, until it restarts: "
+				+ "./platform restart " + gateway.application());
 	}
 
 	/**
 	 * The benchmarks behind issue 16's goals, one after the other on the running platform: maximum throughput, then
-	 * latency at a fixed rate (both paths warm from the first), contention (with each instance's memory), then
-	 * start-up; and their figures in one table at the end. The levers' before and after are in the README, beside each: most are code
-	 * or configuration that a run cannot switch.
+	 * latency at a fixed rate (both paths warm from the first), contention (with each instance's memory, idle as the
+	 * report started and at its peak), start-up, and a rolling restart of every instance; and their figures in one
+	 * table at the end. The levers' before and after are in the README, beside
+	 * each: most are code or configuration that a run cannot switch.
 	 */
 	private void report(Topology topology) throws Exception {
 		if (topology.replicas() > 1 || topology.gateways().size() > 1) {
 			throw new LauncherException("the report compares one instance of each: ./platform up with one replica");
 		}
+		Map<Instance, Long> idle = residentKib(topology);
 		try {
-			this.console.step("1/4 maximum throughput: ./platform bench throughput --rounds 1");
+			this.console.step("1/5 maximum throughput: ./platform bench throughput --rounds 1");
 			throughput(topology, 32, 15, 1);
-			this.console.step("2/4 latency at a fixed rate, the gateway warm: ./platform bench latency");
+			this.console.step("2/5 latency at a fixed rate, the gateway warm: ./platform bench latency");
 			resilience(topology, "latency", 50);
-			this.console.step("3/4 orders under contention, and memory: ./platform bench contention");
-			contention(topology, Map.of());
-			this.console.step("4/4 start-up: ./platform bench startup --runs 1");
+			this.console.step("3/5 orders under contention, and memory: ./platform bench contention");
+			contention(topology, Map.of(), idle);
+			this.console.step("4/5 start-up: ./platform bench startup --runs 1");
 			startup(topology, 1);
+			this.console.step("5/5 every instance restarted in turn: ./platform restart, application by application");
+			List<String> applications = new ArrayList<>(List.of(Instance.CONFIG_SERVER.application()));
+			applications.addAll(Services.names());
+			applications.add(Instance.GATEWAY.application());
+			long start = System.nanoTime();
+			for (String application : applications) {
+				this.platform.restart(application, () -> Reactor.read(this.settings.root()));
+			}
+			this.figures.add("restart of every instance but the database (" + (topology.instances().size() - 1)
+					+ "), each ready before the next", Console.seconds(Duration.ofNanos(System.nanoTime() - start)));
 		}
 		finally {
 			// What was measured before a failure is still worth the table.

@@ -50,7 +50,8 @@ final class GatewayProfile {
 		libraries.put("Spring Cloud Gateway", List.of("org.springframework.cloud."));
 		libraries.put("Spring web", List.of("org.springframework.web.", "org.springframework.http."));
 		libraries.put("Spring, other", List.of("org.springframework."));
-		libraries.put("context propagation", List.of("io.micrometer.context.", "reactor.core.publisher.ContextPropagation"));
+		libraries.put("context propagation",
+				List.of("io.micrometer.context.", "reactor.core.publisher.ContextPropagation"));
 		libraries.put("tracing", List.of("io.micrometer.tracing.", "io.opentelemetry."));
 		libraries.put("observation", List.of("io.micrometer.observation."));
 		libraries.put("metrics", List.of("io.micrometer.", "org.HdrHistogram."));
@@ -70,7 +71,8 @@ final class GatewayProfile {
 		String arch = System.getProperty("os.arch");
 		String platform = os.contains("mac") ? "macos"
 				: !os.contains("linux") ? null
-				: arch.equals("amd64") || arch.equals("x86_64") ? "linux-x64" : arch.equals("aarch64") ? "linux-arm64" : null;
+				: arch.equals("amd64") || arch.equals("x86_64") ? "linux-x64"
+				: arch.equals("aarch64") ? "linux-arm64" : null;
 		if (platform == null) {
 			throw new LauncherException("async-profiler runs on Linux (x64, arm64) and macOS, not " + os + " " + arch);
 		}
@@ -207,8 +209,9 @@ final class GatewayProfile {
 		svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 				+ "font-family=\"Verdana, sans-serif\" font-size=\"11\">%n", width, height));
 		svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#fdfdf6\"/>%n", width, height));
-		svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">%s</text>%n",
-				width / 2, escape(title)));
+		svg.append(String.format(Locale.ROOT,
+				"<text x=\"%d\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">%s</text>%n", width / 2,
+				escape(title)));
 		root.draw(svg, 0, width, height - row, row, root.samples);
 		return svg.append("</svg>\n").toString();
 	}

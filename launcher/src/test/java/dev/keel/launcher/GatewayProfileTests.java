@@ -18,7 +18,8 @@ class GatewayProfileTests {
 
 	// async-profiler's collapsed format: frames root first, class names with slashes, the sample count last.
 	private static final List<String> COLLAPSED = List.of(
-			"java/lang/Thread.run;io/netty/channel/nio/NioEventLoop.run;reactor/netty/http/server/HttpServerOperations.onInboundNext;"
+			"java/lang/Thread.run;io/netty/channel/nio/NioEventLoop.run;"
+					+ "reactor/netty/http/server/HttpServerOperations.onInboundNext;"
 					+ "reactor/core/publisher/ContextPropagation$ContextRestore103Subscriber.onNext;"
 					+ "io/micrometer/context/DefaultContextSnapshot.setThreadLocals;java/util/HashMap.get 30",
 			"java/lang/Thread.run;io/netty/channel/nio/NioEventLoop.run;io/netty/channel/AbstractChannel.write;"
@@ -26,7 +27,8 @@ class GatewayProfileTests {
 					+ "org/springframework/security/web/server/authorization/AuthorizationWebFilter.filter;"
 					+ "com/nimbusds/jose/crypto/RSASSAVerifier.verify;sun/security/rsa/RSASignature.engineVerify 50",
 			"GCTaskThread::run;G1YoungCollector::collect 20",
-			"");
+			"",
+			"java/lang/Thread.run;io/netty/channel/nio/NioEventLoop.run;io/netty/channel/Abstr");
 
 	@Test
 	void eachFrameBelongsToTheFirstLibraryWhosePrefixMatchesAndTheJdkToNone() {
@@ -43,7 +45,7 @@ class GatewayProfileTests {
 	}
 
 	@Test
-	void stacksFoldIntoTheLibrariesTheyPassThroughAndEachCountsWhereItRanItself() {
+	void stacksFoldIntoTheLibrariesTheyPassThroughAndEachCountsWhereItRanItselfAndATruncatedLineIsSkipped() {
 		Map<List<String>, Long> stacks = GatewayProfile.byLibrary(COLLAPSED.stream());
 
 		assertThat(stacks).containsExactly(
@@ -51,7 +53,8 @@ class GatewayProfileTests {
 				Map.entry(List.of("Netty", "Reactor", "Spring Security", "JWT"), 50L),
 				Map.entry(List.of(GatewayProfile.JVM), 20L));
 		List<Map.Entry<String, Double>> shares = GatewayProfile.shares(stacks);
-		assertThat(shares).extracting(Map.Entry::getKey).containsExactly("JWT", "context propagation", GatewayProfile.JVM);
+		assertThat(shares).extracting(Map.Entry::getKey)
+			.containsExactly("JWT", "context propagation", GatewayProfile.JVM);
 		assertThat(shares.get(0).getValue()).isCloseTo(0.5, within(1e-9));
 	}
 
