@@ -366,7 +366,7 @@ final class Benchmarks {
 		List<ThroughputBenchmark.Path> paths = throughGateway(topology);
 		Duration warmUp = Duration.ofSeconds(5);
 		ThroughputBenchmark.checkTokens(accounts.tokensExpire(),
-				warmUp.plusSeconds(seconds).multipliedBy(paths.size()));
+				warmUp.plusSeconds(seconds).multipliedBy(paths.size()), "fewer --clients or --seconds");
 		HttpClient http = ThroughputBenchmark.client();
 		this.console.step("warming " + gateway + " up, then profiling it for " + 2 * seconds + " s");
 		for (ThroughputBenchmark.Path path : paths) {
@@ -380,8 +380,9 @@ final class Benchmarks {
 		// Deep reactive stacks make this 100 MB and more: read, folded by library, and deleted.
 		Path collapsed = Files.createTempFile(directory, name, ".collapsed");
 		try {
-			// Stops by itself if the launcher is killed before it stops it.
+			// Stops by itself, a minute after the run's planned end, if the launcher is killed before it stops it.
 			GatewayProfile.command(pid, agent, "start,event=cpu,interval=1ms,timeout=" + (2 * seconds + 60));
+			Exception failure = null;
 			try {
 				for (ThroughputBenchmark.Path path : paths) {
 					results.add(ThroughputBenchmark.closedLoop(http, accounts.clients(), path,
@@ -389,8 +390,20 @@ final class Benchmarks {
 				}
 				GatewayProfile.command(pid, agent, "dump,collapsed,file=" + collapsed);
 			}
+			catch (Exception ex) {
+				failure = ex;
+				throw ex;
+			}
 			finally {
-				GatewayProfile.command(pid, agent, "stop,file=" + html);
+				try {
+					GatewayProfile.command(pid, agent, "stop,file=" + html);
+				}
+				catch (LauncherException ex) {
+					if (failure == null) {
+						throw ex;
+					}
+					failure.addSuppressed(ex);
+				}
 			}
 			try (Stream<String> lines = Files.lines(collapsed)) {
 				stacks = GatewayProfile.byLibrary(lines);
@@ -425,13 +438,13 @@ final class Benchmarks {
 	/**
 	 * The benchmarks behind issue 16's goals, one after the other on the running platform: maximum throughput, then
 	 * latency at a fixed rate (both paths warm from the first), contention (with each instance's memory, idle as the
-	 * report started and at its peak), start-up, and a rolling restart of every instance; and their figures in one
-	 * table at the end. The levers' before and after are in the README, beside
-	 * each: most are code or configuration that a run cannot switch.
+	 * report started and at its peak), start-up, and a restart of every instance in turn; and their figures in one
+	 * table at the end, also when a step fails. The levers' before and after are in the README, beside each: most
+	 * are code or configuration that a run cannot switch.
 	 */
 	private void report(Topology topology) throws Exception {
-		if (topology.replicas() > 1 || topology.gateways().size() > 1) {
-			throw new LauncherException("the report compares one instance of each: ./platform up with one replica");
+		if (topology.replicas() > 1 || topology.gateways().size() > 1 || topology.edge()) {
+			throw new LauncherException("the report compares one instance of each, without an edge: ./platform up");
 		}
 		Map<Instance, Long> idle = residentKib(topology);
 		try {
@@ -444,15 +457,7 @@ final class Benchmarks {
 			this.console.step("4/5 start-up: ./platform bench startup --runs 1");
 			startup(topology, 1);
 			this.console.step("5/5 every instance restarted in turn: ./platform restart, application by application");
-			List<String> applications = new ArrayList<>(List.of(Instance.CONFIG_SERVER.application()));
-			applications.addAll(Services.names());
-			applications.add(Instance.GATEWAY.application());
-			long start = System.nanoTime();
-			for (String application : applications) {
-				this.platform.restart(application, () -> Reactor.read(this.settings.root()));
-			}
-			this.figures.add("restart of every instance but the database (" + (topology.instances().size() - 1)
-					+ "), each ready before the next", Console.seconds(Duration.ofNanos(System.nanoTime() - start)));
+			restartEveryInstance(topology);
 		}
 		finally {
 			// What was measured before a failure is still worth the table.
@@ -461,6 +466,29 @@ final class Benchmarks {
 					+ " cores, JDK " + Runtime.version() + ", " + String.join(" ", this.settings.javaOptions()));
 			System.out.print(this.figures.table());
 		}
+	}
+
+	/** config-server, each service and the gateway restarted in turn, each instance ready before the next. */
+	private void restartEveryInstance(Topology topology) {
+		List<String> applications = new ArrayList<>(List.of(Instance.CONFIG_SERVER.application()));
+		applications.addAll(Services.names());
+		applications.add(Instance.GATEWAY.application());
+		String figure = "restart of every instance but the db (" + (1 + topology.serviceInstances().size()
+				+ topology.gateways().size()) + "), in turn";
+		long start = System.nanoTime();
+		for (String application : applications) {
+			try {
+				this.platform.restart(application, () -> Reactor.read(this.settings.root()));
+			}
+			catch (RuntimeException ex) {
+				this.figures.add(figure, "stopped at " + application + ": " + ex.getMessage());
+				this.console.say(application + " may be down: ./platform ps shows it, ./platform restart " + application
+						+ " starts it");
+				throw ex;
+			}
+		}
+		this.figures.add(figure, Console.seconds(Duration.ofNanos(System.nanoTime() - start)) + " (each ready before the "
+				+ "next; " + this.settings.restartSettle().toSeconds() + " s pause after each service instance)");
 	}
 
 	private void resilience(Topology topology, String scenario, int rate) throws Exception {

@@ -111,7 +111,8 @@ final class ThroughputBenchmark {
 	 */
 	static void run(List<Client> clients, List<Path> paths, Duration warmUp, Duration seconds, int rounds,
 			Instant tokensExpire, Figures figures) throws Exception {
-		checkTokens(tokensExpire, warmUp.plus(seconds.multipliedBy(rounds)).multipliedBy(paths.size()));
+		checkTokens(tokensExpire, warmUp.plus(seconds.multipliedBy(rounds)).multipliedBy(paths.size()),
+				"fewer --clients, --seconds or --rounds");
 		// One pool of connections for the run: the JDK's client drops the ones a server closes while idle.
 		HttpClient http = client();
 		for (Path path : paths) {
@@ -155,17 +156,17 @@ final class ThroughputBenchmark {
 			figures.add(resource + " GETs, most/s: gateway vs straight",
 					String.format(Locale.ROOT, "%.0f %% (%.0f / %.0f/s, gateway CPU %.2f ms/req)%s", share,
 							gateway.perSecond(), straight.perSecond(), gateway.cpuMillisPerRequest(),
-							comparable ? "" : ", requests failed"),
+							comparable ? "" : ", not comparable: requests failed or none answered"),
 					">= 50 %", comparable && share >= 50);
 		}
 	}
 
 	/** Refuses a run that would outlast the accounts' access tokens, rather than measure 401s at its end. */
-	static void checkTokens(Instant tokensExpire, Duration run) {
+	static void checkTokens(Instant tokensExpire, Duration run, String shorter) {
 		Duration left = Duration.between(Instant.now(), tokensExpire);
 		if (left.compareTo(run) < 0) {
 			throw new LauncherException("the run would outlast the accounts' access tokens (" + left.toSeconds()
-					+ " s left after signing up): fewer --clients, --seconds or --rounds");
+					+ " s left after signing up): " + shorter);
 		}
 	}
 
