@@ -31,7 +31,8 @@ final class GatewayProfile {
 	static final String ASYNC_PROFILER = "tools.profiler:async-profiler:4.2";
 
 	/**
-	 * Each frame's library, by class name prefix, the first that matches; JDK and JVM frames belong to their caller.
+	 * Each frame's library, by class name prefix as async-profiler writes it (with slashes), the first that matches;
+	 * JDK and JVM frames belong to their caller.
 	 * Context propagation comes before Reactor, whose {@code ContextPropagation} class it is.
 	 */
 	static final Map<String, List<String>> LIBRARIES = libraries();
@@ -44,24 +45,24 @@ final class GatewayProfile {
 
 	private static Map<String, List<String>> libraries() {
 		Map<String, List<String>> libraries = new LinkedHashMap<>();
-		libraries.put("keel", List.of("dev.keel."));
-		libraries.put("JWT", List.of("com.nimbusds."));
-		libraries.put("Spring Security", List.of("org.springframework.security."));
-		libraries.put("Spring Cloud Gateway", List.of("org.springframework.cloud."));
-		libraries.put("Spring web", List.of("org.springframework.web.", "org.springframework.http."));
-		libraries.put("Spring, other", List.of("org.springframework."));
+		libraries.put("keel", List.of("dev/keel/"));
+		libraries.put("JWT", List.of("com/nimbusds/"));
+		libraries.put("Spring Security", List.of("org/springframework/security/"));
+		libraries.put("Spring Cloud Gateway", List.of("org/springframework/cloud/"));
+		libraries.put("Spring web", List.of("org/springframework/web/", "org/springframework/http/"));
+		libraries.put("Spring, other", List.of("org/springframework/"));
 		libraries.put("context propagation",
-				List.of("io.micrometer.context.", "reactor.core.publisher.ContextPropagation"));
-		libraries.put("tracing", List.of("io.micrometer.tracing.", "io.opentelemetry."));
-		libraries.put("observation", List.of("io.micrometer.observation."));
-		libraries.put("metrics", List.of("io.micrometer.", "org.HdrHistogram."));
-		libraries.put("logging", List.of("ch.qos.logback.", "org.slf4j."));
-		libraries.put("Reactor Netty", List.of("reactor.netty."));
-		libraries.put("Reactor", List.of("reactor."));
-		libraries.put("Netty", List.of("io.netty."));
+				List.of("io/micrometer/context/", "reactor/core/publisher/ContextPropagation"));
+		libraries.put("tracing", List.of("io/micrometer/tracing/", "io/opentelemetry/"));
+		libraries.put("observation", List.of("io/micrometer/observation/"));
+		libraries.put("metrics", List.of("io/micrometer/", "org/HdrHistogram/"));
+		libraries.put("logging", List.of("ch/qos/logback/", "org/slf4j/"));
+		libraries.put("Reactor Netty", List.of("reactor/netty/"));
+		libraries.put("Reactor", List.of("reactor/"));
+		libraries.put("Netty", List.of("io/netty/"));
 		libraries.put("Resilience4j, Bucket4j, Caffeine",
-				List.of("io.github.resilience4j.", "io.github.bucket4j.", "com.github.benmanes."));
-		libraries.put("Jackson", List.of("com.fasterxml.jackson.", "tools.jackson."));
+				List.of("io/github/resilience4j/", "io/github/bucket4j/", "com/github/benmanes/"));
+		libraries.put("Jackson", List.of("com/fasterxml/jackson/", "tools/jackson/"));
 		return libraries;
 	}
 
@@ -139,10 +140,9 @@ final class GatewayProfile {
 
 	/** The library a frame of async-profiler's collapsed output belongs to, if any. */
 	static String library(String frame) {
-		String name = frame.replace('/', '.');
 		for (Map.Entry<String, List<String>> library : LIBRARIES.entrySet()) {
 			for (String prefix : library.getValue()) {
-				if (name.startsWith(prefix)) {
+				if (frame.startsWith(prefix)) {
 					return library.getKey();
 				}
 			}
@@ -223,6 +223,8 @@ final class GatewayProfile {
 	/** One library at one depth of the graph; children by name, so that two graphs lay out alike. */
 	private static final class Node {
 
+		private static final List<String> ORDER = List.copyOf(LIBRARIES.keySet());
+
 		final String name;
 
 		final Map<String, Node> children = new TreeMap<>();
@@ -261,7 +263,7 @@ final class GatewayProfile {
 
 		/** A colour per library, the same in every graph, far apart on the colour wheel from its neighbours. */
 		private static String colour(String name) {
-			int index = new ArrayList<>(LIBRARIES.keySet()).indexOf(name) + 1;
+			int index = ORDER.indexOf(name) + 1;
 			if (index == 0) {
 				return "hsl(0, 0%, 82%)";
 			}
