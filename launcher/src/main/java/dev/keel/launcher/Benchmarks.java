@@ -43,7 +43,8 @@ final class Benchmarks {
 			Map.entry("kill", Set.of("rate")), Map.entry("pause", Set.of("rate")), Map.entry("restart", Set.of("rate")),
 			Map.entry("edge", Set.of("rate")), Map.entry("sign-in", Set.of("count", "clients")),
 			Map.entry("startup", Set.of("runs")), Map.entry("throughput", Set.of("clients", "seconds", "rounds")),
-			Map.entry("profile", Set.of("clients", "seconds")), Map.entry("report", Set.of()));
+			Map.entry("profile", Set.of("clients", "seconds")), Map.entry("report", Set.of()),
+			Map.entry("plots", Set.of("rate")));
 
 	/** Issue 16's memory goal, for each domain service and the gateway under load. */
 	private static final long RESIDENT_GOAL_BYTES = 250_000_000L;
@@ -495,21 +496,67 @@ final class Benchmarks {
 		if (!List.of("latency", "edge").contains(scenario) && topology.replicas() < 2) {
 			throw new LauncherException("this benchmark needs two instances: ./platform up --replicas 2");
 		}
+		if (scenario.equals("plots")) {
+			// The README's charts: through a SIGKILL, then (the killed instance back) through a rolling restart.
+			Path plots = this.settings.root().resolve("docs/benchmarks");
+			ResilienceBenchmark.run("kill", rate, this.figures, target(topology, plots));
+			this.platform.restart(new Instance("user-service", topology.replicas()).name(),
+					() -> Reactor.read(this.settings.root()));
+			ResilienceBenchmark.run("restart", rate, this.figures, target(topology, plots));
+			return;
+		}
+		ResilienceBenchmark.run(scenario, rate, this.figures, target(topology, null));
+	}
+
+	/**
+	 * What the resilience scenarios act on: the last user-service instance is the one killed or stopped.
+	 *
+	 * @param plots where the scenarios' charts go; null: beside Gatling's report
+	 */
+	private ResilienceBenchmark.Target target(Topology topology, Path plots) throws Exception {
 		Instance victim = new Instance("user-service", topology.replicas());
 		Reactor reactor = Reactor.read(this.settings.root());
-		ResilienceBenchmark.run(scenario, rate, this.figures, new ResilienceBenchmark.Target(gateway(),
+		return new ResilienceBenchmark.Target(gateway(),
 				new Api("http://127.0.0.1:" + topology.port(new Instance("user-service", 1)), token()),
 				new Api("http://127.0.0.1:" + topology.port(new Instance("order-service", 1)), token()), victim.name(),
 				"user-service@" + topology.discoveredHost() + ":" + topology.port(victim),
 				this.platform.processes().log(topology.gateways().get(0)),
 				mostStocked(gateway()), () -> this.platform.kill(victim),
 				(seconds) -> this.platform.pause(victim, java.time.Duration.ofSeconds(seconds)),
-				() -> sentTo(topology, victim), () -> {
-					for (String service : Services.names()) {
-						this.platform.restart(service, () -> reactor);
-					}
-				}, topology.edge() ? new Api("https://localhost:" + this.settings.ports().https(), token()) : null,
-				edgeClient(topology), new Api("http://127.0.0.1:" + topology.port(topology.gateways().get(0)), token())));
+				() -> sentTo(topology, victim), () -> restartEachInstance(topology, reactor),
+				topology.edge() ? new Api("https://localhost:" + this.settings.ports().https(), token()) : null,
+				edgeClient(topology), new Api("http://127.0.0.1:" + topology.port(topology.gateways().get(0)), token()),
+				(properties) -> {
+					Map<String, String> all = new LinkedHashMap<>(properties);
+					all.put("gateway", gateway().base());
+					return GatlingRun.start(this.settings.root(), this.settings.state(), "SteadyTrafficSimulation", all,
+							token());
+				}, plots);
+	}
+
+	/**
+	 * Every instance of every domain service restarted in turn, as {@code ./platform restart} does with each
+	 * service, pause between instances included.
+	 *
+	 * @return when each was restarting: from its stop to its readiness
+	 */
+	private List<ReportCharts.Event> restartEachInstance(Topology topology, Reactor reactor) {
+		List<ReportCharts.Event> restarts = new ArrayList<>();
+		for (String service : Services.names()) {
+			for (Instance instance : topology.instancesOf(service)) {
+				Instant from = Instant.now();
+				this.platform.restart(instance.name(), () -> reactor);
+				restarts.add(new ReportCharts.Event(from, Instant.now(), instance.name()));
+				try {
+					Thread.sleep(this.settings.restartSettle().toMillis());
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new LauncherException("interrupted");
+				}
+			}
+		}
+		return restarts;
 	}
 
 	/** A client that trusts the local CA (and only it), for the edge's HTTPS; the usual one without an edge. */

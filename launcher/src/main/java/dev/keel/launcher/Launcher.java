@@ -65,7 +65,7 @@ public final class Launcher {
 			  ./platform ca                  the path of the local CA's certificate (made on first use, with the edge's
 			                                 HTTPS certificate, .platform/edge/tls): curl --cacert "$(./platform ca)" ...
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
-			  ./platform bench latency|kill|pause|restart|edge [--rate N]
+			  ./platform bench latency|kill|pause|restart|edge|plots [--rate N]
 			  ./platform bench sign-in [--count N] [--clients N]
 			  ./platform bench startup [--runs N]
 			  ./platform bench throughput [--clients N] [--seconds N] [--rounds N]
@@ -92,7 +92,7 @@ public final class Launcher {
 			Map.entry("token", "./platform token NAME"), Map.entry("accounts", "./platform accounts"),
 			Map.entry("ca", "./platform ca"),
 			Map.entry("bench", "./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] "
-					+ "| latency|kill|pause|restart|edge [--rate N] | sign-in [--count N] [--clients N] | startup [--runs N] "
+					+ "| latency|kill|pause|restart|edge|plots [--rate N] | sign-in [--count N] [--clients N] | startup [--runs N] "
 					+ "| throughput [--clients N] [--seconds N] [--rounds N] | profile [--clients N] [--seconds N] | report"));
 
 	private final Settings settings;

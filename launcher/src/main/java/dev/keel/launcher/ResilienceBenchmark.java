@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,16 +38,18 @@ import java.util.regex.Pattern;
  * <li>{@code kill}: GETs through the gateway; after a few seconds one user-service instance is SIGKILLed;
  * prints failed requests and how long the gateway took to take the instance out of rotation.</li>
  * <li>{@code pause}: GETs through the gateway; after a few seconds one user-service instance is stopped
- * (SIGSTOP) for 3 s, then resumed; prints failed requests, latencies, and how many requests the gateway sent
- * to the stopped instance while it was stopped.</li>
- * <li>{@code restart}: GETs and keyed order POSTs through the gateway while every instance of both services
- * is restarted, one at a time; prints failed requests and checks no order was duplicated.</li>
+ * (SIGSTOP) for 3 s, then resumed; prints failed requests and how many requests the gateway sent to the stopped
+ * instance while it was stopped.</li>
+ * <li>{@code restart}: GETs and keyed order POSTs through the gateway while every instance of every service
+ * is restarted, one at a time; prints failed requests and checks that no order was lost or duplicated.</li>
  * <li>{@code edge} (with ./platform up --gateways N): GETs at a fixed rate, in turn through the edge over HTTPS and
  * over HTTP, to a gateway directly, and straight to a user-service instance, in the same run; prints what the edge
  * and TLS add, and the bytes gzip saves on a page of 100 orders.</li>
  * </ul>
- * Run with {@code ./platform bench latency|kill|pause|restart|edge}. Every scenario prints p50/p99/max of the answered
- * requests; the gateway's balancer is the one the platform runs ({@code keel.loadbalancer.algorithm}).
+ * Run with {@code ./platform bench latency|kill|pause|restart|edge}. The kill, pause and restart load is Gatling's
+ * ({@code load-tests/}): its report has the latencies, and charts of the run with the fault marked are drawn from it.
+ * The latency and edge scenarios interleave their paths request by request, which is their own load's job. The
+ * gateway's balancer is the one the platform runs ({@code keel.loadbalancer.algorithm}).
  */
 final class ResilienceBenchmark {
 
@@ -90,13 +92,23 @@ final class ResilienceBenchmark {
 	 * @param kill kills the victim
 	 * @param pause stops the victim for the given seconds, then resumes it
 	 * @param sentToVictim requests the gateway's load balancer has sent to the victim so far, by its metrics
-	 * @param restartAll restarts every instance of every domain service, one at a time
+	 * @param restartAll restarts every instance of every domain service, one at a time, and says when each was down
+	 * @param load starts Gatling's steady traffic with the given simulation properties
+	 * @param plots where the charts of the kill and restart scenarios go; null: beside Gatling's report
 	 * @param edge the edge's HTTPS, when the platform runs one, and a client that trusts its certificate
 	 * @param firstGateway the first gateway behind the edge
 	 */
 	record Target(Api gateway, Api direct, Api catalogue, String victim, String victimAddress, Path gatewayLog, String sku,
 			Runnable kill, java.util.function.IntConsumer pause, java.util.function.DoubleSupplier sentToVictim,
-			Runnable restartAll, Api edge, HttpClient edgeClient, Api firstGateway) {
+			Supplier<List<ReportCharts.Event>> restartAll, Api edge, HttpClient edgeClient, Api firstGateway,
+			LoadStarter load, Path plots) {
+	}
+
+	/** Starts Gatling's steady traffic ({@code SteadyTrafficSimulation}) with these properties. */
+	interface LoadStarter {
+
+		GatlingRun start(Map<String, String> properties) throws IOException, InterruptedException;
+
 	}
 
 	/**
@@ -217,78 +229,93 @@ final class ResilienceBenchmark {
 	}
 
 	private static void kill(Target target, long user, int rate) throws Exception {
-		Api gateway = target.gateway();
-		Load load = new Load(rate, (tick) -> get(gateway, "/api/v1/users/" + user));
-		load.start();
+		GatlingRun load = target.load().start(reads(user, rate, 120));
+		// The scenario: 5 s of load, the kill, 10 s more.
 		Thread.sleep(5_000);
 		Instant killedAt = Instant.now();
 		target.kill().run();
 		Thread.sleep(10_000);
-		load.stop();
+		GatlingRun.Result result = load.finish();
 		Instant evictedAt = eviction(target.gatewayLog(), target.victimAddress(), killedAt);
 		System.out.printf("%d GET/s through the gateway; %s SIGKILLed after 5 s, load for 10 s more%n", rate,
 				target.victim());
-		System.out.printf("requests %d, failed %d%s%n", load.answered.get(), load.failures.size(), load.failureSummary());
-		System.out.println(load.latencySummary());
+		System.out.printf("requests %d, failed %d%n", result.total("user"), result.failed("user", "200"));
 		System.out.printf("out of rotation after %s%n",
 				(evictedAt != null) ? Duration.between(killedAt, evictedAt).toMillis() + " ms" : "(not seen in the log)");
+		List<ReportCharts.Event> events = new ArrayList<>(List.of(ReportCharts.Event.at(killedAt,
+				"SIGKILL " + target.victim())));
+		if (evictedAt != null) {
+			events.add(ReportCharts.Event.at(evictedAt, "out of rotation"));
+		}
+		charts(target, result, events, "kill");
 	}
 
 	private static void pause(Target target, long user, int rate) throws Exception {
-		Api gateway = target.gateway();
-		Load load = new Load(rate, (tick) -> get(gateway, "/api/v1/users/" + user));
-		load.start();
+		GatlingRun load = target.load().start(reads(user, rate, 120));
 		Thread.sleep(5_000);
 		double before = target.sentToVictim().getAsDouble();
-		int answeredBefore = load.answered.get();
+		Instant stoppedAt = Instant.now();
 		target.pause().accept(3);
 		// Counted when answered: those sent while it was stopped are answered once it resumes.
 		Thread.sleep(5_000);
 		double sent = target.sentToVictim().getAsDouble() - before;
-		int answered = load.answered.get() - answeredBefore;
 		Thread.sleep(5_000);
-		load.stop();
+		GatlingRun.Result result = load.finish();
 		System.out.printf("%d GET/s through the gateway; %s SIGSTOPped for 3 s after 5 s, load for 10 s more%n", rate,
 				target.victim());
-		System.out.printf("requests %d, failed %d%s%n", load.answered.get(), load.failures.size(), load.failureSummary());
-		System.out.println(load.latencySummary());
-		System.out.printf("sent to the stopped instance from its pause to 5 s after it: %.0f of %d%n", sent, answered);
+		System.out.printf("requests %d, failed %d%n", result.total("user"), result.failed("user", "200"));
+		System.out.printf("sent to the stopped instance from its pause to 5 s after it: %.0f of about %d%n", sent,
+				5 * rate);
+		charts(target, result, List.of(new ReportCharts.Event(stoppedAt, stoppedAt.plusSeconds(3),
+				"SIGSTOP " + target.victim())), "pause");
 	}
 
 	private static void restart(Target target, long user, int rate) throws Exception {
 		Api gateway = target.gateway();
-		String sku = target.sku();
 		int ordersBefore = orders(gateway, user);
-		AtomicInteger placed = new AtomicInteger();
-		Load reads = new Load(rate, (tick) -> get(gateway, "/api/v1/users/" + user));
-		Load writes = new Load(Math.max(1, rate / 10), (tick) -> placeOrder(gateway, user, sku));
-		reads.start();
-		writes.start();
+		Map<String, String> properties = new java.util.HashMap<>(reads(user, rate, 1800));
+		properties.put("order-rate", String.valueOf(Math.max(1, rate / 10)));
+		properties.put("sku", target.sku());
+		GatlingRun load = target.load().start(properties);
 		long start = System.nanoTime();
-		target.restartAll().run();
-		reads.stop();
-		writes.stop();
+		List<ReportCharts.Event> restarts = target.restartAll().get();
 		double seconds = (System.nanoTime() - start) / 1e9;
-		writes.statuses.forEach((status, count) -> {
-			if (status == 201) {
-				placed.addAndGet(count);
-			}
-		});
+		GatlingRun.Result result = load.finish();
 		int stored = orders(gateway, user) - ordersBefore;
-		System.out.printf("rolling restart of every user-service and order-service instance took %.0f s%n", seconds);
-		System.out.printf("GETs   %d, failed %d%s%n", reads.answered.get(), reads.failures.size(), reads.failureSummary());
-		System.out.println("GETs   " + reads.latencySummary());
-		System.out.printf("POSTs  %d, failed %d%s%n", writes.answered.get(), writes.failures.size(), writes.failureSummary());
+		long placed = result.count("place order", "201");
+		System.out.printf("rolling restart of %s took %.0f s%n",
+				String.join(", ", restarts.stream().map(ReportCharts.Event::text).toList()), seconds);
+		System.out.printf("GETs   %d, failed %d%n", result.total("user"), result.failed("user", "200"));
+		System.out.printf("POSTs  %d, failed %d%n", result.total("place order"), result.failed("place order", "201"));
 		// A POST whose answer was lost (timed out) may have been stored: its client would retry with its key and
 		// get it replayed. More stored than that, or fewer than answered, is a real loss or duplicate.
-		long unknown = writes.failures.stream()
-			.filter((failure) -> failure.startsWith("504") || !Character.isDigit(failure.charAt(0)))
-			.count();
-		String verdict = (stored == placed.get()) ? "ok"
-				: (stored > placed.get() && stored <= placed.get() + unknown)
-						? "ok: " + (stored - placed.get()) + " of the failed POSTs were stored before their answer was lost"
+		long unknown = result.count("place order", "none") + result.count("place order", "504");
+		String verdict = (stored == placed) ? "ok"
+				: (stored > placed && stored <= placed + unknown)
+						? "ok: " + (stored - placed) + " of the failed POSTs were stored before their answer was lost"
 						: "DUPLICATED OR LOST";
-		System.out.printf("orders stored %d for %d answered 201  %s%n", stored, placed.get(), verdict);
+		System.out.printf("orders stored %d for %d answered 201  %s%n", stored, placed, verdict);
+		charts(target, result, restarts, "restart");
+	}
+
+	/** The simulation's properties for GETs of the user at the rate, for at most that long. */
+	private static Map<String, String> reads(long user, int rate, int maxSeconds) {
+		return Map.of("user", String.valueOf(user), "read-rate", String.valueOf(rate), "max-seconds",
+				String.valueOf(maxSeconds));
+	}
+
+	/** The report's latency and responses charts with the fault marked, where the target says. */
+	private static void charts(Target target, GatlingRun.Result result, List<ReportCharts.Event> events, String name)
+			throws IOException, InterruptedException {
+		System.out.println("Gatling's report: " + result.report().resolve("index.html"));
+		if (ReportCharts.chromium() == null) {
+			System.out.println("no Chromium here: the charts were not drawn (Debian: apt install chromium)");
+			return;
+		}
+		Path directory = (target.plots() != null) ? target.plots() : result.report();
+		for (Path chart : ReportCharts.write(result.report(), events, directory, "gatling-" + name)) {
+			System.out.println("chart: " + chart);
+		}
 	}
 
 	/** When the gateway logged that the victim left the rotation, at or after the kill. */
@@ -359,15 +386,11 @@ final class ResilienceBenchmark {
 
 		private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
 
-		private final AtomicInteger answered = new AtomicInteger();
-
 		private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
 		private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
 		private final ConcurrentLinkedQueue<Map.Entry<String, Long>> timings = new ConcurrentLinkedQueue<>();
-
-		private final Map<Integer, Integer> statuses = Collections.synchronizedMap(new TreeMap<>());
 
 		private final HttpClient client;
 
@@ -401,7 +424,7 @@ final class ResilienceBenchmark {
 				CompletableFuture.allOf(this.inFlight.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 			}
 			catch (ExecutionException | TimeoutException ex) {
-				// Failed calls are in failures already; calls still unanswered are missing from answered.
+				// Failed calls are in failures already; calls still unanswered are missing from the timings.
 			}
 		}
 
@@ -415,7 +438,6 @@ final class ResilienceBenchmark {
 						this.failures.add(failure.toString());
 					}
 					else {
-						this.statuses.merge(response.statusCode(), 1, Integer::sum);
 						if (response.statusCode() >= 500 || response.statusCode() == 429) {
 							this.failures.add(response.statusCode() + " " + response.body());
 						}
@@ -423,7 +445,6 @@ final class ResilienceBenchmark {
 							this.timings.add(Map.entry(request.uri().toString(), took));
 						}
 					}
-					this.answered.incrementAndGet();
 				});
 			this.inFlight.add(call);
 			call.whenComplete((done, failure) -> this.inFlight.remove(call));
@@ -438,11 +459,6 @@ final class ResilienceBenchmark {
 			}
 			Collections.sort(selected);
 			return selected;
-		}
-
-		String latencySummary() {
-			List<Long> all = latencies((uri) -> true);
-			return String.format("latency p50 %.1f ms  p99 %.1f ms  max %.1f ms", p(all, 50), p(all, 99), p(all, 100));
 		}
 
 		String failureSummary() {

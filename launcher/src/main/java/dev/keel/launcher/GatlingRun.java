@@ -1,0 +1,186 @@
+package dev.keel.launcher;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A Gatling simulation of {@code load-tests/}, run by {@code ./mvnw gatling:test} beside the benchmark that does
+ * the fault, and ended by it. The launcher holds no library (it is compiled with javac alone), so Gatling runs in
+ * its own JVM: it sends the load and writes the HTML report; the simulation also writes its answers by status,
+ * which the benchmark checks its invariants against.
+ */
+final class GatlingRun {
+
+	/** A first run on a fresh clone downloads Gatling and compiles the simulations before it sends anything. */
+	private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
+
+	/** The client timeout of the last requests (20 s), then the report. */
+	private static final Duration FINISH_TIMEOUT = Duration.ofMinutes(3);
+
+	private final Process maven;
+
+	private final Path directory;
+
+	private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+
+	private final CompletableFuture<Instant> started = new CompletableFuture<>();
+
+	/** Ctrl-C on the benchmark ends the load too, rather than leave it to run out its bound. */
+	private final Thread stopOnExit = new Thread(this::stop, "gatling-stop");
+
+	private GatlingRun(Process maven, Path directory) {
+		this.maven = maven;
+		this.directory = directory;
+		Thread reader = new Thread(this::read, "gatling-output");
+		reader.setDaemon(true);
+		reader.start();
+	}
+
+	/**
+	 * Starts the simulation and returns once it sends load.
+	 *
+	 * @param properties the simulation's {@code keel.*} system properties
+	 * @param token the access token it sends, handed over in its environment rather than on a command line
+	 */
+	static GatlingRun start(Path root, Path state, String simulation, Map<String, String> properties, String token)
+			throws IOException, InterruptedException {
+		Path directory = Files.createTempDirectory(Files.createDirectories(state.resolve("gatling")), "run-");
+		List<String> command = new ArrayList<>(List.of(root.resolve("mvnw").toString(), "-q", "-B", "-f",
+				root.resolve("load-tests/pom.xml").toString(), "test-compile", "gatling:test",
+				"-Dgatling.simulationClass=dev.keel.load." + simulation,
+				"-Dkeel.stop-file=" + directory.resolve("stop"), "-Dkeel.summary-file=" + directory.resolve("answers")));
+		properties.forEach((name, value) -> command.add("-Dkeel." + name + "=" + value));
+		ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
+		builder.environment().put("KEEL_TOKEN", token);
+		GatlingRun run = new GatlingRun(builder.start(), directory);
+		Runtime.getRuntime().addShutdownHook(run.stopOnExit);
+		try {
+			run.started.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			Runtime.getRuntime().removeShutdownHook(run.stopOnExit);
+			run.stop();
+			throw new LauncherException("Gatling did not start " + simulation + ": " + run.tail());
+		}
+		return run;
+	}
+
+	/** When Gatling began to send load. */
+	Instant started() {
+		return this.started.join();
+	}
+
+	/**
+	 * Ends the load (the requests in flight are answered first), waits for the report, and prints Gatling's
+	 * summary of the run.
+	 */
+	Result finish() throws IOException, InterruptedException {
+		Files.createFile(this.directory.resolve("stop"));
+		boolean ended = this.maven.waitFor(FINISH_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+		Runtime.getRuntime().removeShutdownHook(this.stopOnExit);
+		if (!ended) {
+			stop();
+			throw new LauncherException("Gatling did not end within " + FINISH_TIMEOUT.toMinutes() + " minutes");
+		}
+		List<String> lines = List.copyOf(this.output);
+		int summary = lines.indexOf(lines.stream().filter((line) -> line.contains("Global Information")).findFirst()
+			.orElse(""));
+		if (summary > 0) {
+			lines.subList(summary - 1, lines.size()).forEach(System.out::println);
+		}
+		if (this.maven.exitValue() != 0) {
+			throw new LauncherException("Gatling failed (exit " + this.maven.exitValue() + "): " + tail());
+		}
+		Path report = lines.stream()
+			.filter((line) -> line.startsWith("Reports generated"))
+			.map((line) -> Path.of(java.net.URI.create(line.substring(line.lastIndexOf("file:")))).getParent())
+			.findFirst()
+			.orElseThrow(() -> new LauncherException("Gatling wrote no report: " + tail()));
+		return new Result(report, answers(Files.readAllLines(this.directory.resolve("answers"))));
+	}
+
+	/** "201 place order 37" lines: by request, then status ("none": no answer), the count. */
+	static Map<String, Map<String, Long>> answers(List<String> lines) {
+		Map<String, Map<String, Long>> answers = new LinkedHashMap<>();
+		for (String line : lines) {
+			int first = line.indexOf(' ');
+			int last = line.lastIndexOf(' ');
+			if (first > 0 && last > first) {
+				answers.computeIfAbsent(line.substring(first + 1, last), (request) -> new LinkedHashMap<>())
+					.put(line.substring(0, first), Long.parseLong(line.substring(last + 1)));
+			}
+		}
+		return answers;
+	}
+
+	/** Maven and the JVM it forked for Gatling. */
+	private void stop() {
+		this.maven.descendants().forEach(ProcessHandle::destroyForcibly);
+		this.maven.destroyForcibly();
+	}
+
+	private void read() {
+		try (BufferedReader reader = new BufferedReader(
+				new InputStreamReader(this.maven.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				this.output.add(line);
+				if (line.startsWith("Simulation ") && line.endsWith(" started...")) {
+					this.started.complete(Instant.now());
+				}
+			}
+		}
+		catch (IOException ex) {
+			this.started.completeExceptionally(new UncheckedIOException(ex));
+		}
+		this.started.completeExceptionally(new IllegalStateException("Gatling ended before it started"));
+	}
+
+	private String tail() {
+		List<String> lines = List.copyOf(this.output);
+		return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+	}
+
+	/**
+	 * @param report the directory of Gatling's HTML report
+	 * @param answers by request name, then status ("none": no answer), how many
+	 */
+	record Result(Path report, Map<String, Map<String, Long>> answers) {
+
+		long count(String request, String status) {
+			return this.answers.getOrDefault(request, Map.of()).getOrDefault(status, 0L);
+		}
+
+		long total(String request) {
+			return this.answers.getOrDefault(request, Map.of()).values().stream().mapToLong(Long::longValue).sum();
+		}
+
+		/** Requests of that name without an answer, or answered with a status outside the expected one. */
+		long failed(String request, String expected) {
+			return this.answers.getOrDefault(request, Map.of())
+				.entrySet()
+				.stream()
+				.filter((entry) -> !entry.getKey().equals(expected))
+				.mapToLong(Map.Entry::getValue)
+				.sum();
+		}
+
+	}
+
+}

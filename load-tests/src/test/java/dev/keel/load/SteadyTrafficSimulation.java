@@ -1,0 +1,148 @@
+package dev.keel.load;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.PopulationBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+import io.gatling.javaapi.http.HttpProtocolBuilder;
+import io.gatling.javaapi.http.HttpRequestActionBuilder;
+
+import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.doIfOrElse;
+import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.core.CoreDsl.stopLoadGeneratorIf;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
+
+/**
+ * Steady traffic through the gateway while {@code ./platform bench} kills, stops or restarts instances: GETs of a
+ * user at a fixed rate, and keyed order POSTs at another (none unless asked).
+ * <p>
+ * The launcher says where and as whom ({@code keel.gateway}, {@code keel.user}, {@code keel.sku}, the token in
+ * {@code KEEL_TOKEN}: an environment variable, not a command line another user can read), and ends the run by
+ * creating {@code keel.stop-file} when its fault is over; {@code keel.max-seconds} bounds it if the launcher dies.
+ */
+public class SteadyTrafficSimulation extends Simulation {
+
+	/** What the README tells API clients to wait: longer than the gateway's longest route budget (16 s). */
+	private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(20);
+
+	private final Path stopFile = Path.of(required("keel.stop-file"));
+
+	/** Requests sent and not yet answered: the run ends when they are, so that no answer is left out. */
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	/** When this load generator first saw the stop file, in nanoseconds; 0 before. */
+	private final AtomicLong stopSeenAt = new AtomicLong();
+
+	/**
+	 * Answers by status and request ("none": no answer), for the launcher's invariants: it compares the orders
+	 * stored with the 201s, which Gatling's report counts only as OK.
+	 */
+	private final Map<String, LongAdder> answers = new ConcurrentSkipListMap<>();
+
+	private final Path summaryFile = Path.of(required("keel.summary-file"));
+
+	{
+		String user = required("keel.user");
+		int readRate = Integer.getInteger("keel.read-rate", 50);
+		int orderRate = Integer.getInteger("keel.order-rate", 0);
+		Duration bound = Duration.ofSeconds(Integer.getInteger("keel.max-seconds", 600));
+		HttpProtocolBuilder gateway = http.baseUrl(required("keel.gateway"))
+			.authorizationHeader("Bearer " + System.getenv("KEEL_TOKEN"))
+			.acceptHeader("application/json")
+			// One pool for all virtual users, as an API client keeps one: not a new connection per request.
+			.shareConnections();
+
+		ScenarioBuilder reads = scenario("reads").exec(untilStopped("user", http("user").get("/api/v1/users/" + user)
+			// Each client its own address: the gateway's rate limit is per client.
+			.header("X-Forwarded-For", "10.0.1.1")
+			.requestTimeout(CLIENT_TIMEOUT)
+			.check(status().saveAs("status"), status().is(200))));
+		List<PopulationBuilder> load = new ArrayList<>();
+		load.add(reads.injectOpen(constantUsersPerSec(readRate).during(bound)));
+		if (orderRate > 0) {
+			String body = "{\"userId\":%s,\"items\":[{\"sku\":\"%s\",\"quantity\":1}]}".formatted(user,
+					required("keel.sku"));
+			ScenarioBuilder orders = scenario("orders").exec(untilStopped("place order",
+					http("place order").post("/api/v1/orders")
+						.header("X-Forwarded-For", "10.0.1.2")
+						.header("Content-Type", "application/json")
+						// A fresh key per order: the gateway retries a keyed POST, and order-service stores it once.
+						.header("Idempotency-Key", (session) -> UUID.randomUUID().toString())
+						.body(StringBody(body))
+						.requestTimeout(CLIENT_TIMEOUT)
+						.check(status().saveAs("status"), status().is(201))));
+			load.add(orders.injectOpen(constantUsersPerSec(orderRate).during(bound)));
+		}
+		setUp(load).protocols(gateway);
+	}
+
+	/**
+	 * One request per virtual user until the stop file appears; then the first user to find every request answered
+	 * (or the client timeout passed) ends the run. Gatling has no hook for an outside signal, hence the file.
+	 */
+	private ChainBuilder untilStopped(String name, HttpRequestActionBuilder request) {
+		return doIfOrElse((session) -> !stopRequested())
+			.then(exec((session) -> {
+				this.inFlight.incrementAndGet();
+				return session;
+			}).exec(request).exec((session) -> {
+				String status = session.contains("status") ? String.valueOf(session.getInt("status")) : "none";
+				this.answers.computeIfAbsent(status + " " + name, (key) -> new LongAdder()).increment();
+				this.inFlight.decrementAndGet();
+				return session;
+			}))
+			.orElse(stopLoadGeneratorIf("the launcher ended the run", (session) -> this.inFlight.get() == 0
+					|| System.nanoTime() - this.stopSeenAt.get() > CLIENT_TIMEOUT.toNanos()));
+	}
+
+	@Override
+	public void after() {
+		StringBuilder summary = new StringBuilder();
+		// One line per request and status: "201 place order 37".
+		this.answers.forEach((answer, count) -> summary.append(answer).append(' ').append(count.sum()).append('\n'));
+		try {
+			Files.writeString(this.summaryFile, summary);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private boolean stopRequested() {
+		if (this.stopSeenAt.get() != 0) {
+			return true;
+		}
+		if (Files.exists(this.stopFile)) {
+			this.stopSeenAt.compareAndSet(0, System.nanoTime());
+			return true;
+		}
+		return false;
+	}
+
+	private static String required(String property) {
+		String value = System.getProperty(property);
+		if (value == null || value.isBlank()) {
+			throw new IllegalStateException("set -D" + property + ": ./platform bench sets it");
+		}
+		return value;
+	}
+
+}
