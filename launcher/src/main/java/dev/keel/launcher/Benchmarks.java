@@ -161,7 +161,8 @@ final class Benchmarks {
 		}, 0, 1, TimeUnit.SECONDS);
 		boolean passed;
 		try {
-			passed = ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients, this.figures);
+			passed = ContentionBenchmark.run(gateway(), actuators, list, stock, orders, clients,
+					gatling("ContentionSimulation"), this.figures);
 		}
 		finally {
 			sampler.shutdownNow();
@@ -526,12 +527,16 @@ final class Benchmarks {
 				() -> sentTo(topology, victim), () -> restartEachInstance(topology, reactor),
 				topology.edge() ? new Api("https://localhost:" + this.settings.ports().https(), token()) : null,
 				edgeClient(topology), new Api("http://127.0.0.1:" + topology.port(topology.gateways().get(0)), token()),
-				(properties) -> {
-					Map<String, String> all = new LinkedHashMap<>(properties);
-					all.put("gateway", gateway().base());
-					return GatlingRun.start(this.settings.root(), this.settings.state(), "SteadyTrafficSimulation", all,
-							token());
-				}, plots);
+				gatling("SteadyTrafficSimulation"), plots);
+	}
+
+	/** A simulation of load-tests/ against the gateway, as alice. */
+	private GatlingRun.Starter gatling(String simulation) {
+		return (properties) -> {
+			Map<String, String> all = new LinkedHashMap<>(properties);
+			all.put("gateway", gateway().base());
+			return GatlingRun.start(this.settings.root(), this.settings.state(), simulation, all, token());
+		};
 	}
 
 	/**

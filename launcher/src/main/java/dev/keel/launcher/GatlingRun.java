@@ -30,9 +30,6 @@ final class GatlingRun {
 	/** A first run on a fresh clone downloads Gatling and compiles the simulations before it sends anything. */
 	private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
 
-	/** The client timeout of the last requests (20 s), then the report. */
-	private static final Duration FINISH_TIMEOUT = Duration.ofMinutes(3);
-
 	private final Process maven;
 
 	private final Path directory;
@@ -42,7 +39,7 @@ final class GatlingRun {
 	private final CompletableFuture<Instant> started = new CompletableFuture<>();
 
 	/** Ctrl-C on the benchmark ends the load too, rather than leave it to run out its bound. */
-	private final Thread stopOnExit = new Thread(this::stop, "gatling-stop");
+	private final Thread stopOnExit = new Thread(this::kill, "gatling-kill");
 
 	private GatlingRun(Process maven, Path directory) {
 		this.maven = maven;
@@ -64,7 +61,7 @@ final class GatlingRun {
 		List<String> command = new ArrayList<>(List.of(root.resolve("mvnw").toString(), "-q", "-B", "-f",
 				root.resolve("load-tests/pom.xml").toString(), "test-compile", "gatling:test",
 				"-Dgatling.simulationClass=dev.keel.load." + simulation,
-				"-Dkeel.stop-file=" + directory.resolve("stop"), "-Dkeel.summary-file=" + directory.resolve("answers")));
+				"-Dkeel.run-directory=" + directory));
 		properties.forEach((name, value) -> command.add("-Dkeel." + name + "=" + value));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
 		builder.environment().put("KEEL_TOKEN", token);
@@ -75,10 +72,18 @@ final class GatlingRun {
 		}
 		catch (ExecutionException | TimeoutException ex) {
 			Runtime.getRuntime().removeShutdownHook(run.stopOnExit);
-			run.stop();
+			run.kill();
 			throw new LauncherException("Gatling did not start " + simulation + ": " + run.tail());
 		}
+		System.out.println("Gatling runs " + simulation + " (its summary follows at the end)");
 		return run;
+	}
+
+	/** Starts one simulation against the running platform with these {@code keel.*} properties. */
+	interface Starter {
+
+		GatlingRun start(Map<String, String> properties) throws IOException, InterruptedException;
+
 	}
 
 	/** When Gatling began to send load. */
@@ -87,16 +92,26 @@ final class GatlingRun {
 	}
 
 	/**
-	 * Ends the load (the requests in flight are answered first), waits for the report, and prints Gatling's
-	 * summary of the run.
+	 * Ends a load that runs until told (the requests in flight are answered first), waits for the report, and
+	 * prints Gatling's summary of the run.
 	 */
-	Result finish() throws IOException, InterruptedException {
+	Result stop() throws IOException, InterruptedException {
 		Files.createFile(this.directory.resolve("stop"));
-		boolean ended = this.maven.waitFor(FINISH_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+		// The client timeout of the last requests (20 s), then the report.
+		return finish(Duration.ofMinutes(3));
+	}
+
+	/**
+	 * Waits for a load that ends by itself, and its report, and prints Gatling's summary of the run.
+	 *
+	 * @param timeout how long the load may still run
+	 */
+	Result finish(Duration timeout) throws IOException, InterruptedException {
+		boolean ended = this.maven.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
 		Runtime.getRuntime().removeShutdownHook(this.stopOnExit);
 		if (!ended) {
-			stop();
-			throw new LauncherException("Gatling did not end within " + FINISH_TIMEOUT.toMinutes() + " minutes");
+			kill();
+			throw new LauncherException("Gatling did not end within " + timeout.toMinutes() + " minutes");
 		}
 		List<String> lines = List.copyOf(this.output);
 		int summary = lines.indexOf(lines.stream().filter((line) -> line.contains("Global Information")).findFirst()
@@ -112,7 +127,25 @@ final class GatlingRun {
 			.map((line) -> Path.of(java.net.URI.create(line.substring(line.lastIndexOf("file:")))).getParent())
 			.findFirst()
 			.orElseThrow(() -> new LauncherException("Gatling wrote no report: " + tail()));
-		return new Result(report, answers(Files.readAllLines(this.directory.resolve("answers"))));
+		return new Result(report, this.directory, answers(Files.readAllLines(this.directory.resolve("answers"))),
+				global(lines));
+	}
+
+	/**
+	 * Gatling's figures of the whole run, from its summary: "response time 99th percentile (ms)" to its value for
+	 * all requests, answered or not.
+	 */
+	static Map<String, String> global(List<String> lines) {
+		Map<String, String> figures = new LinkedHashMap<>();
+		boolean global = false;
+		for (String line : lines) {
+			global = (global || line.contains("Global Information")) && !line.contains("Response Time Distribution");
+			String[] columns = line.split("\\|");
+			if (global && line.startsWith("> ") && columns.length >= 2) {
+				figures.put(columns[0].substring(2).trim(), columns[1].trim().replace(",", ""));
+			}
+		}
+		return figures;
 	}
 
 	/** "201 place order 37" lines: by request, then status ("none": no answer), the count. */
@@ -130,7 +163,7 @@ final class GatlingRun {
 	}
 
 	/** Maven and the JVM it forked for Gatling. */
-	private void stop() {
+	private void kill() {
 		this.maven.descendants().forEach(ProcessHandle::destroyForcibly);
 		this.maven.destroyForcibly();
 	}
@@ -159,9 +192,20 @@ final class GatlingRun {
 
 	/**
 	 * @param report the directory of Gatling's HTML report
+	 * @param directory where the simulation wrote what it counted
 	 * @param answers by request name, then status ("none": no answer), how many
+	 * @param global Gatling's figures of the whole run, by the name its summary gives them
 	 */
-	record Result(Path report, Map<String, Map<String, Long>> answers) {
+	record Result(Path report, Path directory, Map<String, Map<String, Long>> answers, Map<String, String> global) {
+
+		/** One of Gatling's figures of the run, as a number. */
+		double figure(String name) {
+			String value = this.global.get(name);
+			if (value == null) {
+				throw new LauncherException("Gatling's summary has no '" + name + "': " + this.global.keySet());
+			}
+			return Double.parseDouble(value);
+		}
 
 		long count(String request, String status) {
 			return this.answers.getOrDefault(request, Map.of()).getOrDefault(status, 0L);

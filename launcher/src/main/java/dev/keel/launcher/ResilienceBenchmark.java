@@ -93,7 +93,7 @@ final class ResilienceBenchmark {
 	 * @param pause stops the victim for the given seconds, then resumes it
 	 * @param sentToVictim requests the gateway's load balancer has sent to the victim so far, by its metrics
 	 * @param restartAll restarts every instance of every domain service, one at a time, and says when each was down
-	 * @param load starts Gatling's steady traffic with the given simulation properties
+	 * @param load starts Gatling's steady traffic ({@code SteadyTrafficSimulation}) with these properties
 	 * @param plots where the charts of the kill and restart scenarios go; null: beside Gatling's report
 	 * @param edge the edge's HTTPS, when the platform runs one, and a client that trusts its certificate
 	 * @param firstGateway the first gateway behind the edge
@@ -101,14 +101,7 @@ final class ResilienceBenchmark {
 	record Target(Api gateway, Api direct, Api catalogue, String victim, String victimAddress, Path gatewayLog, String sku,
 			Runnable kill, java.util.function.IntConsumer pause, java.util.function.DoubleSupplier sentToVictim,
 			Supplier<List<ReportCharts.Event>> restartAll, Api edge, HttpClient edgeClient, Api firstGateway,
-			LoadStarter load, Path plots) {
-	}
-
-	/** Starts Gatling's steady traffic ({@code SteadyTrafficSimulation}) with these properties. */
-	interface LoadStarter {
-
-		GatlingRun start(Map<String, String> properties) throws IOException, InterruptedException;
-
+			GatlingRun.Starter load, Path plots) {
 	}
 
 	/**
@@ -235,7 +228,7 @@ final class ResilienceBenchmark {
 		Instant killedAt = Instant.now();
 		target.kill().run();
 		Thread.sleep(10_000);
-		GatlingRun.Result result = load.finish();
+		GatlingRun.Result result = load.stop();
 		Instant evictedAt = eviction(target.gatewayLog(), target.victimAddress(), killedAt);
 		System.out.printf("%d GET/s through the gateway; %s SIGKILLed after 5 s, load for 10 s more%n", rate,
 				target.victim());
@@ -260,7 +253,7 @@ final class ResilienceBenchmark {
 		Thread.sleep(5_000);
 		double sent = target.sentToVictim().getAsDouble() - before;
 		Thread.sleep(5_000);
-		GatlingRun.Result result = load.finish();
+		GatlingRun.Result result = load.stop();
 		System.out.printf("%d GET/s through the gateway; %s SIGSTOPped for 3 s after 5 s, load for 10 s more%n", rate,
 				target.victim());
 		System.out.printf("requests %d, failed %d%n", result.total("user"), result.failed("user", "200"));
@@ -280,7 +273,7 @@ final class ResilienceBenchmark {
 		long start = System.nanoTime();
 		List<ReportCharts.Event> restarts = target.restartAll().get();
 		double seconds = (System.nanoTime() - start) / 1e9;
-		GatlingRun.Result result = load.finish();
+		GatlingRun.Result result = load.stop();
 		int stored = orders(gateway, user) - ordersBefore;
 		long placed = result.count("place order", "201");
 		System.out.printf("rolling restart of %s took %.0f s%n",

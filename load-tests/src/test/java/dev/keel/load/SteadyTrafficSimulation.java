@@ -1,26 +1,23 @@
 package dev.keel.load;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
 
+import static dev.keel.load.Answers.required;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.doIfOrElse;
@@ -36,14 +33,16 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * <p>
  * The launcher says where and as whom ({@code keel.gateway}, {@code keel.user}, {@code keel.sku}, the token in
  * {@code KEEL_TOKEN}: an environment variable, not a command line another user can read), and ends the run by
- * creating {@code keel.stop-file} when its fault is over; {@code keel.max-seconds} bounds it if the launcher dies.
+ * creating {@code stop} in {@code keel.run-directory} when its fault is over; {@code keel.max-seconds} bounds it if
+ * the launcher dies.
  */
 public class SteadyTrafficSimulation extends Simulation {
 
 	/** What the README tells API clients to wait: longer than the gateway's longest route budget (16 s). */
 	private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(20);
 
-	private final Path stopFile = Path.of(required("keel.stop-file"));
+	/** Where the launcher reads the answers and creates the stop file. */
+	private final Path directory = Path.of(required("keel.run-directory"));
 
 	/** Requests sent and not yet answered: the run ends when they are, so that no answer is left out. */
 	private final AtomicInteger inFlight = new AtomicInteger();
@@ -51,13 +50,7 @@ public class SteadyTrafficSimulation extends Simulation {
 	/** When this load generator first saw the stop file, in nanoseconds; 0 before. */
 	private final AtomicLong stopSeenAt = new AtomicLong();
 
-	/**
-	 * Answers by status and request ("none": no answer), for the launcher's invariants: it compares the orders
-	 * stored with the 201s, which Gatling's report counts only as OK.
-	 */
-	private final Map<String, LongAdder> answers = new ConcurrentSkipListMap<>();
-
-	private final Path summaryFile = Path.of(required("keel.summary-file"));
+	private final Answers answers = new Answers();
 
 	{
 		String user = required("keel.user");
@@ -104,10 +97,9 @@ public class SteadyTrafficSimulation extends Simulation {
 				this.inFlight.incrementAndGet();
 				return session;
 			}).exec(request).exec((session) -> {
-				String status = session.contains("status") ? String.valueOf(session.getInt("status")) : "none";
-				this.answers.computeIfAbsent(status + " " + name, (key) -> new LongAdder()).increment();
+				Session answered = this.answers.record(name, session);
 				this.inFlight.decrementAndGet();
-				return session;
+				return answered;
 			}))
 			.orElse(stopLoadGeneratorIf("the launcher ended the run", (session) -> this.inFlight.get() == 0
 					|| System.nanoTime() - this.stopSeenAt.get() > CLIENT_TIMEOUT.toNanos()));
@@ -115,34 +107,18 @@ public class SteadyTrafficSimulation extends Simulation {
 
 	@Override
 	public void after() {
-		StringBuilder summary = new StringBuilder();
-		// One line per request and status: "201 place order 37".
-		this.answers.forEach((answer, count) -> summary.append(answer).append(' ').append(count.sum()).append('\n'));
-		try {
-			Files.writeString(this.summaryFile, summary);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		this.answers.write(this.directory);
 	}
 
 	private boolean stopRequested() {
 		if (this.stopSeenAt.get() != 0) {
 			return true;
 		}
-		if (Files.exists(this.stopFile)) {
+		if (Files.exists(this.directory.resolve("stop"))) {
 			this.stopSeenAt.compareAndSet(0, System.nanoTime());
 			return true;
 		}
 		return false;
-	}
-
-	private static String required(String property) {
-		String value = System.getProperty(property);
-		if (value == null || value.isBlank()) {
-			throw new IllegalStateException("set -D" + property + ": ./platform bench sets it");
-		}
-		return value;
 	}
 
 }
