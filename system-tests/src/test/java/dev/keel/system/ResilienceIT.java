@@ -1,8 +1,11 @@
 package dev.keel.system;
 
+import java.awt.image.BufferedImage;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +15,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
+import javax.imageio.ImageIO;
 
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +62,33 @@ class ResilienceIT {
 		userId = gateway.post("/api/v1/users", "{\"email\":\"load-%s@example.com\",\"name\":\"Load\"}"
 			.formatted(UUID.randomUUID())).json().get("id").asLong();
 		skus = platform.mostStockedSkus(5);
+	}
+
+	@Test
+	@Order(0)
+	void aBenchmarkThroughAStallWritesGatlingsReportAndChartsWithTheStallMarked() throws Exception {
+		// The stall leaves the instance running, as the tests after expect it.
+		Platform.Result bench = platform.run(900, "bench", "pause", "--rate", "10");
+
+		assertThat(bench.exitCode()).as(bench.output()).isZero();
+		Matcher requests = Pattern.compile("requests (\\d+), failed (\\d+)").matcher(bench.output());
+		assertThat(requests.find()).as(bench.output()).isTrue();
+		assertThat(Integer.parseInt(requests.group(1))).as("requests answered").isPositive();
+		assertThat(requests.group(2)).as("requests failed").isEqualTo("0");
+		Matcher report = Pattern.compile("Gatling's report: (\\S+)").matcher(bench.output());
+		assertThat(report.find()).as(bench.output()).isTrue();
+		assertThat(Files.readString(Path.of(report.group(1)))).contains("SteadyTrafficSimulation");
+		List<Path> charts = Pattern.compile("chart: (\\S+)").matcher(bench.output()).results()
+			.map((chart) -> Path.of(chart.group(1)))
+			.toList();
+		assertThat(charts).extracting((chart) -> chart.getFileName().toString())
+			.containsExactlyInAnyOrder("gatling-pause-latency.png", "gatling-pause-responses.png");
+		for (Path chart : charts) {
+			BufferedImage image = ImageIO.read(chart.toFile());
+			assertThat(image.getWidth()).as(chart.toString()).isGreaterThan(600);
+			// The stall's label is written in its own red: some of its pixels are exactly that colour.
+			assertThat(pixelsOf(image, 0xb00020)).as("pixels of the stall's label in " + chart).isGreaterThan(5);
+		}
 	}
 
 	@Test
@@ -324,6 +358,16 @@ class ResilienceIT {
 			assertThat(ordersOfUser() - ordersBefore).as("one order per keyed POST answered 201")
 				.isEqualTo(orders.responses().size());
 		}
+	}
+
+	private static long pixelsOf(BufferedImage image, int rgb) {
+		long count = 0;
+		for (int x = 0; x < image.getWidth(); x++) {
+			for (int y = 0; y < image.getHeight(); y++) {
+				count += ((image.getRGB(x, y) & 0xffffff) == rgb) ? 1 : 0;
+			}
+		}
+		return count;
 	}
 
 	private static boolean running(String service, int replica) {
