@@ -530,12 +530,16 @@ final class Benchmarks {
 				gatling("SteadyTrafficSimulation"), plots);
 	}
 
-	/** A simulation of load-tests/ against the gateway, as alice. */
+	/**
+	 * A simulation of load-tests/ against the gateway, as alice, with a token of its own: a run can outlast the one
+	 * the benchmark signed in with.
+	 */
 	private GatlingRun.Starter gatling(String simulation) {
 		return (properties) -> {
 			Map<String, String> all = new LinkedHashMap<>(properties);
 			all.put("gateway", gateway().base());
-			return GatlingRun.start(this.settings.root(), this.settings.state(), simulation, all, token());
+			return GatlingRun.start(this.settings.root(), this.settings.state(), simulation, all,
+					this.platform.token("alice"));
 		};
 	}
 

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,31 +35,34 @@ final class GatlingRun {
 
 	private final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
-	private final CompletableFuture<Instant> started = new CompletableFuture<>();
+	private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+	private final Thread reader = new Thread(this::read, "gatling-output");
 
 	/** Ctrl-C on the benchmark ends the load too, rather than leave it to run out its bound. */
-	private final Thread stopOnExit = new Thread(this::kill, "gatling-kill");
+	private final Thread stopOnExit = new Thread(this::killTree, "gatling-kill");
 
 	private GatlingRun(Process maven, Path directory) {
 		this.maven = maven;
 		this.directory = directory;
-		Thread reader = new Thread(this::read, "gatling-output");
-		reader.setDaemon(true);
-		reader.start();
+		this.reader.setDaemon(true);
+		this.reader.start();
 	}
 
 	/**
 	 * Starts the simulation and returns once it sends load.
 	 *
+	 * @param state the state directory: Gatling's reports go to its {@code gatling/}
 	 * @param properties the simulation's {@code keel.*} system properties
 	 * @param token the access token it sends, handed over in its environment rather than on a command line
 	 */
 	static GatlingRun start(Path root, Path state, String simulation, Map<String, String> properties, String token)
 			throws IOException, InterruptedException {
-		Path directory = Files.createTempDirectory(Files.createDirectories(state.resolve("gatling")), "run-");
+		Path reports = Files.createDirectories(state.resolve("gatling"));
+		Path directory = Files.createTempDirectory(reports, "run-");
 		List<String> command = new ArrayList<>(List.of(root.resolve("mvnw").toString(), "-q", "-B", "-f",
 				root.resolve("load-tests/pom.xml").toString(), "test-compile", "gatling:test",
-				"-Dgatling.simulationClass=dev.keel.load." + simulation,
+				"-Dgatling.simulationClass=dev.keel.load." + simulation, "-Dkeel.results=" + reports,
 				"-Dkeel.run-directory=" + directory));
 		properties.forEach((name, value) -> command.add("-Dkeel." + name + "=" + value));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
@@ -71,8 +73,8 @@ final class GatlingRun {
 			run.started.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 		}
 		catch (ExecutionException | TimeoutException ex) {
-			Runtime.getRuntime().removeShutdownHook(run.stopOnExit);
 			run.kill();
+			run.reader.join(TimeUnit.SECONDS.toMillis(10));
 			throw new LauncherException("Gatling did not start " + simulation + ": " + run.tail());
 		}
 		System.out.println("Gatling runs " + simulation + " (its summary follows at the end)");
@@ -86,16 +88,16 @@ final class GatlingRun {
 
 	}
 
-	/** When Gatling began to send load. */
-	Instant started() {
-		return this.started.join();
-	}
-
 	/**
 	 * Ends a load that runs until told (the requests in flight are answered first), waits for the report, and
 	 * prints Gatling's summary of the run.
 	 */
 	Result stop() throws IOException, InterruptedException {
+		if (!this.maven.isAlive()) {
+			kill();
+			throw new LauncherException("Gatling's load ended before the benchmark told it to (at its bound, or it "
+					+ "failed): " + tail());
+		}
 		Files.createFile(this.directory.resolve("stop"));
 		// The client timeout of the last requests (20 s), then the report.
 		return finish(Duration.ofMinutes(3));
@@ -107,12 +109,13 @@ final class GatlingRun {
 	 * @param timeout how long the load may still run
 	 */
 	Result finish(Duration timeout) throws IOException, InterruptedException {
-		boolean ended = this.maven.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
-		Runtime.getRuntime().removeShutdownHook(this.stopOnExit);
-		if (!ended) {
+		if (!this.maven.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
 			kill();
 			throw new LauncherException("Gatling did not end within " + timeout.toMinutes() + " minutes");
 		}
+		Runtime.getRuntime().removeShutdownHook(this.stopOnExit);
+		// Its last lines, the summary and the report's path, may still be in the pipe when it has ended.
+		this.reader.join(TimeUnit.MINUTES.toMillis(1));
 		List<String> lines = List.copyOf(this.output);
 		int summary = lines.indexOf(lines.stream().filter((line) -> line.contains("Global Information")).findFirst()
 			.orElse(""));
@@ -127,8 +130,15 @@ final class GatlingRun {
 			.map((line) -> Path.of(java.net.URI.create(line.substring(line.lastIndexOf("file:")))).getParent())
 			.findFirst()
 			.orElseThrow(() -> new LauncherException("Gatling wrote no report: " + tail()));
-		return new Result(report, this.directory, answers(Files.readAllLines(this.directory.resolve("answers"))),
-				global(lines));
+		Map<String, List<String>> counted = new LinkedHashMap<>();
+		try (var files = Files.list(this.directory)) {
+			for (Path file : files.toList()) {
+				counted.put(file.getFileName().toString(), Files.readAllLines(file));
+				Files.delete(file);
+			}
+		}
+		Files.delete(this.directory);
+		return new Result(report, answers(counted.getOrDefault("answers", List.of())), global(lines), counted);
 	}
 
 	/**
@@ -162,8 +172,15 @@ final class GatlingRun {
 		return answers;
 	}
 
-	/** Maven and the JVM it forked for Gatling. */
-	private void kill() {
+	/** Maven and the JVM it forked for Gatling, when the benchmark fails or is interrupted meanwhile. */
+	void kill() {
+		if (this.maven.isAlive()) {
+			Runtime.getRuntime().removeShutdownHook(this.stopOnExit);
+		}
+		killTree();
+	}
+
+	private void killTree() {
 		this.maven.descendants().forEach(ProcessHandle::destroyForcibly);
 		this.maven.destroyForcibly();
 	}
@@ -175,7 +192,7 @@ final class GatlingRun {
 			while ((line = reader.readLine()) != null) {
 				this.output.add(line);
 				if (line.startsWith("Simulation ") && line.endsWith(" started...")) {
-					this.started.complete(Instant.now());
+					this.started.complete(null);
 				}
 			}
 		}
@@ -192,11 +209,12 @@ final class GatlingRun {
 
 	/**
 	 * @param report the directory of Gatling's HTML report
-	 * @param directory where the simulation wrote what it counted
 	 * @param answers by request name, then status ("none": no answer), how many
 	 * @param global Gatling's figures of the whole run, by the name its summary gives them
+	 * @param counted what the simulation wrote, by file name, in lines ({@code answers}, and its own)
 	 */
-	record Result(Path report, Path directory, Map<String, Map<String, Long>> answers, Map<String, String> global) {
+	record Result(Path report, Map<String, Map<String, Long>> answers, Map<String, String> global,
+			Map<String, List<String>> counted) {
 
 		/** One of Gatling's figures of the run, as a number. */
 		double figure(String name) {

@@ -64,10 +64,10 @@ final class ReportCharts {
 							this.to.toEpochMilli());
 		}
 
-		/** Where its text goes, and the text, as a script's array. */
+		/** Where its text goes, and the text (Highcharts reads it as markup, so escaped as such), as a script's array. */
 		String label() {
-			return "[%d, '%s']".formatted(this.from.toEpochMilli(),
-					this.text.replace("\\", "\\\\").replace("'", "\\'"));
+			return "[%d, %s]".formatted(this.from.toEpochMilli(), jsonString(
+					this.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")));
 		}
 
 	}
@@ -101,26 +101,49 @@ final class ReportCharts {
 					+ "chromium), or name it in KEEL_CHROMIUM");
 		}
 		Path profile = Files.createTempDirectory("keel-chromium");
-		List<String> command = new ArrayList<>(List.of(chromium, "--headless", "--disable-gpu", "--hide-scrollbars",
-				"--no-first-run", "--remote-debugging-port=0", "--user-data-dir=" + profile, "--window-size=1400,1000"));
-		if ("root".equals(System.getProperty("user.name"))) {
-			// Chromium refuses to run as root inside its sandbox; it only opens a local file here.
-			command.add("--no-sandbox");
-		}
-		command.add("about:blank");
-		Process browser = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+		Process browser = null;
+		Thread stopOnExit = null;
 		try {
+			List<String> command = new ArrayList<>(List.of(chromium, "--headless", "--disable-gpu",
+					"--hide-scrollbars", "--no-first-run", "--disable-breakpad", "--disable-crash-reporter",
+					"--disable-dev-shm-usage", "--remote-debugging-port=0", "--user-data-dir=" + profile,
+					"--window-size=1400,1000"));
+			if ("root".equals(System.getProperty("user.name"))) {
+				// Chromium refuses to run as root inside its sandbox; it only opens a local file here.
+				command.add("--no-sandbox");
+			}
+			command.add("about:blank");
+			browser = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+			Process started = browser;
+			// Ctrl-C on the benchmark stops Chromium too.
+			stopOnExit = new Thread(() -> stop(started), "chromium-stop");
+			Runtime.getRuntime().addShutdownHook(stopOnExit);
 			try (DevTools page = DevTools.connect(page(browser))) {
 				return capture(page, report.resolve("index.html"), events, directory, prefix);
 			}
 		}
 		finally {
-			browser.descendants().forEach(ProcessHandle::destroy);
-			browser.destroy();
-			if (!browser.waitFor(10, TimeUnit.SECONDS)) {
-				browser.destroyForcibly();
+			if (browser != null) {
+				Runtime.getRuntime().removeShutdownHook(stopOnExit);
+				stop(browser);
 			}
-			deleteTree(profile);
+			try {
+				deleteTree(profile);
+			}
+			catch (IOException ex) {
+				System.out.println("could not delete Chromium's profile " + profile + ": " + ex.getMessage());
+			}
+		}
+	}
+
+	private static void stop(Process browser) {
+		browser.descendants().forEach(ProcessHandle::destroyForcibly);
+		browser.destroyForcibly();
+		try {
+			browser.waitFor(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -185,32 +208,37 @@ final class ReportCharts {
 	/** The DevTools address of the browser's one page, once Chromium says where it listens. */
 	private static URI page(Process browser) throws IOException, InterruptedException {
 		BufferedReader errors = new BufferedReader(new InputStreamReader(browser.getErrorStream(), StandardCharsets.UTF_8));
-		String line;
-		String endpoint = null;
-		while (endpoint == null && (line = errors.readLine()) != null) {
-			Matcher listening = LISTENING.matcher(line);
-			if (listening.find()) {
-				endpoint = listening.group(1);
-			}
-		}
-		if (endpoint == null) {
-			throw new LauncherException("Chromium did not start (exit " + browser.waitFor() + ")");
-		}
-		// The rest of its chatter is not read: drained, so that a full pipe never stalls it.
-		Thread drain = new Thread(() -> {
+		CompletableFuture<String> endpoint = new CompletableFuture<>();
+		// Read on a thread of its own, so that a Chromium that never says is waited for STEP_TIMEOUT at most; the
+		// rest of its chatter is drained, so that a full pipe never stalls it.
+		Thread reader = new Thread(() -> {
 			try {
-				errors.transferTo(java.io.Writer.nullWriter());
+				String line;
+				while ((line = errors.readLine()) != null) {
+					Matcher listening = LISTENING.matcher(line);
+					if (listening.find()) {
+						endpoint.complete(listening.group(1));
+					}
+				}
 			}
 			catch (IOException ex) {
-				// Chromium ended: nothing more to drain.
+				// Chromium ended: nothing more to read.
 			}
+			endpoint.completeExceptionally(new LauncherException("Chromium ended without listening"));
 		}, "chromium-stderr");
-		drain.setDaemon(true);
-		drain.start();
-		URI browserEndpoint = URI.create(endpoint);
+		reader.setDaemon(true);
+		reader.start();
+		URI browserEndpoint;
+		try {
+			browserEndpoint = URI.create(endpoint.get(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new LauncherException("Chromium did not start: " + ex.getMessage());
+		}
 		String targets = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://" + browserEndpoint.getAuthority() + "/json/list")).build(),
-					HttpResponse.BodyHandlers.ofString())
+			.send(HttpRequest.newBuilder(URI.create("http://" + browserEndpoint.getAuthority() + "/json/list"))
+				.timeout(STEP_TIMEOUT)
+				.build(), HttpResponse.BodyHandlers.ofString())
 			.body();
 		Matcher page = Pattern.compile("\"type\":\\s*\"page\"[^}]*?\"webSocketDebuggerUrl\":\\s*\"([^\"]+)\"")
 			.matcher(targets);
@@ -220,8 +248,25 @@ final class ReportCharts {
 		return URI.create(page.group(1));
 	}
 
-	private static String jsonString(String text) {
-		return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+	/** A JSON string, which is also a script's string literal. */
+	static String jsonString(String text) {
+		StringBuilder json = new StringBuilder("\"");
+		for (char c : text.toCharArray()) {
+			switch (c) {
+				case '"' -> json.append("\\\"");
+				case '\\' -> json.append("\\\\");
+				case '\n' -> json.append("\\n");
+				default -> {
+					if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+						json.append(String.format("\\u%04x", (int) c));
+					}
+					else {
+						json.append(c);
+					}
+				}
+			}
+		}
+		return json.append('"').toString();
 	}
 
 	private static void deleteTree(Path root) throws IOException {
@@ -259,8 +304,8 @@ final class ReportCharts {
 			int id = this.ids.incrementAndGet();
 			CompletableFuture<String> answer = new CompletableFuture<>();
 			this.calls.put(id, answer);
-			this.socket.sendText("{\"id\": %d, \"method\": \"%s\", \"params\": %s}".formatted(id, method, params), true)
-				.join();
+			await(this.socket.sendText("{\"id\": %d, \"method\": \"%s\", \"params\": %s}".formatted(id, method, params),
+					true));
 			String result = await(answer);
 			if (result.contains("\"error\":")) {
 				throw new LauncherException("Chromium refused " + method + ": " + result);
@@ -273,7 +318,7 @@ final class ReportCharts {
 			return this.awaited.computeIfAbsent(event, (name) -> new CompletableFuture<>());
 		}
 
-		String await(CompletableFuture<String> future) {
+		<T> T await(CompletableFuture<T> future) {
 			try {
 				return future.get(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 			}

@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  * over HTTP, to a gateway directly, and straight to a user-service instance, in the same run; prints what the edge
  * and TLS add, and the bytes gzip saves on a page of 100 orders.</li>
  * </ul>
- * Run with {@code ./platform bench latency|kill|pause|restart|edge}. The kill, pause and restart load is Gatling's
+ * Run with {@code ./platform bench latency|kill|pause|restart|edge}, or {@code plots} for kill then restart. The kill, pause and restart load is Gatling's
  * ({@code load-tests/}): its report has the latencies, and charts of the run with the fault marked are drawn from it.
  * The latency and edge scenarios interleave their paths request by request, which is their own load's job. The
  * gateway's balancer is the one the platform runs ({@code keel.loadbalancer.algorithm}).
@@ -65,7 +65,7 @@ final class ResilienceBenchmark {
 	}
 
 	/**
-	 * @param scenario latency, kill or restart
+	 * @param scenario latency, kill, pause, restart or edge
 	 * @param figures where the latency scenario records what the gateway adds
 	 * @param target what the scenario needs of the platform: where to send, what to kill or restart
 	 */
@@ -223,12 +223,20 @@ final class ResilienceBenchmark {
 
 	private static void kill(Target target, long user, int rate) throws Exception {
 		GatlingRun load = target.load().start(reads(user, rate, 120));
-		// The scenario: 5 s of load, the kill, 10 s more.
-		Thread.sleep(5_000);
-		Instant killedAt = Instant.now();
-		target.kill().run();
-		Thread.sleep(10_000);
-		GatlingRun.Result result = load.stop();
+		Instant killedAt;
+		GatlingRun.Result result;
+		try {
+			// The scenario: 5 s of load, the kill, 10 s more.
+			Thread.sleep(5_000);
+			killedAt = Instant.now();
+			target.kill().run();
+			Thread.sleep(10_000);
+			result = load.stop();
+		}
+		catch (Exception | Error ex) {
+			load.kill();
+			throw ex;
+		}
 		Instant evictedAt = eviction(target.gatewayLog(), target.victimAddress(), killedAt);
 		System.out.printf("%d GET/s through the gateway; %s SIGKILLed after 5 s, load for 10 s more%n", rate,
 				target.victim());
@@ -241,26 +249,37 @@ final class ResilienceBenchmark {
 			events.add(ReportCharts.Event.at(evictedAt, "out of rotation"));
 		}
 		charts(target, result, events, "kill");
+		expectNoFailure(result, "user", "200");
 	}
 
 	private static void pause(Target target, long user, int rate) throws Exception {
 		GatlingRun load = target.load().start(reads(user, rate, 120));
-		Thread.sleep(5_000);
-		double before = target.sentToVictim().getAsDouble();
-		Instant stoppedAt = Instant.now();
-		target.pause().accept(3);
-		// Counted when answered: those sent while it was stopped are answered once it resumes.
-		Thread.sleep(5_000);
-		double sent = target.sentToVictim().getAsDouble() - before;
-		Thread.sleep(5_000);
-		GatlingRun.Result result = load.stop();
+		Instant stoppedAt;
+		double sent;
+		GatlingRun.Result result;
+		try {
+			Thread.sleep(5_000);
+			double before = target.sentToVictim().getAsDouble();
+			stoppedAt = Instant.now();
+			target.pause().accept(3);
+			// Counted when answered: those sent while it was stopped are answered once it resumes.
+			Thread.sleep(5_000);
+			sent = target.sentToVictim().getAsDouble() - before;
+			Thread.sleep(5_000);
+			result = load.stop();
+		}
+		catch (Exception | Error ex) {
+			load.kill();
+			throw ex;
+		}
 		System.out.printf("%d GET/s through the gateway; %s SIGSTOPped for 3 s after 5 s, load for 10 s more%n", rate,
 				target.victim());
 		System.out.printf("requests %d, failed %d%n", result.total("user"), result.failed("user", "200"));
-		System.out.printf("sent to the stopped instance from its pause to 5 s after it: %.0f of about %d%n", sent,
-				5 * rate);
+		System.out.printf("sent to the stopped instance from its pause to 5 s after it: %.0f (%d GET/s were sent "
+				+ "meanwhile)%n", sent, rate);
 		charts(target, result, List.of(new ReportCharts.Event(stoppedAt, stoppedAt.plusSeconds(3),
 				"SIGSTOP " + target.victim())), "pause");
+		expectNoFailure(result, "user", "200");
 	}
 
 	private static void restart(Target target, long user, int rate) throws Exception {
@@ -271,24 +290,46 @@ final class ResilienceBenchmark {
 		properties.put("sku", target.sku());
 		GatlingRun load = target.load().start(properties);
 		long start = System.nanoTime();
-		List<ReportCharts.Event> restarts = target.restartAll().get();
+		List<ReportCharts.Event> restarts;
+		GatlingRun.Result result;
+		try {
+			restarts = target.restartAll().get();
+			result = load.stop();
+		}
+		catch (Exception | Error ex) {
+			load.kill();
+			throw ex;
+		}
 		double seconds = (System.nanoTime() - start) / 1e9;
-		GatlingRun.Result result = load.stop();
 		int stored = orders(gateway, user) - ordersBefore;
 		long placed = result.count("place order", "201");
+		long failed = result.failed("place order", "201");
 		System.out.printf("rolling restart of %s took %.0f s%n",
 				String.join(", ", restarts.stream().map(ReportCharts.Event::text).toList()), seconds);
 		System.out.printf("GETs   %d, failed %d%n", result.total("user"), result.failed("user", "200"));
-		System.out.printf("POSTs  %d, failed %d%n", result.total("place order"), result.failed("place order", "201"));
-		// A POST whose answer was lost (timed out) may have been stored: its client would retry with its key and
-		// get it replayed. More stored than that, or fewer than answered, is a real loss or duplicate.
-		long unknown = result.count("place order", "none") + result.count("place order", "504");
-		String verdict = (stored == placed) ? "ok"
-				: (stored > placed && stored <= placed + unknown)
-						? "ok: " + (stored - placed) + " of the failed POSTs were stored before their answer was lost"
-						: "DUPLICATED OR LOST";
-		System.out.printf("orders stored %d for %d answered 201  %s%n", stored, placed, verdict);
+		System.out.printf("POSTs  %d, failed %d%n", result.total("place order"), failed);
+		// A POST that failed may have been stored all the same (its answer lost, or a retry of its key still in
+		// flight): its client would retry with its key and get it replayed. More stored than that, or fewer than
+		// answered 201, is a real loss or duplicate.
+		boolean exact = stored >= placed && stored <= placed + failed;
+		System.out.printf("orders stored %d for %d answered 201  %s%n", stored, placed, (stored == placed) ? "ok"
+				: exact ? "ok: " + (stored - placed) + " of the failed POSTs were stored before their answer was lost"
+						: "DUPLICATED OR LOST");
 		charts(target, result, restarts, "restart");
+		expectNoFailure(result, "user", "200");
+		expectNoFailure(result, "place order", "201");
+		if (!exact) {
+			throw new LauncherException("orders were lost or duplicated: " + stored + " stored for " + placed
+					+ " answered 201");
+		}
+	}
+
+	/** Fails the benchmark, after its figures and charts, when a request of that name was not answered so. */
+	private static void expectNoFailure(GatlingRun.Result result, String request, String status) {
+		if (result.failed(request, status) > 0) {
+			throw new LauncherException(result.failed(request, status) + " " + request + " requests failed: "
+					+ result.answers().get(request));
+		}
 	}
 
 	/** The simulation's properties for GETs of the user at the rate, for at most that long. */

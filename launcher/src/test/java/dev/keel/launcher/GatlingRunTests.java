@@ -11,8 +11,9 @@ class GatlingRunTests {
 
 	@Test
 	void answersAreReadByRequestThenStatusWithNamesOfSeveralWords() {
-		GatlingRun.Result result = new GatlingRun.Result(null, null, GatlingRun.answers(List.of("200 user 820",
-				"201 place order 37", "409 place order 2", "none place order 1", "504 place order 3")), Map.of());
+		GatlingRun.Result result = new GatlingRun.Result(null, GatlingRun.answers(List.of("200 user 820",
+				"201 place order 37", "409 place order 2", "none place order 1", "504 place order 3")), Map.of(),
+				Map.of());
 
 		assertThat(result.total("user")).isEqualTo(820);
 		assertThat(result.failed("user", "200")).isZero();
@@ -33,7 +34,7 @@ class GatlingRunTests {
 				"> mean throughput (rps)   |     49.91 |     49.64 |      0.27",
 				"---- Response Time Distribution ----------------------------------",
 				"> OK: t < 800 ms          |     1,089 (99.18%)");
-		GatlingRun.Result result = new GatlingRun.Result(null, null, Map.of(), GatlingRun.global(output));
+		GatlingRun.Result result = new GatlingRun.Result(null, Map.of(), GatlingRun.global(output), Map.of());
 
 		assertThat(result.global()).containsOnlyKeys("request count", "response time 99th percentile (ms)",
 				"mean throughput (rps)");
@@ -44,7 +45,8 @@ class GatlingRunTests {
 
 	@Test
 	void aRequestNeverSentCountsNothing() {
-		GatlingRun.Result result = new GatlingRun.Result(null, null, GatlingRun.answers(List.of("200 user 5", "")), Map.of());
+		GatlingRun.Result result = new GatlingRun.Result(null, GatlingRun.answers(List.of("200 user 5", "")), Map.of(),
+				Map.of());
 
 		assertThat(result.total("place order")).isZero();
 		assertThat(result.failed("place order", "201")).isZero();

@@ -19,8 +19,9 @@ class ReportChartsTests {
 	}
 
 	@Test
-	void aLabelIsAScriptStringWhateverItHolds() {
-		assertThat(ReportCharts.Event.at(AT, "it's \\ here").label()).isEqualTo("[1796518585000, 'it\\'s \\\\ here']");
+	void aLabelIsAScriptStringOfEscapedMarkupWhateverItHolds() {
+		assertThat(ReportCharts.Event.at(AT, "it's \"<b>\" & \\ \n\u2028").label())
+			.isEqualTo("[1796518585000, \"it's \\\"&lt;b&gt;\\\" &amp; \\\\ \\n\\u2028\"]");
 	}
 
 }

@@ -20,8 +20,13 @@ final class Answers {
 
 	/** The answer to the request just made, by the status its check saved as "status". */
 	Session record(String request, Session session) {
-		String status = session.contains("status") ? String.valueOf(session.getInt("status")) : "none";
-		this.counts.computeIfAbsent(status + " " + request, (key) -> new LongAdder()).increment();
+		return record(request, session.contains("status") ? String.valueOf(session.getInt("status")) : "none",
+				session);
+	}
+
+	/** The answer to the request just made, as the simulation names it ("409-out-of-stock"). */
+	Session record(String request, String answer, Session session) {
+		this.counts.computeIfAbsent(answer + " " + request, (key) -> new LongAdder()).increment();
 		return session.remove("status");
 	}
 
@@ -35,6 +40,15 @@ final class Answers {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/** The access token {@code ./platform bench} hands over in the environment. */
+	static String token() {
+		String token = System.getenv("KEEL_TOKEN");
+		if (token == null || token.isBlank()) {
+			throw new IllegalStateException("set KEEL_TOKEN: ./platform bench sets it");
+		}
+		return token;
 	}
 
 	/** A property {@code ./platform bench} sets. */

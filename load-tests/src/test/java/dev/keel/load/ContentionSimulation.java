@@ -26,6 +26,7 @@ import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.asLongAs;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -39,6 +40,8 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * orders answered 201, which {@code ./platform bench contention} checks stock against.
  */
 public class ContentionSimulation extends Simulation {
+
+	private static final String OUT_OF_STOCK = "https://keel.dev/problems/out-of-stock";
 
 	/** Longer than the order route's time budget, so that the gateway's answer is what is counted. */
 	private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
@@ -64,19 +67,25 @@ public class ContentionSimulation extends Simulation {
 					.header("Idempotency-Key", (session) -> UUID.randomUUID().toString())
 					.body(StringBody((session) -> body(user, session.<Map<String, Integer>>get("lines"))))
 					.requestTimeout(CLIENT_TIMEOUT)
-					// Out of stock (409) is an answer, not a failure: stock runs out by design.
-					.check(status().saveAs("status"), status().in(201, 409)))
+					// Out of stock is an answer, not a failure: stock runs out by design. Any other 409 (a conflict the
+					// retries did not resolve, a key still in flight) is one.
+					.check(status().saveAs("status"), status().in(201, 409))
+					.checkIf((response, session) -> response.status().code() == 409)
+					.then(jsonPath("$.type").is(OUT_OF_STOCK).saveAs("type")))
 				.exec((session) -> {
 					if (session.contains("status") && session.getInt("status") == 201) {
 						session.<Map<String, Integer>>get("lines")
 							.forEach((sku, quantity) -> this.sold.computeIfAbsent(sku, (key) -> new LongAdder())
 								.add(quantity));
 					}
+					if (session.contains("type")) {
+						return this.answers.record("place order", "409-out-of-stock", session.remove("type"));
+					}
 					return this.answers.record("place order", session);
 				}));
 		setUp(clients.injectOpen(atOnceUsers(Integer.getInteger("keel.clients", 16))))
 			.protocols(http.baseUrl(required("keel.gateway"))
-				.authorizationHeader("Bearer " + System.getenv("KEEL_TOKEN"))
+				.authorizationHeader("Bearer " + Answers.token())
 				.acceptHeader("application/json"));
 	}
 

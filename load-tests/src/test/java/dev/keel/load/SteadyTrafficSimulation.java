@@ -20,7 +20,6 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
 import static dev.keel.load.Answers.required;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
-import static io.gatling.javaapi.core.CoreDsl.doIfOrElse;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.core.CoreDsl.stopLoadGeneratorIf;
@@ -58,7 +57,7 @@ public class SteadyTrafficSimulation extends Simulation {
 		int orderRate = Integer.getInteger("keel.order-rate", 0);
 		Duration bound = Duration.ofSeconds(Integer.getInteger("keel.max-seconds", 600));
 		HttpProtocolBuilder gateway = http.baseUrl(required("keel.gateway"))
-			.authorizationHeader("Bearer " + System.getenv("KEEL_TOKEN"))
+			.authorizationHeader("Bearer " + Answers.token())
 			.acceptHeader("application/json")
 			// One pool for all virtual users, as an API client keeps one: not a new connection per request.
 			.shareConnections();
@@ -92,17 +91,22 @@ public class SteadyTrafficSimulation extends Simulation {
 	 * (or the client timeout passed) ends the run. Gatling has no hook for an outside signal, hence the file.
 	 */
 	private ChainBuilder untilStopped(String name, HttpRequestActionBuilder request) {
-		return doIfOrElse((session) -> !stopRequested())
-			.then(exec((session) -> {
-				this.inFlight.incrementAndGet();
-				return session;
-			}).exec(request).exec((session) -> {
+		// Counted in flight before it looks for the stop file: a user that then finds none in flight knows that no
+		// other is about to send one.
+		return exec((session) -> {
+			this.inFlight.incrementAndGet();
+			return session.set("send", !stopRequested());
+		}).doIfOrElse((session) -> session.getBoolean("send"))
+			.then(exec(request).exec((session) -> {
 				Session answered = this.answers.record(name, session);
 				this.inFlight.decrementAndGet();
 				return answered;
 			}))
-			.orElse(stopLoadGeneratorIf("the launcher ended the run", (session) -> this.inFlight.get() == 0
-					|| System.nanoTime() - this.stopSeenAt.get() > CLIENT_TIMEOUT.toNanos()));
+			.orElse(exec((session) -> {
+				this.inFlight.decrementAndGet();
+				return session;
+			}).exec(stopLoadGeneratorIf("the launcher ended the run", (session) -> this.inFlight.get() == 0
+					|| System.nanoTime() - this.stopSeenAt.get() > CLIENT_TIMEOUT.toNanos())));
 	}
 
 	@Override

@@ -68,20 +68,20 @@ class ResilienceIT {
 	@Order(0)
 	void aBenchmarkThroughAStallWritesGatlingsReportAndChartsWithTheStallMarked() throws Exception {
 		// The stall leaves the instance running, as the tests after expect it.
-		Platform.Result bench = platform.run(900, "bench", "pause", "--rate", "10");
+		Platform.Result bench = platform.run(1200, "bench", "pause", "--rate", "10");
 
 		assertThat(bench.exitCode()).as(bench.output()).isZero();
 		Matcher requests = Pattern.compile("requests (\\d+), failed (\\d+)").matcher(bench.output());
 		assertThat(requests.find()).as(bench.output()).isTrue();
 		assertThat(Integer.parseInt(requests.group(1))).as("requests answered").isPositive();
 		assertThat(requests.group(2)).as("requests failed").isEqualTo("0");
-		Matcher report = Pattern.compile("Gatling's report: (\\S+)").matcher(bench.output());
+		Matcher report = Pattern.compile("^Gatling's report: (.+)$", Pattern.MULTILINE).matcher(bench.output());
 		assertThat(report.find()).as(bench.output()).isTrue();
 		assertThat(Files.readString(Path.of(report.group(1)))).contains("SteadyTrafficSimulation");
-		List<Path> charts = Pattern.compile("chart: (\\S+)").matcher(bench.output()).results()
+		List<Path> charts = Pattern.compile("^chart: (.+)$", Pattern.MULTILINE).matcher(bench.output()).results()
 			.map((chart) -> Path.of(chart.group(1)))
 			.toList();
-		assertThat(charts).extracting((chart) -> chart.getFileName().toString())
+		assertThat(charts).as(bench.output()).extracting((chart) -> chart.getFileName().toString())
 			.containsExactlyInAnyOrder("gatling-pause-latency.png", "gatling-pause-responses.png");
 		for (Path chart : charts) {
 			BufferedImage image = ImageIO.read(chart.toFile());
