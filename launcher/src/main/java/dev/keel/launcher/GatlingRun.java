@@ -138,7 +138,10 @@ final class GatlingRun {
 			}
 		}
 		Files.delete(this.directory);
-		return new Result(report, answers(counted.getOrDefault("answers", List.of())), global(lines), counted);
+		if (!counted.containsKey("answers")) {
+			throw new LauncherException("the simulation wrote no answers: " + tail());
+		}
+		return new Result(report, answers(counted.get("answers")), global(lines), counted);
 	}
 
 	/**
@@ -174,9 +177,7 @@ final class GatlingRun {
 
 	/** Maven and the JVM it forked for Gatling, when the benchmark fails or is interrupted meanwhile. */
 	void kill() {
-		if (this.maven.isAlive()) {
-			Runtime.getRuntime().removeShutdownHook(this.stopOnExit);
-		}
+		Runtime.getRuntime().removeShutdownHook(this.stopOnExit);
 		killTree();
 	}
 

@@ -156,7 +156,7 @@ final class ReportCharts {
 				document.addEventListener('DOMContentLoaded', () => Highcharts.setOptions({
 				  chart: {animation: false}, plotOptions: {series: {animation: false}}}));""")));
 		CompletableFuture<String> loaded = page.next("Page.loadEventFired");
-		page.call("Page.navigate", "{\"url\": \"%s\"}".formatted(index.toUri()));
+		page.call("Page.navigate", "{\"url\": %s}".formatted(jsonString(index.toUri().toString())));
 		page.await(loaded);
 		String marks = events.stream().filter((event) -> event.to() == null).map(Event::mark)
 			.collect(Collectors.joining(", ", "[", "]"));
@@ -176,7 +176,8 @@ final class ReportCharts {
 					  // Written on the chart, not as the lines' labels: this old Highstock draws none for a stock chart.
 					  %s.forEach(([at, text], i) => chart.renderer.label(text, axis.toPixels(at) + 3,
 					      chart.plotTop + 2 + 18 * (i %% 2), null, null, null, false, false, 'keel-event')
-					    .css({color: '#b00020', fontSize: '12px'}).attr({fill: 'rgba(255, 255, 255, 0.85)', padding: 2, zIndex: 30})
+					    .css({color: '#b00020', fontSize: '12px'})
+					    .attr({fill: 'rgba(255, 255, 255, 0.85)', padding: 2, zIndex: 30})
 					    .add());
 					  // The report scrolls inside an element, not the page (smoothly, unless told): brought into the
 					  // window, then cut out of it once a frame shows it there.

@@ -324,8 +324,14 @@ final class ResilienceBenchmark {
 		}
 	}
 
-	/** Fails the benchmark, after its figures and charts, when a request of that name was not answered so. */
+	/**
+	 * Fails the benchmark, after its figures and charts, when no request of that name was sent, or one was not
+	 * answered so.
+	 */
 	private static void expectNoFailure(GatlingRun.Result result, String request, String status) {
+		if (result.total(request) == 0) {
+			throw new LauncherException("no " + request + " request was sent");
+		}
 		if (result.failed(request, status) > 0) {
 			throw new LauncherException(result.failed(request, status) + " " + request + " requests failed: "
 					+ result.answers().get(request));

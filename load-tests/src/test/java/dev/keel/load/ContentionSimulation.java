@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 
-import static dev.keel.load.Answers.required;
+import static dev.keel.load.Bench.required;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.asLongAs;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
@@ -85,7 +85,7 @@ public class ContentionSimulation extends Simulation {
 				}));
 		setUp(clients.injectOpen(atOnceUsers(Integer.getInteger("keel.clients", 16))))
 			.protocols(http.baseUrl(required("keel.gateway"))
-				.authorizationHeader("Bearer " + Answers.token())
+				.authorizationHeader("Bearer " + Bench.token())
 				.acceptHeader("application/json"));
 	}
 

@@ -17,7 +17,7 @@ import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.gatling.javaapi.http.HttpRequestActionBuilder;
 
-import static dev.keel.load.Answers.required;
+import static dev.keel.load.Bench.required;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.exec;
@@ -57,7 +57,7 @@ public class SteadyTrafficSimulation extends Simulation {
 		int orderRate = Integer.getInteger("keel.order-rate", 0);
 		Duration bound = Duration.ofSeconds(Integer.getInteger("keel.max-seconds", 600));
 		HttpProtocolBuilder gateway = http.baseUrl(required("keel.gateway"))
-			.authorizationHeader("Bearer " + Answers.token())
+			.authorizationHeader("Bearer " + Bench.token())
 			.acceptHeader("application/json")
 			// One pool for all virtual users, as an API client keeps one: not a new connection per request.
 			.shareConnections();
