@@ -86,7 +86,7 @@ final class GatewayProfile {
 		try {
 			if (!Files.isRegularFile(jar)) {
 				// -N: the project's modules need not be visited to copy one artifact.
-				Process maven = new ProcessBuilder(root.resolve("mvnw").toString(), "-q", "-B", "-N", "dependency:copy",
+				Process maven = new ProcessBuilder(Processes.mavenWrapper(root), "-q", "-B", "-N", "dependency:copy",
 						"-Dartifact=" + ASYNC_PROFILER, "-DoutputDirectory=" + tools)
 					.directory(root.toFile())
 					.inheritIO()

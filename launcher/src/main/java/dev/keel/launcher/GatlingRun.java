@@ -60,7 +60,7 @@ final class GatlingRun {
 			throws IOException, InterruptedException {
 		Path reports = Files.createDirectories(state.resolve("gatling"));
 		Path directory = Files.createTempDirectory(reports, "run-");
-		List<String> command = new ArrayList<>(List.of(root.resolve("mvnw").toString(), "-q", "-B", "-f",
+		List<String> command = new ArrayList<>(List.of(Processes.mavenWrapper(root), "-q", "-B", "-f",
 				root.resolve("load-tests/pom.xml").toString(), "test-compile", "gatling:test",
 				"-Dgatling.simulationClass=dev.keel.load." + simulation, "-Dkeel.results=" + reports,
 				"-Dkeel.run-directory=" + directory));

@@ -10,8 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,9 +19,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * The platform of one state directory on this machine: starting it, stopping it, and what is running.
@@ -207,7 +207,7 @@ final class LocalPlatform {
 		this.console.step("building " + String.join(" ", stale.stream().map(reactor::path).toList())
 				+ " (./mvnw package, tests skipped)");
 		String wrapper = Processes.isWindows() ? "mvnw.cmd" : "./mvnw";
-		List<String> command = List.of(this.settings.root().resolve(Processes.isWindows() ? "mvnw.cmd" : "mvnw").toString(),
+		List<String> command = List.of(Processes.mavenWrapper(this.settings.root()),
 				"-q", "-B", "-DskipTests", "-pl", String.join(",", stale.stream().map(reactor::path).toList()), "-am",
 				"package");
 		try {
@@ -532,27 +532,39 @@ final class LocalPlatform {
 	 * without an edge are restarted in place.
 	 */
 	void restart(String application, Supplier<Reactor> reactors) {
+		restart(application, reactors, (instance, from) -> {
+		});
+	}
+
+	/**
+	 * The same, telling {@code restarted} of each instance once it is ready again, with when its restart began.
+	 */
+	void restart(String application, Supplier<Reactor> reactors, BiConsumer<Instance, Instant> restarted) {
 		Topology topology = topology();
 		checkRestart(topology, application);
 		Reactor reactor = reactors.get();
 		if (application.equals(Instance.CONFIG_SERVER.application()) || application.equals(Instance.EDGE.application())
 				|| (application.equals(Instance.GATEWAY.application()) && !topology.edge())) {
 			Instance instance = Instance.parse(application);
+			Instant from = Instant.now();
 			this.console.step("restarting " + instance);
 			prepare(topology, reactor, instance);
 			this.processes.stop(instance);
 			start(topology, reactor, instance);
+			restarted.accept(instance, from);
 			return;
 		}
 		if (application.contains("#")) {
 			// One instance: started if it was not running (killed), restarted if it was.
 			Instance instance = Instance.parse(application);
 			boolean wasRunning = this.processes.running(instance).isPresent();
+			Instant from = Instant.now();
 			this.console.step((wasRunning ? "restarting " : "starting ") + instance
 					+ (wasRunning ? "" : " (it was not running)"));
 			prepare(topology, reactor, instance);
 			this.processes.stop(instance);
 			start(topology, reactor, instance, true);
+			restarted.accept(instance, from);
 			return;
 		}
 		List<Instance> running = new ArrayList<>();
@@ -563,17 +575,21 @@ final class LocalPlatform {
 				running.add(instance);
 			}
 			else {
+				Instant from = Instant.now();
 				this.console.step("starting " + instance + " (it was not running)");
 				this.processes.stop(instance);
 				start(topology, reactor, instance, true);
+				restarted.accept(instance, from);
 				pause(this.settings.restartSettle());
 			}
 		}
 		for (Instance instance : running) {
+			Instant from = Instant.now();
 			this.console.step("restarting " + instance);
 			prepare(topology, reactor, instance);
 			this.processes.stop(instance);
 			start(topology, reactor, instance, true);
+			restarted.accept(instance, from);
 			pause(this.settings.restartSettle());
 		}
 	}
@@ -624,13 +640,11 @@ final class LocalPlatform {
 					+ "); ./platform down first");
 		}
 		Path database = this.settings.state().resolve("mariadb");
-		if (Files.exists(database)) {
-			try (Stream<Path> files = Files.walk(database)) {
-				files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
+		try {
+			FileTrees.delete(database);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
 		}
 		this.console.say("local database wiped (" + database + ")");
 	}

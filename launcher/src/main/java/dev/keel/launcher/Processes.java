@@ -451,6 +451,11 @@ final class Processes {
 		return System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
 	}
 
+	/** The project's Maven wrapper, which every Maven run of the launcher uses. */
+	static String mavenWrapper(Path root) {
+		return root.resolve(isWindows() ? "mvnw.cmd" : "mvnw").toString();
+	}
+
 	static boolean isOnPath(String program) {
 		String path = System.getenv("PATH");
 		return path != null && Stream.of(path.split(File.pathSeparator))

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * PNG images of two charts of a Gatling report, response time percentiles and responses per second over time,
@@ -78,14 +79,10 @@ final class ReportCharts {
 		if (configured != null && !configured.isBlank()) {
 			return configured;
 		}
-		for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
-			for (String directory : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-				if (Files.isExecutable(Path.of(directory, name))) {
-					return Path.of(directory, name).toString();
-				}
-			}
-		}
-		return null;
+		return Stream.of("chromium", "chromium-browser", "google-chrome")
+			.filter(Processes::isOnPath)
+			.findFirst()
+			.orElse(null);
 	}
 
 	/**
@@ -128,7 +125,7 @@ final class ReportCharts {
 				stop(browser);
 			}
 			try {
-				deleteTree(profile);
+				FileTrees.delete(profile);
 			}
 			catch (IOException ex) {
 				System.out.println("could not delete Chromium's profile " + profile + ": " + ex.getMessage());
@@ -268,14 +265,6 @@ final class ReportCharts {
 			}
 		}
 		return json.append('"').toString();
-	}
-
-	private static void deleteTree(Path root) throws IOException {
-		try (var paths = Files.walk(root)) {
-			for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(path);
-			}
-		}
 	}
 
 	/** One page's DevTools session: calls answered by id, and the events a call waits for. */

@@ -258,6 +258,8 @@ final class ResilienceBenchmark {
 		double sent;
 		GatlingRun.Result result;
 		try {
+			// The scenario: 5 s of load, a 3 s stall (pause returns when it is over), 10 s more; what the stalled
+			// instance was sent is counted from the stall's start to 5 s after its end.
 			Thread.sleep(5_000);
 			double before = target.sentToVictim().getAsDouble();
 			stoppedAt = Instant.now();

@@ -13,7 +13,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -206,7 +205,7 @@ final class StartupCache {
 				return false;
 			}
 			Files.writeString(fresh.resolve(SOURCE_FILE), source);
-			delete(directory);
+			FileTrees.delete(directory);
 			Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
 		}
 		catch (TimedOut ex) {
@@ -217,7 +216,7 @@ final class StartupCache {
 		}
 		finally {
 			if (Files.exists(fresh)) {
-				delete(fresh);
+				FileTrees.delete(fresh);
 			}
 		}
 		this.console.ready(module + " extracted in " + Console.seconds(Duration.ofNanos(System.nanoTime() - start)));
@@ -239,7 +238,7 @@ final class StartupCache {
 		for (Path other : others) {
 			if (!inUse(other)) {
 				try {
-					delete(other);
+					FileTrees.delete(other);
 				}
 				catch (IOException ex) {
 					this.console.say("  could not delete the old start-up cache " + other + ": " + ex.getMessage());
@@ -365,17 +364,6 @@ final class StartupCache {
 
 	private static String read(Path file) throws IOException {
 		return Files.exists(file) ? Files.readString(file) : "";
-	}
-
-	private static void delete(Path directory) throws IOException {
-		if (!Files.exists(directory)) {
-			return;
-		}
-		try (Stream<Path> files = Files.walk(directory)) {
-			for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(file);
-			}
-		}
 	}
 
 	/** A run that outlasted its time and was stopped. */
