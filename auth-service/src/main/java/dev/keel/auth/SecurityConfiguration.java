@@ -78,12 +78,13 @@ class SecurityConfiguration {
 
 	/**
 	 * Sign-up: public, and a JSON API with no session or cookie to ride on, so no CSRF token (a browser's form post
-	 * cannot send its JSON body either). Rate-limited per address at the gateway.
+	 * cannot send its JSON body either). Rate-limited per address at the gateway. With it, the description of this
+	 * API ({@code /v3/api-docs}), public at the gateway.
 	 */
 	@Bean
 	@Order(2)
 	SecurityFilterChain signUp(HttpSecurity http) {
-		http.securityMatcher("/api/v1/accounts")
+		http.securityMatcher("/api/v1/accounts", "/v3/api-docs")
 			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
 			.csrf((csrf) -> csrf.disable())
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

@@ -49,9 +49,12 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.client.RestTestClient;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 import dev.keel.auth.accounts.AccountProperties;
 import dev.keel.launcher.SignIn;
+import dev.keel.platform.test.ApiDescription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -91,6 +94,16 @@ class AuthServerIT {
 		registry.add("keel.auth.issuer", ISSUER::toString);
 		registry.add("spring.cloud.discovery.client.simple.instances.user-service[0].uri",
 				() -> "http://127.0.0.1:" + UserServiceStub.port());
+	}
+
+	/** The sign-up API's description, held to its controller and to the snapshot in api/ (ApiDescription). */
+	@Test
+	void describesItsApiAsItsControllersServeIt(@Autowired RequestMappingHandlerMapping handlers) {
+		RestTestClient anonymous = RestTestClient.bindToServer().baseUrl(ISSUER.toString()).build();
+		ApiDescription description = ApiDescription.of(anonymous);
+		description.assertDescribesEveryEndpointOf(handlers);
+		description.assertValidationAgreesWith(anonymous);
+		description.assertMatchesSnapshot("auth-service");
 	}
 
 	@Test

@@ -2,6 +2,10 @@ package dev.keel.auth.accounts;
 
 import java.net.URI;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
 import org.springframework.http.HttpHeaders;
@@ -17,6 +21,8 @@ import org.springframework.web.bind.annotation.RestController;
  * the background: sign-in answers 409 {@code account-pending} until it is done.
  */
 @RestController
+@Tag(name = "accounts",
+		description = "Sign-up. Tokens come from the OAuth 2.1 endpoints (/oauth2/authorize, /oauth2/token).")
 class SignUpController {
 
 	private final SignUps signUps;
@@ -26,6 +32,14 @@ class SignUpController {
 	}
 
 	@PostMapping("/api/v1/accounts")
+	@Operation(summary = "Sign up: an account and its profile")
+	@SecurityRequirements
+	@ApiResponse(responseCode = "201", description = "The account signs in now; Location names its profile.")
+	@ApiResponse(responseCode = "202", description = "The profile is being made; sign-in answers 409 account-pending "
+			+ "until then (Retry-After).")
+	@ApiResponse(responseCode = "409", description = "The username (username-taken) or the e-mail (duplicate-email) "
+			+ "is another account's.")
+	@ApiResponse(responseCode = "422", description = "user-service refused the profile (profile-refused).")
 	ResponseEntity<SignUpResponse> signUp(@Valid @RequestBody SignUpRequest request) {
 		SignUps.SignedUp account = this.signUps.signUp(request);
 		if (account.active() && account.profileId() != null) {

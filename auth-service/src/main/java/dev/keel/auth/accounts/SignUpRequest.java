@@ -2,6 +2,7 @@ package dev.keel.auth.accounts;
 
 import java.util.Locale;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -20,10 +21,14 @@ import jakarta.validation.constraints.Size;
  */
 @PasswordRules.Acceptable
 record SignUpRequest(
-		@NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]",
+		@Schema(example = "ada") @NotBlank @Pattern(regexp = "[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]",
 				message = "must be 3 to 64 lower-case letters, digits, '.', '-' or '_', starting and ending with a letter or digit") String username,
+		@Schema(format = "password", example = "correct horse battery staple",
+				description = "12 to 72 characters (UTF-8 bytes), not a commonly used password, not containing the "
+						+ "username, with at least 5 different characters.")
 		@NotNull @Size(min = PasswordRules.MIN_LENGTH, max = PasswordRules.MAX_LENGTH) String password,
-		@NotBlank @Email @Size(max = 254) String email, @NotBlank @Size(max = 100) String name) {
+		@Schema(example = "ada@example.com") @NotBlank @Email @Size(min = 1, max = 254) String email,
+		@Schema(example = "Ada Lovelace") @NotBlank @Size(min = 1, max = 100) String name) {
 
 	SignUpRequest {
 		email = (email != null) ? email.strip().toLowerCase(Locale.ROOT) : null;

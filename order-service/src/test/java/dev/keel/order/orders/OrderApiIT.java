@@ -19,8 +19,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.web.servlet.client.RestTestClient;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 import dev.keel.order.users.UserServiceStub;
+import dev.keel.platform.test.ApiDescription;
 import dev.keel.platform.test.TestIssuer;
 
 import static dev.keel.platform.test.Problems.assertProblem;
@@ -426,5 +428,28 @@ class OrderApiIT {
 			.getResponseBody();
 	}
 
+	/** The API's description, held to the controllers and to the snapshot in api/ (ApiDescription). */
+	@Nested
+	class Description {
+
+		@Autowired
+		private RequestMappingHandlerMapping handlers;
+
+		@Test
+		void describesEveryEndpointOfThePublicApiAndNoOther() {
+			ApiDescription.of(anonymous).assertDescribesEveryEndpointOf(this.handlers);
+		}
+
+		@Test
+		void statesTheValidationTheControllersApply() {
+			ApiDescription.of(anonymous).assertValidationAgreesWith(as(issuer.administrator("admin")));
+		}
+
+		@Test
+		void isTheContractCheckedIn() {
+			ApiDescription.of(anonymous).assertMatchesSnapshot("order-service");
+		}
+
+	}
 
 }

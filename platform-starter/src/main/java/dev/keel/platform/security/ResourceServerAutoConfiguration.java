@@ -74,9 +74,9 @@ import dev.keel.platform.web.ProblemErrorController;
  * Every domain service is a resource server of its own, behind the gateway and not instead of it: a request that
  * reaches a service port without passing the gateway (another pod, a misrouted ingress) still needs a valid
  * access token, checked by the same rules ({@link AccessTokens}). Open without one: the probes, actuator (on the
- * management port, which is not public), the error page and {@code keel.security.public-reads}. The rest needs a
- * token; what a caller may do with a given object is the service's to decide, with the {@link Caller} its
- * controllers receive.
+ * management port, which is not public), the error page, the API's description and
+ * {@code keel.security.public-reads}. The rest needs a token; what a caller may do with a given object is the
+ * service's to decide, with the {@link Caller} its controllers receive.
  * <p>
  * Refusals are problems like every other answer (through the error page), with RFC 6750's
  * {@code WWW-Authenticate} challenge, which never says why a token was refused.
@@ -159,6 +159,9 @@ public class ResourceServerAutoConfiguration {
 				requests.dispatcherTypeMatchers(DispatcherType.ERROR)
 					.permitAll()
 					.requestMatchers("/error", "/livez", "/readyz", "/actuator/**")
+					.permitAll()
+					// The API's description (ApiDocsAutoConfiguration): what it says is public at the gateway.
+					.requestMatchers(HttpMethod.GET, "/v3/api-docs")
 					.permitAll()
 					.requestMatchers(HttpMethod.GET, publicReads)
 					.permitAll()

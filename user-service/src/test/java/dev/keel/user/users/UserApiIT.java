@@ -28,7 +28,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.test.web.servlet.client.RestTestClient;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
+import dev.keel.platform.test.ApiDescription;
 import dev.keel.platform.test.Problems;
 import dev.keel.platform.test.TestIssuer;
 
@@ -605,6 +607,30 @@ class UserApiIT {
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/** The API's description, held to the controllers and to the snapshot in api/ (ApiDescription). */
+	@Nested
+	class Description {
+
+		@Autowired
+		private RequestMappingHandlerMapping handlers;
+
+		@Test
+		void describesEveryEndpointOfThePublicApiAndNoOther() {
+			ApiDescription.of(anonymous).assertDescribesEveryEndpointOf(this.handlers);
+		}
+
+		@Test
+		void statesTheValidationTheControllersApply() {
+			ApiDescription.of(anonymous).assertValidationAgreesWith(as(issuer.administrator("admin")));
+		}
+
+		@Test
+		void isTheContractCheckedIn() {
+			ApiDescription.of(anonymous).assertMatchesSnapshot("user-service");
+		}
+
 	}
 
 }
