@@ -5,6 +5,7 @@ import java.util.Set;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -30,7 +31,8 @@ import dev.keel.platform.security.AccessTokens;
  * Spring Security in front of every route. Every request needs a bearer access token, a JWT the gateway verifies
  * against the issuer's published keys (signature, {@code iss}, {@code aud}, {@code exp}/{@code nbf}: config-repo's
  * {@code spring.security.oauth2.resourceserver.jwt}), except the public list: how to get a token (auth-service's
- * sign-up, sign-in, token, key and discovery endpoints, which it guards itself) and reading the product catalogue. Each
+ * sign-up, sign-in, token, key and discovery endpoints, which it guards itself), reading the product catalogue, and
+ * the APIs' documentation while Swagger UI is on. Each
  * API needs its scope, and listing every user the administrator role. The token goes on to the service.
  * <p>
  * Its firewall ({@code StrictServerWebExchangeFirewall}) refuses what a backend could resolve differently from the
@@ -46,26 +48,38 @@ class SecurityConfiguration {
 	static final String[] SIGN_IN_PATHS = { "/api/v1/accounts", "/oauth2/**", "/login", "/.well-known/**", "/userinfo",
 			"/connect/**", "/default-ui.css" };
 
+	/** Swagger UI and the services' descriptions (springdoc, gateway-service.yml's docs routes). */
+	static final String API_DOCS = "/api/docs/**";
+
+	/**
+	 * @param publicApiDocs whether Swagger UI is on: then it and the services' descriptions are public; otherwise
+	 * (production) the descriptions need a token like the APIs they describe
+	 */
 	@Bean
-	SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, MeterRegistry meters) {
+	SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, MeterRegistry meters,
+			@Value("${springdoc.swagger-ui.enabled:true}") boolean publicApiDocs) {
 		BearerTokenProblems problems = new BearerTokenProblems(meters);
 		return http
-			.authorizeExchange((exchanges) -> exchanges.pathMatchers(SIGN_IN_PATHS)
-				.permitAll()
+			.authorizeExchange((exchanges) -> {
+				exchanges.pathMatchers(SIGN_IN_PATHS).permitAll();
+				if (publicApiDocs) {
+					exchanges.pathMatchers(HttpMethod.GET, "/api/docs", API_DOCS).permitAll();
+				}
 				// Probes; actuator, on the management port only, which is not public (the API port has no route to it).
-				.pathMatchers("/livez", "/readyz", "/actuator/**")
-				.permitAll()
-				.pathMatchers(HttpMethod.GET, "/api/v1/products/**")
-				.permitAll()
-				// Every profile at once: administrators only.
-				.pathMatchers(HttpMethod.GET, "/api/v1/users", "/api/v1/users/")
-				.hasRole("admin")
-				.pathMatchers("/api/v1/users/**")
-				.hasAuthority("SCOPE_users")
-				.pathMatchers("/api/v1/orders/**", "/api/v1/products/**")
-				.hasAuthority("SCOPE_orders")
-				.anyExchange()
-				.authenticated())
+				exchanges.pathMatchers("/livez", "/readyz", "/actuator/**")
+					.permitAll()
+					.pathMatchers(HttpMethod.GET, "/api/v1/products/**")
+					.permitAll()
+					// Every profile at once: administrators only.
+					.pathMatchers(HttpMethod.GET, "/api/v1/users", "/api/v1/users/")
+					.hasRole("admin")
+					.pathMatchers("/api/v1/users/**")
+					.hasAuthority("SCOPE_users")
+					.pathMatchers("/api/v1/orders/**", "/api/v1/products/**")
+					.hasAuthority("SCOPE_orders")
+					.anyExchange()
+					.authenticated();
+			})
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.jwtAuthenticationConverter(scopesAndRoles()))
 				.authenticationEntryPoint(problems)

@@ -38,6 +38,7 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -112,6 +113,39 @@ class GatewayIT {
 			.expectBody()
 			.jsonPath("$.uri")
 			.isEqualTo("/api/v1/users");
+	}
+
+	/**
+	 * Swagger UI at {@code /api/docs} (a relative redirect, right behind any edge) and each service's description at
+	 * {@code /api/docs/<service>}, routed to its {@code /v3/api-docs}: public to read, as a person opens them.
+	 */
+	@Test
+	void apiDocsAreAPublicSwaggerUiOverEachServicesDescription() {
+		WebTestClient anonymous = WebTestClient.bindToServer().baseUrl("http://localhost:" + this.port).build();
+		anonymous.get()
+			.uri("/api/docs")
+			.exchange()
+			.expectStatus()
+			.isFound()
+			.expectHeader()
+			.valueEquals(HttpHeaders.LOCATION, "/api/docs/swagger-ui/index.html");
+		anonymous.get()
+			.uri("/api/docs/swagger-ui/index.html")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.TEXT_HTML);
+		anonymous.get()
+			.uri("/api/docs/user-service")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.uri")
+			.isEqualTo("/v3/api-docs");
+		// Reading only: anything else needs a token as everywhere.
+		anonymous.post().uri("/api/docs/user-service").exchange().expectStatus().isUnauthorized();
 	}
 
 	@Test

@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * PNG images of two charts of a Gatling report, response time percentiles and responses per second over time,
@@ -73,18 +72,6 @@ final class ReportCharts {
 
 	}
 
-	/** The command that runs Chromium here, if there is one ({@code KEEL_CHROMIUM} names another). */
-	static String chromium() {
-		String configured = System.getenv("KEEL_CHROMIUM");
-		if (configured != null && !configured.isBlank()) {
-			return configured;
-		}
-		return Stream.of("chromium", "chromium-browser", "google-chrome")
-			.filter(Processes::isOnPath)
-			.findFirst()
-			.orElse(null);
-	}
-
 	/**
 	 * Writes {@code <prefix>-latency.png} and {@code <prefix>-responses.png} into the directory.
 	 *
@@ -92,7 +79,7 @@ final class ReportCharts {
 	 */
 	static List<Path> write(Path report, List<Event> events, Path directory, String prefix)
 			throws IOException, InterruptedException {
-		String chromium = chromium();
+		String chromium = Chromium.command();
 		if (chromium == null) {
 			throw new LauncherException("no Chromium to draw the charts with: install it (Debian: apt install "
 					+ "chromium), or name it in KEEL_CHROMIUM");

@@ -350,7 +350,7 @@ final class ResilienceBenchmark {
 	private static void charts(Target target, GatlingRun.Result result, List<ReportCharts.Event> events, String name)
 			throws IOException, InterruptedException {
 		System.out.println("Gatling's report: " + result.report().resolve("index.html"));
-		if (ReportCharts.chromium() == null) {
+		if (Chromium.command() == null) {
 			System.out.println("no Chromium here: the charts were not drawn (Debian: apt install chromium)");
 			return;
 		}

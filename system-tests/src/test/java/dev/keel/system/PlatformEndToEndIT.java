@@ -4,19 +4,28 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
+import dev.keel.launcher.Chromium;
 import dev.keel.launcher.SignIn;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +40,10 @@ import static org.awaitility.Awaitility.await;
 class PlatformEndToEndIT {
 
 	private static final String PROBLEMS = "https://keel.dev/problems/";
+
+	/** An operation as Swagger UI renders it: its method, then its path. */
+	private static final Pattern LISTED_OPERATION = Pattern.compile(
+			"opblock-summary-method\">([A-Z]+)</span>.*?class=\"opblock-summary-path\" data-path=\"([^\"]+)\"");
 
 	@RegisterExtension
 	static final Platform platform = Platform.platform;
@@ -290,6 +303,62 @@ class PlatformEndToEndIT {
 		assertThat(response.status()).as(response.toString()).isEqualTo(status);
 		assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
 		assertThat(response.json().get("type").asString()).isEqualTo(PROBLEMS + type);
+	}
+
+	/**
+	 * The API documentation a person reads and tries: Swagger UI at {@code /api/docs} on the public entry, rendered
+	 * by a real browser (headless Chromium), lists for each service every operation of its description
+	 * ({@code /api/docs/<service>}), with the button to authorize with a token.
+	 */
+	@Test
+	@Order(5)
+	void swaggerUiOnThePublicEntryListsEveryOperationOfEveryService(@TempDir Path profile) {
+		Http anonymous = new Http(platform.gateway());
+		Http.Response entry = anonymous.get("/api/docs");
+		assertThat(entry.status()).as(entry.toString()).isEqualTo(302);
+		assertThat(entry.header("Location")).isEqualTo("/api/docs/swagger-ui/index.html");
+		String chromium = Chromium.command();
+		assertThat(chromium).as("Chromium (.ci/run installs Debian's)").isNotNull();
+		for (String service : List.of("user-service", "order-service", "auth-service")) {
+			Http.Response description = anonymous.get("/api/docs/" + service);
+			assertThat(description.status()).as(description.toString()).isEqualTo(200);
+			Set<String> operations = new TreeSet<>();
+			description.json().get("paths").properties().forEach((path) -> path.getValue()
+				.propertyNames()
+				.forEach((method) -> operations.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
+			assertThat(operations).as(service + "'s operations").isNotEmpty();
+			String page = platform.gateway() + "/api/docs/swagger-ui/index.html?urls.primaryName=" + service;
+			// The page fetches its settings and the description after it loads: render until it shows them.
+			await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+				String dom = renderedDom(chromium, profile, page);
+				Set<String> listed = new TreeSet<>();
+				Matcher operation = LISTED_OPERATION.matcher(dom);
+				while (operation.find()) {
+					listed.add(operation.group(1) + " " + operation.group(2));
+				}
+				assertThat(listed).as("operations Swagger UI lists for " + service).isEqualTo(operations);
+				assertThat(dom).as("Swagger UI's Authorize button").contains("btn authorize");
+			});
+		}
+	}
+
+	/** The page's DOM once its scripts have run, as headless Chromium renders it. */
+	private static String renderedDom(String chromium, Path profile, String url)
+			throws IOException, InterruptedException {
+		Path dom = profile.resolve("dom.html");
+		Process browser = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu",
+				"--user-data-dir=" + profile.resolve("profile"), "--virtual-time-budget=20000", "--dump-dom", url)
+			.redirectOutput(dom.toFile())
+			.redirectError(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		try {
+			assertThat(browser.waitFor(2, TimeUnit.MINUTES)).as("chromium --dump-dom %s in time", url).isTrue();
+			assertThat(browser.exitValue()).as("chromium --dump-dom %s", url).isZero();
+			return Files.readString(dom);
+		}
+		finally {
+			browser.destroyForcibly();
+		}
 	}
 
 }

@@ -1,0 +1,34 @@
+package dev.keel.gateway;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The gateway as production runs it (gateway-service-prod.yml): no Swagger UI, and the services' descriptions need a
+ * token like the APIs they describe.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "MANAGEMENT_PORT=0", "springdoc.swagger-ui.enabled=false" })
+@AutoConfigureWebTestClient
+class GatewayApiDocsOffIT {
+
+	@Autowired
+	private WebTestClient signedIn;
+
+	@LocalServerPort
+	private int port;
+
+	@Test
+	void noSwaggerUiAndNoDescriptionWithoutAToken() {
+		WebTestClient anonymous = WebTestClient.bindToServer().baseUrl("http://localhost:" + this.port).build();
+		anonymous.get().uri("/api/docs/user-service").exchange().expectStatus().isUnauthorized();
+		anonymous.get().uri("/api/docs/swagger-ui/index.html").exchange().expectStatus().isUnauthorized();
+		this.signedIn.get().uri("/api/docs/swagger-ui/index.html").exchange().expectStatus().isNotFound();
+	}
+
+}
