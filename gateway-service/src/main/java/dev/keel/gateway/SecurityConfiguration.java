@@ -32,8 +32,8 @@ import dev.keel.platform.security.AccessTokens;
  * against the issuer's published keys (signature, {@code iss}, {@code aud}, {@code exp}/{@code nbf}: config-repo's
  * {@code spring.security.oauth2.resourceserver.jwt}), except the public list: how to get a token (auth-service's
  * sign-up, sign-in, token, key and discovery endpoints, which it guards itself), reading the product catalogue, and
- * the APIs' documentation while Swagger UI is on. Each
- * API needs its scope, and listing every user the administrator role. The token goes on to the service.
+ * the APIs' documentation while Swagger UI is on. Each API needs its scope, and listing every user the administrator
+ * role. The token goes on to the service.
  * <p>
  * Its firewall ({@code StrictServerWebExchangeFirewall}) refuses what a backend could resolve differently from the
  * gateway's route predicates, which match the raw path: dot segments ({@code /api/v1/users/../../actuator}),
@@ -48,8 +48,13 @@ class SecurityConfiguration {
 	static final String[] SIGN_IN_PATHS = { "/api/v1/accounts", "/oauth2/**", "/login", "/.well-known/**", "/userinfo",
 			"/connect/**", "/default-ui.css" };
 
-	/** Swagger UI and the services' descriptions (springdoc, gateway-service.yml's docs routes). */
-	static final String API_DOCS = "/api/docs/**";
+	/**
+	 * Swagger UI (its page, its settings) and the services' descriptions (gateway-service.yml's docs routes, one per
+	 * service, named after it); not the gateway's own description, which springdoc serves beside the settings and
+	 * which is empty.
+	 */
+	static final String[] API_DOCS = { "/api/docs", "/api/docs/swagger-ui/**", "/api/docs/swagger/swagger-config",
+			"/api/docs/*-service" };
 
 	/**
 	 * @param publicApiDocs whether Swagger UI is on: then it and the services' descriptions are public; otherwise
@@ -63,7 +68,7 @@ class SecurityConfiguration {
 			.authorizeExchange((exchanges) -> {
 				exchanges.pathMatchers(SIGN_IN_PATHS).permitAll();
 				if (publicApiDocs) {
-					exchanges.pathMatchers(HttpMethod.GET, "/api/docs", API_DOCS).permitAll();
+					exchanges.pathMatchers(HttpMethod.GET, API_DOCS).permitAll();
 				}
 				// Probes; actuator, on the management port only, which is not public (the API port has no route to it).
 				exchanges.pathMatchers("/livez", "/readyz", "/actuator/**")

@@ -3,17 +3,20 @@ package dev.keel.gateway;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * The gateway as production runs it (gateway-service-prod.yml): no Swagger UI, and the services' descriptions need a
- * token like the APIs they describe.
+ * The gateway with production's settings (gateway-service-prod.yml on top of the others): no Swagger UI, and the
+ * services' descriptions need a token like the APIs they describe.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "MANAGEMENT_PORT=0", "springdoc.swagger-ui.enabled=false" })
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "MANAGEMENT_PORT=0")
 @AutoConfigureWebTestClient
 class GatewayApiDocsOffIT {
 
@@ -22,6 +25,13 @@ class GatewayApiDocsOffIT {
 
 	@LocalServerPort
 	private int port;
+
+	@DynamicPropertySource
+	static void production(DynamicPropertyRegistry registry) {
+		YamlPropertiesFactoryBean production = new YamlPropertiesFactoryBean();
+		production.setResources(new FileSystemResource("../config-repo/gateway-service-prod.yml"));
+		production.getObject().forEach((name, value) -> registry.add((String) name, () -> value));
+	}
 
 	@Test
 	void noSwaggerUiAndNoDescriptionWithoutAToken() {

@@ -144,8 +144,9 @@ class GatewayIT {
 			.expectBody()
 			.jsonPath("$.uri")
 			.isEqualTo("/v3/api-docs");
-		// Reading only: anything else needs a token as everywhere.
+		// Reading only: anything else needs a token as everywhere, and so does the gateway's own (empty) description.
 		anonymous.post().uri("/api/docs/user-service").exchange().expectStatus().isUnauthorized();
+		anonymous.get().uri("/api/docs/swagger").exchange().expectStatus().isUnauthorized();
 	}
 
 	@Test

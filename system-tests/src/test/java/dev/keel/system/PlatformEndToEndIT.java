@@ -41,6 +41,8 @@ class PlatformEndToEndIT {
 
 	private static final String PROBLEMS = "https://keel.dev/problems/";
 
+	private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
+
 	/** An operation as Swagger UI renders it: its method, then its path. */
 	private static final Pattern LISTED_OPERATION = Pattern.compile(
 			"opblock-summary-method\">([A-Z]+)</span>.*?class=\"opblock-summary-path\" data-path=\"([^\"]+)\"");
@@ -325,12 +327,14 @@ class PlatformEndToEndIT {
 			Set<String> operations = new TreeSet<>();
 			description.json().get("paths").properties().forEach((path) -> path.getValue()
 				.propertyNames()
+				.stream()
+				.filter(METHODS::contains)
 				.forEach((method) -> operations.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
 			assertThat(operations).as(service + "'s operations").isNotEmpty();
 			String page = platform.gateway() + "/api/docs/swagger-ui/index.html?urls.primaryName=" + service;
 			// The page fetches its settings and the description after it loads: render until it shows them.
-			await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-				String dom = renderedDom(chromium, profile, page);
+			await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
+				String dom = renderedDom(chromium, Files.createTempDirectory(profile, "chromium"), page);
 				Set<String> listed = new TreeSet<>();
 				Matcher operation = LISTED_OPERATION.matcher(dom);
 				while (operation.find()) {
@@ -342,7 +346,10 @@ class PlatformEndToEndIT {
 		}
 	}
 
-	/** The page's DOM once its scripts have run, as headless Chromium renders it. */
+	/**
+	 * The page's DOM once its scripts have run, as headless Chromium renders it with a profile of its own (a Chromium
+	 * left behind by a timed-out attempt would hold a shared one).
+	 */
 	private static String renderedDom(String chromium, Path profile, String url)
 			throws IOException, InterruptedException {
 		Path dom = profile.resolve("dom.html");
@@ -352,11 +359,12 @@ class PlatformEndToEndIT {
 			.redirectError(ProcessBuilder.Redirect.DISCARD)
 			.start();
 		try {
-			assertThat(browser.waitFor(2, TimeUnit.MINUTES)).as("chromium --dump-dom %s in time", url).isTrue();
+			assertThat(browser.waitFor(1, TimeUnit.MINUTES)).as("chromium --dump-dom %s in time", url).isTrue();
 			assertThat(browser.exitValue()).as("chromium --dump-dom %s", url).isZero();
 			return Files.readString(dom);
 		}
 		finally {
+			browser.descendants().forEach(ProcessHandle::destroyForcibly);
 			browser.destroyForcibly();
 		}
 	}

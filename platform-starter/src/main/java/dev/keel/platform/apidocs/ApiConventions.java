@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -22,6 +23,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
 
 import dev.keel.platform.problem.ProblemTypes;
 
+import static org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+
 /**
  * What every keel API answers besides an operation's own responses, and in what shape: each error is an RFC 9457
  * problem ({@code Problem}), whether a controller declares it ({@code @ApiResponse(responseCode = "404", ...)}) or
@@ -30,8 +33,6 @@ import dev.keel.platform.problem.ProblemTypes;
  * declared open ({@code @SecurityRequirements()}).
  */
 final class ApiConventions implements OpenApiCustomizer {
-
-	static final String PROBLEM_MEDIA_TYPE = "application/problem+json";
 
 	private static final String PROBLEM = "Problem";
 
@@ -43,6 +44,9 @@ final class ApiConventions implements OpenApiCustomizer {
 
 	@Override
 	public void customise(OpenAPI api) {
+		if (api.getComponents() == null) {
+			api.setComponents(new Components());
+		}
 		api.getComponents().addSchemas(PROBLEM, problemSchema());
 		if (api.getPaths() == null) {
 			return;
@@ -74,7 +78,9 @@ final class ApiConventions implements OpenApiCustomizer {
 			// springdoc gives a declared response the operation's own body: an error's is a problem.
 			responses.forEach((code, response) -> {
 				boolean error = code.startsWith("4") || code.startsWith("5");
-				if (error && (response.getContent() == null || !response.getContent().containsKey(PROBLEM_MEDIA_TYPE))) {
+				boolean problem = response.getContent() != null
+						&& response.getContent().containsKey(APPLICATION_PROBLEM_JSON_VALUE);
+				if (error && !problem) {
 					response.setContent(problemContent(null));
 				}
 			});
@@ -103,7 +109,7 @@ final class ApiConventions implements OpenApiCustomizer {
 		if (example != null) {
 			problem.setExample(example);
 		}
-		return new Content().addMediaType(PROBLEM_MEDIA_TYPE, problem);
+		return new Content().addMediaType(APPLICATION_PROBLEM_JSON_VALUE, problem);
 	}
 
 	/** The body of every error (ProblemResponses in platform-starter, the gateway's and the edge's alike). */

@@ -39,8 +39,6 @@ public class ApiDocsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	OpenAPI apiDescription(Environment environment) {
-		// The caller is the access token's, not a request parameter: springdoc must not describe it as one.
-		SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class);
 		String service = environment.getProperty("spring.application.name", "service");
 		return new OpenAPI()
 			.info(new Info().title(service)
@@ -58,6 +56,8 @@ public class ApiDocsAutoConfiguration {
 
 	@Bean
 	OpenApiCustomizer apiConventions(ResourceServerProperties security) {
+		// The caller is the access token's, not a request parameter: springdoc must not describe it as one.
+		SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class);
 		return new ApiConventions(security.publicReads());
 	}
 

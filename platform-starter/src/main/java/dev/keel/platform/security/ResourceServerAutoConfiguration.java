@@ -160,7 +160,8 @@ public class ResourceServerAutoConfiguration {
 					.permitAll()
 					.requestMatchers("/error", "/livez", "/readyz", "/actuator/**")
 					.permitAll()
-					// The API's description (ApiDocsAutoConfiguration): what it says is public at the gateway.
+					// The API's description (ApiDocsAutoConfiguration), for the gateway's /api/docs/<service>: it tells
+					// nothing a caller could not learn by calling the API.
 					.requestMatchers(HttpMethod.GET, "/v3/api-docs")
 					.permitAll()
 					.requestMatchers(HttpMethod.GET, publicReads)
