@@ -79,7 +79,7 @@ class SecurityConfiguration {
 	/**
 	 * Sign-up: public, and a JSON API with no session or cookie to ride on, so no CSRF token (a browser's form post
 	 * cannot send its JSON body either). Rate-limited per address at the gateway. With it, the description of this
-	 * API ({@code /v3/api-docs}), public at the gateway.
+	 * API ({@code /v3/api-docs}), which the gateway publishes as {@code /api/docs/auth-service}.
 	 */
 	@Bean
 	@Order(2)

@@ -34,7 +34,7 @@ import dev.keel.platform.security.ResourceServerProperties;
 public class ApiDocsAutoConfiguration {
 
 	/** The name the operations' security requirement refers to. */
-	static final String BEARER = "bearer";
+	private static final String BEARER = "bearer";
 
 	@Bean
 	@ConditionalOnMissingBean

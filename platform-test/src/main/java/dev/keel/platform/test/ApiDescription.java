@@ -103,9 +103,10 @@ public final class ApiDescription {
 	}
 
 	/**
-	 * Each operation, made of the description's examples, passes validation; and each constraint the description
-	 * states on a body field or a query parameter (required, length, range, pattern, format, items) is enforced:
-	 * breaking it answers 400 with that field's pointer or that parameter's name in {@code errors}.
+	 * Each operation, made of the description's examples, passes validation; each constraint the description states
+	 * on a body field (required, length, range, pattern, e-mail format, items) or on a parameter's range is enforced:
+	 * breaking it answers 400 with that field's pointer or that parameter's name in {@code errors}; and the values at
+	 * the bounds it states pass.
 	 * @param client a client signed in with every scope and role the API has
 	 */
 	public void assertValidationAgreesWith(RestTestClient client) {
