@@ -32,8 +32,8 @@ import dev.keel.platform.security.AccessTokens;
  * against the issuer's published keys (signature, {@code iss}, {@code aud}, {@code exp}/{@code nbf}: config-repo's
  * {@code spring.security.oauth2.resourceserver.jwt}), except the public list: how to get a token (auth-service's
  * sign-up, sign-in, token, key and discovery endpoints, which it guards itself), reading the product catalogue, and
- * the APIs' documentation while Swagger UI is on. Each API needs its scope, and listing every user the administrator
- * role. The token goes on to the service.
+ * the APIs' documentation while Swagger UI is on. Each API needs its scope ({@link RequiredScopes}), and listing every
+ * user the administrator role. The token goes on to the service.
  * <p>
  * Its firewall ({@code StrictServerWebExchangeFirewall}) refuses what a backend could resolve differently from the
  * gateway's route predicates, which match the raw path: dot segments ({@code /api/v1/users/../../actuator}),
@@ -62,7 +62,7 @@ class SecurityConfiguration {
 	 */
 	@Bean
 	SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, MeterRegistry meters,
-			@Value("${springdoc.swagger-ui.enabled:true}") boolean publicApiDocs) {
+			@Value("${springdoc.swagger-ui.enabled:true}") boolean publicApiDocs, RequiredScopes scopes) {
 		BearerTokenProblems problems = new BearerTokenProblems(meters);
 		return http
 			.authorizeExchange((exchanges) -> {
@@ -77,13 +77,10 @@ class SecurityConfiguration {
 					.permitAll()
 					// Every profile at once: administrators only.
 					.pathMatchers(HttpMethod.GET, "/api/v1/users", "/api/v1/users/")
-					.hasRole("admin")
-					.pathMatchers("/api/v1/users/**")
-					.hasAuthority("SCOPE_users")
-					.pathMatchers("/api/v1/orders/**", "/api/v1/products/**")
-					.hasAuthority("SCOPE_orders")
-					.anyExchange()
-					.authenticated();
+					.hasRole("admin");
+				scopes.requiredScopes()
+					.forEach((path, scope) -> exchanges.pathMatchers(path).hasAuthority("SCOPE_" + scope));
+				exchanges.anyExchange().authenticated();
 			})
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.jwtAuthenticationConverter(scopesAndRoles()))
