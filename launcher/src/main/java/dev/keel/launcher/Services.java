@@ -16,6 +16,12 @@ final class Services {
 	static final Map<String, Integer> DEFAULT_PORTS = orderedMap("auth-service", 8083, "user-service", 8081,
 			"order-service", 8082);
 
+	/**
+	 * The scopes {@code ./platform token} asks for: each domain service's (their {@code keel.security.required-scopes}),
+	 * which auth-service grants the clients people sign in with (config-repo/auth-service.yml).
+	 */
+	static final List<String> SCOPES = List.of("openid", "users", "orders");
+
 	static final String AUTH_SERVICE = "auth-service";
 
 	/**

@@ -51,7 +51,7 @@ public final class SignIn {
 	}
 
 	/**
-	 * The access token of this account, with the scopes {@code users} and {@code orders}.
+	 * The access token of this account, with every API's scope ({@link Services#SCOPES}).
 	 * @param issuer the issuer's base address, e.g. {@code http://localhost:8080}
 	 * @throws SignInFailed when the issuer refuses (wrong password, locked account, unavailable)
 	 */
@@ -72,7 +72,7 @@ public final class SignIn {
 		String verifier = random();
 		String state = random();
 		URI authorize = issuer.resolve("/oauth2/authorize?" + form(Map.of("response_type", "code", "client_id",
-				client.id(), "scope", "openid users orders", "redirect_uri", client.redirectUri(), "state", state,
+				client.id(), "scope", String.join(" ", Services.SCOPES), "redirect_uri", client.redirectUri(), "state", state,
 				"code_challenge", challenge(verifier), "code_challenge_method", "S256")));
 		URI signInPage = sameOrigin(issuer, redirect(send(http, get(authorize)), "the authorization request"));
 		HttpResponse<String> page = send(http, get(signInPage));
