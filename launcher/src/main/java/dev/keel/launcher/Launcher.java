@@ -30,6 +30,7 @@ import java.util.Map;
  *                                of a signed-up one with its password (typed, or on standard input)
  * ./platform accounts            the local accounts and their passwords
  * ./platform ca                  the path of the local CA's certificate; makes it and the edge's HTTPS certificate
+ * ./platform new-service NAME    a new domain service, written and wired in (remove-service NAME takes it out)
  * ./platform bench contention|latency|kill|pause|restart|edge|sign-in|startup|throughput|profile|report [options]
  * </pre>
  * Exit codes: 0 done, 1 failed (what failed is said), 2 no or unknown command.
@@ -64,6 +65,13 @@ public final class Launcher {
 			                                 state directory)
 			  ./platform ca                  the path of the local CA's certificate (made on first use, with the edge's
 			                                 HTTPS certificate, .platform/edge/tls): curl --cacert "$(./platform ca)" ...
+			  ./platform new-service NAME [--entity ENTITY FIELD:TYPE[:unique][:optional]...] [--port PORT]
+			                                 a new domain service in this repository, wired into the build, the
+			                                 gateway, the launcher, config, compose, Kubernetes and Prometheus;
+			                                 NAME inventory: inventory-service; the entity by default Item
+			                                 sku:string:unique name:string quantity:int; types string, int, long,
+			                                 decimal, boolean, date
+			  ./platform remove-service NAME takes out what new-service made
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
 			  ./platform bench latency|kill|pause|restart|edge|plots [--rate N]
 			  ./platform bench sign-in [--count N] [--clients N]
@@ -90,7 +98,8 @@ public final class Launcher {
 			Map.entry("kill", "./platform kill SERVICE[#i]"), Map.entry("pause", "./platform pause SERVICE[#i] SECONDS"),
 			Map.entry("reset", "./platform reset"), Map.entry("encrypt", "ENCRYPT_KEY=... ./platform encrypt VALUE"),
 			Map.entry("token", "./platform token NAME"), Map.entry("accounts", "./platform accounts"),
-			Map.entry("ca", "./platform ca"),
+			Map.entry("ca", "./platform ca"), Map.entry("new-service", NewService.USAGE),
+			Map.entry("remove-service", NewService.REMOVE_USAGE),
 			Map.entry("bench", "./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N] "
 					+ "| latency|kill|pause|restart|edge|plots [--rate N] | sign-in [--count N] [--clients N] | startup [--runs N] "
 					+ "| throughput [--clients N] [--seconds N] [--rounds N] | profile [--clients N] [--seconds N] | report"));
@@ -173,6 +182,8 @@ public final class Launcher {
 				new Edge(this.settings).certificate();
 				System.out.println(new LocalCa(this.settings.state()).certificate());
 			}
+			case "new-service" -> new NewService(this.settings.root(), this.console).create(arguments);
+			case "remove-service" -> new NewService(this.settings.root(), this.console).remove(arguments);
 			case "bench" -> new Benchmarks(this.settings, platform, this.console).run(arguments);
 			default -> throw new IllegalStateException(command);
 		}
@@ -334,7 +345,6 @@ public final class Launcher {
 		}
 	}
 
-	/** Offline: config-server's own encryptor, from its jar, with the key of the environment the value is for. */
 	/**
 	 * A signed-up account's password: typed at a terminal, not echoed, or else the first line of standard input
 	 * ({@code printf '%s' "$PASSWORD" | ./platform token carol}), never an argument that {@code ps} would show.
@@ -373,6 +383,7 @@ public final class Launcher {
 		}
 	}
 
+	/** Offline: config-server's own encryptor, from its jar, with the key of the environment the value is for. */
 	private void encrypt(LocalPlatform platform, String value) {
 		if (System.getenv("ENCRYPT_KEY") == null || System.getenv("ENCRYPT_KEY").isBlank()) {
 			throw new LauncherException("ENCRYPT_KEY is not set: export the key of the environment the value is for");
