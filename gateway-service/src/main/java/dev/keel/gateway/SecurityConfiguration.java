@@ -1,7 +1,5 @@
 package dev.keel.gateway;
 
-import java.util.Set;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
@@ -63,7 +61,7 @@ class SecurityConfiguration {
 	@Bean
 	SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, MeterRegistry meters,
 			@Value("${springdoc.swagger-ui.enabled:true}") boolean publicApiDocs, RequiredScopes scopes) {
-		BearerTokenProblems problems = new BearerTokenProblems(meters);
+		BearerTokenProblems problems = new BearerTokenProblems(meters, scopes);
 		return http
 			.authorizeExchange((exchanges) -> {
 				exchanges.pathMatchers(SIGN_IN_PATHS).permitAll();
@@ -77,10 +75,11 @@ class SecurityConfiguration {
 					.permitAll()
 					// Every profile at once: administrators only.
 					.pathMatchers(HttpMethod.GET, "/api/v1/users", "/api/v1/users/")
-					.hasRole("admin");
-				scopes.requiredScopes()
-					.forEach((path, scope) -> exchanges.pathMatchers(path).hasAuthority("SCOPE_" + scope));
-				exchanges.anyExchange().authenticated();
+					.hasRole("admin")
+					.pathMatchers("/api/**")
+					.access(scopes)
+					.anyExchange()
+					.authenticated();
 			})
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.jwtAuthenticationConverter(scopesAndRoles()))
@@ -115,18 +114,20 @@ class SecurityConfiguration {
 	 */
 	static final class BearerTokenProblems implements ServerAuthenticationEntryPoint, ServerAccessDeniedHandler {
 
-		/** The APIs of the routes; anything else is counted as "other", so that probing cannot add series. */
-		private static final Set<String> APIS = Set.of("users", "orders", "products");
-
 		private final MeterRegistry meters;
 
-		BearerTokenProblems(MeterRegistry meters) {
+		/** The APIs the scope rules name; anything else is counted as "other", so that probing cannot add series. */
+		private final RequiredScopes apis;
+
+		BearerTokenProblems(MeterRegistry meters, RequiredScopes apis) {
 			this.meters = meters;
+			this.apis = apis;
 		}
 
 		private void count(ServerWebExchange exchange, HttpStatus status) {
 			String[] segments = exchange.getRequest().getPath().value().split("/");
-			String api = (segments.length > 3 && segments[1].equals("api") && APIS.contains(segments[3])) ? segments[3]
+			String api = (segments.length > 3 && segments[1].equals("api")
+					&& this.apis.apis().contains(segments[3])) ? segments[3]
 					: "other";
 			this.meters.counter("keel.gateway.auth.refused", "status", String.valueOf(status.value()), "api", api)
 				.increment();
