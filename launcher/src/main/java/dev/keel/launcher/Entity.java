@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
  * path, package), and its fields, each a column, a validated request field and a response field.
  *
  * @param name the class name, {@code StockLevel}
+ * @param plural the plural in words, {@code stock levels}
  * @param fields in the order given
  */
-record Entity(String name, List<Field> fields) {
+record Entity(String name, String plural, List<Field> fields) {
 
 	/** The sample: an inventory item with a unique SKU. */
 	static final List<String> SAMPLE = List.of("Item", "sku:string:unique", "name:string", "quantity:int");
@@ -36,27 +37,51 @@ record Entity(String name, List<Field> fields) {
 			"ApiProblem", "RetryableTransaction", "DataIntegrityViolationException",
 			"OptimisticLockingFailureException", "SpringApplication", "SpringBootApplication",
 			"ConfigurationPropertiesScan", "RestController", "RequestMapping", "GetMapping", "PostMapping", "PutMapping",
-			"DeleteMapping", "PathVariable", "RequestBody", "RequestParam", "Math", "System", "Thread", "Class");
+			"DeleteMapping", "PathVariable", "RequestBody", "RequestParam", "Math", "System", "Thread", "Class",
+			"Number", "Void", "Character", "Byte", "Short", "Float", "Double",
+			// The variable of one of these would be a parameter's or a local's name where it is declared.
+			"Request", "Ex", "Verb");
 
-	/** What Java or SQL (MySQL 8.4, MariaDB) reserve: a field named so would not compile, or need quoting. */
-	private static final Set<String> RESERVED_FIELD_NAMES = Set.of("id", "version", "created_at", "updated_at",
-			"abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class", "const", "continue",
-			"default", "do", "double", "else", "enum", "extends", "final", "finally", "float", "for", "goto", "if",
-			"implements", "import", "instanceof", "int", "interface", "long", "native", "new", "package", "private",
-			"protected", "public", "return", "short", "static", "strictfp", "super", "switch", "synchronized", "this",
-			"throw", "throws", "transient", "try", "void", "volatile", "while", "record", "var", "yield", "true",
-			"false", "null", "add", "all", "alter", "and", "as", "asc", "before", "between", "both", "by", "call",
-			"cascade", "change", "check", "collate", "column", "condition", "constraint", "convert", "create", "cross",
-			"current_date", "current_time", "current_user", "cursor", "database", "databases", "dec", "decimal",
-			"declare", "delete", "desc", "describe", "distinct", "div", "drop", "each", "exists", "explain", "fetch",
-			"foreign", "from", "function", "generated", "grant", "group", "groups", "having", "ignore", "in", "index",
-			"inner", "insert", "integer", "interval", "into", "is", "iterate", "join", "key", "keys", "kill", "lag",
-			"lead", "leading", "leave", "left", "like", "limit", "linear", "lines", "load", "lock", "loop", "match",
-			"mod", "natural", "not", "numeric", "of", "on", "option", "or", "order", "out", "outer", "over",
-			"partition", "precision", "primary", "range", "rank", "read", "real", "references", "release", "rename",
-			"repeat", "replace", "require", "restrict", "revoke", "right", "row", "rows", "schema", "select", "set",
-			"show", "signal", "sql", "table", "then", "to", "trailing", "trigger", "union", "unique", "unlock",
-			"unsigned", "update", "usage", "use", "using", "values", "when", "where", "window", "with", "write", "xor");
+	/** What Java reserves, and what every record (and so every field) has: a field named so would not compile. */
+	private static final Set<String> JAVA_NAMES = Set.of("abstract", "assert", "boolean", "break", "byte", "case",
+			"catch", "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final",
+			"finally", "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long",
+			"native", "new", "package", "private", "protected", "public", "return", "short", "static", "strictfp",
+			"super", "switch", "synchronized", "this", "throw", "throws", "transient", "try", "void", "volatile", "while",
+			"record", "var", "yield", "true", "false", "null", "sealed", "permits", "notify", "notifyAll", "wait",
+			"hashCode", "toString", "getClass", "clone", "finalize", "equals", "id", "version", "createdAt", "updatedAt");
+
+	/**
+	 * The words MySQL 8.4 or MariaDB reserve: keel's migrations and Hibernate do not quote names, so a column or table
+	 * named so would not be created, or would break a query, on one of them.
+	 */
+	private static final Set<String> SQL_WORDS = Set.of(("accessible add all alter analyze and as asc asensitive before "
+			+ "between bigint binary blob both by call cascade case change char character check collate column condition "
+			+ "constraint continue convert create cross cube cume_dist current_date current_role current_time "
+			+ "current_timestamp current_user cursor database databases day_hour day_microsecond day_minute day_second "
+			+ "dec decimal declare default delayed delete delete_domain_id dense_rank desc describe deterministic distinct "
+			+ "distinctrow div do_domain_ids double drop dual each else elseif empty enclosed escaped except exists exit "
+			+ "explain false fetch first_value float float4 float8 for force foreign from fulltext function general "
+			+ "generated get grant group grouping groups having high_priority hour_microsecond hour_minute hour_second if "
+			+ "ignore ignore_domain_ids ignore_server_ids in index infile inner inout insensitive insert int int1 int2 "
+			+ "int3 int4 int8 integer intersect interval into io_after_gtids io_before_gtids is iterate join json_table key "
+			+ "keys kill lag last_value lateral lead leading leave left like limit linear lines load localtime "
+			+ "localtimestamp lock long longblob longtext loop low_priority manual master_bind master_heartbeat_period "
+			+ "master_ssl_verify_server_cert match maxvalue mediumblob mediumint mediumtext middleint minute_microsecond "
+			+ "minute_second mod modifies natural not no_write_to_binlog nth_value ntile null numeric of offset on "
+			+ "optimize optimizer_costs option optionally or order out outer outfile over page_checksum parallel "
+			+ "parse_vcol_expr partition percent_rank position precision primary procedure purge qualify range rank "
+			+ "read read_write reads real recursive ref_system_id references regexp release rename repeat replace require "
+			+ "resignal restrict return returning revoke right rlike row row_number rownum rows schema schemas "
+			+ "second_microsecond select sensitive separator set show signal slow smallint spatial specific sql "
+			+ "sql_big_result sql_calc_found_rows sql_small_result sqlexception sqlstate sqlwarning ssl starting "
+			+ "stats_auto_recalc stats_persistent stats_sample_pages stored straight_join system table tablesample "
+			+ "terminated then tinyblob tinyint tinytext to trailing trigger true undo union unique unlock unsigned update "
+			+ "usage use using utc_date utc_time utc_timestamp values varbinary varchar varcharacter varying virtual when "
+			+ "where while window with write xor year_month zerofill").split(" "));
+
+	/** MySQL's longest name for a table, a column or a constraint. */
+	private static final int MAX_SQL_NAME = 64;
 
 	/**
 	 * {@code Item sku:string:unique name:string quantity:int}: a name, then each field as {@code name:type}, with
@@ -76,11 +101,7 @@ record Entity(String name, List<Field> fields) {
 		if (words.size() == 1) {
 			throw new UsageException("--entity " + name + " needs at least one field, such as name:string");
 		}
-		String table = new Entity(name, List.of()).table();
-		if (RESERVED_FIELD_NAMES.contains(table)) {
-			throw new UsageException("an entity named " + name + " would have a table named " + table
-					+ ", which SQL reserves: pick another name");
-		}
+
 		List<Field> fields = new ArrayList<>();
 		for (String word : words.subList(1, words.size())) {
 			Field field = Field.parse(word);
@@ -92,24 +113,51 @@ record Entity(String name, List<Field> fields) {
 		if (fields.stream().allMatch(Field::optional)) {
 			throw new UsageException("at least one field of " + name + " must be required (not :optional)");
 		}
-		return new Entity(name, List.copyOf(fields));
+		List<String> plural = words(name);
+		plural.set(plural.size() - 1, plural(plural.get(plural.size() - 1)));
+		return new Entity(name, String.join(" ", plural), List.copyOf(fields)).checked();
 	}
 
-	/** The words of the name, lower case: StockLevel -> [stock, level]. */
-	List<String> words() {
-		return List.of(this.name.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT).split(" "));
+	/**
+	 * With another plural than the rule's (news, not newses), from {@code --plural}: lower-case words joined by
+	 * hyphens, as in the path, {@code stock-levels}.
+	 */
+	Entity withPlural(String plural) {
+		if (!plural.matches("[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*")) {
+			throw new UsageException("--plural takes lower-case words joined by hyphens, as in the path (stock-levels), "
+					+ "not '" + plural + "'");
+		}
+		return new Entity(this.name, plural.replace('-', ' '), this.fields).checked();
+	}
+
+	private Entity checked() {
+		if (SQL_WORDS.contains(table())) {
+			throw new UsageException("an entity named " + this.name + " would have a table named " + table()
+					+ ", which SQL reserves: pick another name, or another plural (--plural)");
+		}
+		for (Field field : uniqueFields()) {
+			String constraint = "uk_" + table() + "_" + field.column();
+			if (constraint.length() > MAX_SQL_NAME) {
+				throw new UsageException("the unique constraint " + constraint + " would be longer than SQL allows ("
+						+ MAX_SQL_NAME + "): shorten the entity's or the field's name");
+			}
+		}
+		return this;
+	}
+
+	/** The words of a class name, lower case: StockLevel -> [stock, level]. */
+	private static List<String> words(String name) {
+		return new ArrayList<>(List.of(name.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT).split(" ")));
 	}
 
 	/** "stock level" */
 	String inWords() {
-		return String.join(" ", words());
+		return String.join(" ", words(this.name));
 	}
 
 	/** "stock levels" */
 	String pluralInWords() {
-		List<String> words = new ArrayList<>(words());
-		words.set(words.size() - 1, plural(words.get(words.size() - 1)));
-		return String.join(" ", words);
+		return this.plural;
 	}
 
 	/** The variable: stockLevel */
@@ -219,8 +267,7 @@ record Entity(String name, List<Field> fields) {
 				}
 			}
 			Field field = new Field(name, type, unique, optional);
-			if (RESERVED_FIELD_NAMES.contains(name.toLowerCase(Locale.ROOT))
-					|| RESERVED_FIELD_NAMES.contains(field.column())) {
+			if (JAVA_NAMES.contains(name) || SQL_WORDS.contains(field.column())) {
 				throw new UsageException("a field cannot be named " + name + ": Java, SQL or the entity itself "
 						+ "(id, version, createdAt, updatedAt) has that name");
 			}

@@ -1,5 +1,6 @@
 package dev.keel.launcher;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -24,19 +25,24 @@ sealed interface FileEdit {
 
 	/**
 	 * Lines (or a part of a line) inserted at the offset {@code at} finds.
-	 * @param text what is inserted; unique to the service within the block {@code within} heads (or the file, when
-	 * null), so that it is found again there
+	 * @param text what is inserted: unique to the service within the block {@code within} heads (or the file, when
+	 * null), so that it is found again there; whole lines (ending with a line break) are found at a line's start only
+	 * @param own where that is not enough, what finds it again: every match is this service's and is taken out
 	 */
-	record Insertion(String file, String text, String where, Pattern within, Function<String, Integer> at)
+	record Insertion(String file, String text, String where, Pattern within, Pattern own, Function<String, Integer> at)
 			implements FileEdit {
 
 		Insertion(String file, String text, String where, Function<String, Integer> at) {
-			this(file, text, where, null, at);
+			this(file, text, where, null, null, at);
+		}
+
+		Insertion(String file, String text, String where, Pattern within, Function<String, Integer> at) {
+			this(file, text, where, within, null, at);
 		}
 
 		@Override
 		public boolean isIn(String content) {
-			return find(content) >= 0;
+			return (this.own != null) ? this.own.matcher(content).find() : find(content) >= 0;
 		}
 
 		@Override
@@ -51,22 +57,33 @@ sealed interface FileEdit {
 
 		@Override
 		public String undo(String content) {
+			if (this.own != null) {
+				return this.own.matcher(content).replaceAll("");
+			}
 			int at = find(content);
 			return (at < 0) ? content : content.substring(0, at) + content.substring(at + this.text.length());
 		}
 
 		private int find(String content) {
-			if (this.within == null) {
-				return content.indexOf(this.text);
+			int from = 0;
+			int to = content.length();
+			if (this.within != null) {
+				List<String> lines = content.lines().toList();
+				int[] range = block(lines, this.within);
+				if (range[0] < 0) {
+					return -1;
+				}
+				from = offsetOfLine(content, range[0]);
+				to = offsetOfLine(content, range[1]);
 			}
-			List<String> lines = content.lines().toList();
-			int[] range = block(lines, this.within);
-			if (range[0] < 0) {
-				return -1;
+			boolean lines = this.text.endsWith("\n");
+			for (int at = content.indexOf(this.text, from); at >= 0 && at + this.text.length() <= to;
+					at = content.indexOf(this.text, at + 1)) {
+				if (!lines || at == 0 || content.charAt(at - 1) == '\n') {
+					return at;
+				}
 			}
-			int from = offsetOfLine(content, range[0]);
-			int at = content.indexOf(this.text, from);
-			return (at >= 0 && at + this.text.length() <= offsetOfLine(content, range[1])) ? at : -1;
+			return -1;
 		}
 
 	}
@@ -115,11 +132,11 @@ sealed interface FileEdit {
 			Matcher matcher = this.line.matcher(content);
 			StringBuilder changed = new StringBuilder();
 			while (matcher.find()) {
-				String list = matcher.group(1);
-				String without = list.endsWith(this.separator + this.item)
-						? list.substring(0, list.length() - this.separator.length() - this.item.length()) : list;
+				List<String> items = new ArrayList<>(items(matcher.group(1)));
+				items.remove(this.item);
 				matcher.appendReplacement(changed, Matcher.quoteReplacement(content.substring(matcher.start(),
-						matcher.start(1)) + without + content.substring(matcher.end(1), matcher.end())));
+						matcher.start(1)) + String.join(this.separator, items) + content.substring(matcher.end(1),
+								matcher.end())));
 			}
 			matcher.appendTail(changed);
 			return changed.toString();

@@ -65,12 +65,13 @@ public final class Launcher {
 			                                 state directory)
 			  ./platform ca                  the path of the local CA's certificate (made on first use, with the edge's
 			                                 HTTPS certificate, .platform/edge/tls): curl --cacert "$(./platform ca)" ...
-			  ./platform new-service NAME [--entity ENTITY FIELD:TYPE[:unique][:optional]...] [--port PORT]
+			  ./platform new-service NAME [--entity ENTITY FIELD:TYPE[:unique][:optional]...]
+			                             [--plural WORDS] [--port PORT]
 			                                 a new domain service in this repository, wired into the build, the
 			                                 gateway, the launcher, config, compose, Kubernetes and Prometheus;
 			                                 NAME inventory: inventory-service; the entity by default Item
 			                                 sku:string:unique name:string quantity:int; types string, int, long,
-			                                 decimal, boolean, date
+			                                 decimal, boolean, date; --plural when the rule's is wrong (news)
 			  ./platform remove-service NAME takes out what new-service made
 			  ./platform bench contention [--orders N] [--clients N] [--skus N] [--stock N]
 			  ./platform bench latency|kill|pause|restart|edge|plots [--rate N]

@@ -2,6 +2,7 @@ package dev.keel.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,7 +34,7 @@ import dev.keel.launcher.FileEdit.ListItem;
 final class NewService {
 
 	static final String USAGE = "./platform new-service NAME [--entity ENTITY FIELD:TYPE[:unique][:optional]...] "
-			+ "[--port PORT]";
+			+ "[--plural WORDS] [--port PORT]";
 
 	static final String REMOVE_USAGE = "./platform remove-service NAME";
 
@@ -43,7 +45,7 @@ final class NewService {
 			"launcher", "system", "load", "deploy", "local", "api", "docs", "edge", "nacos", "mysql", "db",
 			"prometheus", "grafana", "keel", "test", "tests", "web",
 			// OpenID Connect's own scopes, and MySQL's own databases: the service's scope and database take its name.
-			"openid", "profile", "email", "address", "phone", "sys", "information", "performance");
+			"openid", "profile", "email", "address", "phone", "sys", "information", "performance", "root", "mariadb");
 
 	/** Java's keywords and literals: a package cannot be named after one. */
 	private static final Set<String> JAVA_WORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case",
@@ -118,6 +120,7 @@ final class NewService {
 		String name = name(arguments.get(0));
 		Entity entity = Entity.parse(Entity.SAMPLE);
 		Integer port = null;
+		String plural = null;
 		for (int i = 1; i < arguments.size(); i++) {
 			String option = arguments.get(i);
 			if (option.equals("--entity")) {
@@ -127,6 +130,9 @@ final class NewService {
 				}
 				entity = Entity.parse(arguments.subList(i + 1, end));
 				i = end - 1;
+			}
+			else if (option.equals("--plural") && i + 1 < arguments.size()) {
+				plural = arguments.get(++i);
 			}
 			else if (option.equals("--port") && i + 1 < arguments.size()) {
 				String value = arguments.get(++i);
@@ -138,6 +144,9 @@ final class NewService {
 			else {
 				throw new UsageException("unknown option '" + option + "'");
 			}
+		}
+		if (plural != null) {
+			entity = entity.withPlural(plural);
 		}
 		String service = name + "-service";
 		if (port == null) {
@@ -153,7 +162,7 @@ final class NewService {
 
 		List<String> present = files.keySet().stream().filter((file) -> Files.exists(this.root.resolve(file))).toList();
 		if (Files.exists(this.root.resolve(names.service())) || !present.isEmpty()) {
-			if (present.size() == files.size() && edits.stream().allMatch((edit) -> edit.isIn(read(edit.file())))) {
+			if (present.size() == files.size() && edits.stream().allMatch((edit) -> edit.isIn(content(edit.file())))) {
 				this.console.say(names.service() + " is in place: nothing changed");
 				return;
 			}
@@ -174,12 +183,17 @@ final class NewService {
 		changed.keySet().forEach((file) -> this.console.say("  changed  " + file));
 		this.console.say("");
 		this.console.say("Next:");
-		this.console.say("  ./mvnw -pl " + names.service() + " -am verify   # its tests; writes api/" + names.service()
-				+ ".json, its API's snapshot");
-		this.console.say("  ./platform up                                # runs it with the rest; then, through the gateway:");
+		this.console.say("  ./mvnw -pl " + names.service() + " -am verify -D" + "keel.api.write=true");
+		this.console.say("      its tests, which write its API's first snapshot, api/" + names.service()
+				+ ".json: review it, and commit it with the rest");
+		this.console.say("  ./platform down; ./platform up");
+		this.console.say("      runs it with the rest (auth-service learns its scope, " + names.scope()
+				+ ", when it starts); then, through the gateway:");
 		this.console.say("  curl -H \"Authorization: Bearer $(./platform token admin)\" http://localhost:8080"
 				+ names.path());
-		this.console.say("Swagger UI lists it at http://localhost:8080/api/docs. Undo: ./platform remove-service " + name);
+		this.console.say("Swagger UI lists it at http://localhost:8080/api/docs. A compose stack whose MySQL volume exists "
+				+ "needs its database and account made by hand (deploy/mysql/init runs on an empty volume only). "
+				+ "Undo: ./platform remove-service " + name);
 	}
 
 	void remove(List<String> arguments) {
@@ -193,18 +207,11 @@ final class NewService {
 					+ "'");
 		}
 		String service = name + "-service";
-		String settings = read(service + "/src/main/resources/application.yml");
-		String config = read("config-repo/" + service + ".yml");
-		Matcher port = Pattern.compile("\\$\\{PORT:(\\d+)}").matcher(settings == null ? "" : settings);
-		Matcher path = Pattern.compile("\"\\[(/api/v1/[a-z0-9-]+)/\\*\\*]\"").matcher(config == null ? "" : config);
-		if (!port.find() || !path.find()) {
-			throw new LauncherException(service + " was not made by ./platform new-service (or its application.yml "
-					+ "and config-repo/" + service + ".yml have changed since): nothing removed");
-		}
-		Names names = new Names(name, Integer.parseInt(port.group(1)), path.group(1));
+		Names names = madeAs(name);
+		refuseUncommitted(service);
 		List<FileEdit> edits = wiring(names);
 		List<String> missing = edits.stream()
-			.filter((edit) -> !edit.isIn(read(edit.file())))
+			.filter((edit) -> !edit.isIn(content(edit.file())))
 			.map(FileEdit::file)
 			.distinct()
 			.toList();
@@ -217,6 +224,12 @@ final class NewService {
 			String content = contents.computeIfAbsent(edit.file(), this::read);
 			contents.put(edit.file(), edit.undo(content));
 		}
+		for (FileEdit edit : edits) {
+			if (edit.isIn(contents.get(edit.file()))) {
+				throw new LauncherException("could not take " + service + " out of " + edit.file()
+						+ " cleanly: nothing removed; take it out by hand");
+			}
+		}
 		contents.forEach(this::write);
 		List<String> removed = new ArrayList<>(List.of(service, "config-repo/" + service + ".yml",
 				"config-repo/" + service + "-staging.yml", "config-repo/" + service + "-prod.yml",
@@ -228,6 +241,54 @@ final class NewService {
 		contents.keySet().forEach((file) -> this.console.say("  changed  " + file));
 	}
 
+	/**
+	 * The names a service new-service made was made with: its port and path from its own files, or, if its module is
+	 * gone already, from what wires it in.
+	 */
+	private Names madeAs(String name) {
+		String service = name + "-service";
+		Matcher port = Pattern.compile("\\$\\{PORT:(\\d+)}")
+			.matcher(content(service + "/src/main/resources/application.yml"));
+		Matcher path = Pattern.compile("\"\\[(/api/v1/[a-z0-9-]+)/\\*\\*]\"").matcher(content("config-repo/" + service + ".yml"));
+		Matcher route = Pattern.compile("(?m)^ +uri: lb://" + Pattern.quote(service) + "\n +predicates:\n +- Path=(/api/v1/[a-z0-9-]+)/\\*\\*$")
+			.matcher(content("config-repo/gateway-service.yml"));
+		Integer base = port.find() ? Integer.valueOf(port.group(1)) : Services.DEFAULT_PORTS.get(service);
+		String api = path.find() ? path.group(1) : route.find() ? route.group(1) : null;
+		if (base == null || api == null) {
+			throw new LauncherException(service + " was not made by ./platform new-service, or is gone already: "
+					+ "nothing removed");
+		}
+		return new Names(name, base, api);
+	}
+
+	/**
+	 * Refuses to take out a service with changes git has not committed (new files are fine: a service just made):
+	 * nothing removed is then lost for good. Outside a git repository, there is nothing to ask.
+	 */
+	private void refuseUncommitted(String service) {
+		List<String> command = List.of("git", "status", "--porcelain", "--", service, "config-repo/" + service + ".yml",
+				"config-repo/" + service + "-staging.yml", "config-repo/" + service + "-prod.yml");
+		try {
+			Process git = new ProcessBuilder(command).directory(this.root.toFile()).redirectErrorStream(true).start();
+			String status = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (!git.waitFor(1, TimeUnit.MINUTES) || git.exitValue() != 0) {
+				return;
+			}
+			List<String> changed = status.lines().filter((line) -> !line.startsWith("??")).toList();
+			if (!changed.isEmpty()) {
+				throw new LauncherException(service + " has changes git has not committed (" + changed.get(0).trim()
+						+ "): commit or discard them first, so that removing it loses nothing; nothing removed");
+			}
+		}
+		catch (IOException ex) {
+			// No git: nothing to ask.
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LauncherException("interrupted");
+		}
+	}
+
 	/** A database, scope, route or path another service has: it would be shared, and taken out with this one. */
 	private void refuseTaken(Names names) {
 		String databases = Objects.requireNonNullElse(
@@ -235,7 +296,9 @@ final class NewService {
 		String gateway = Objects.requireNonNullElse(read("config-repo/gateway-service.yml"), "");
 		String name = names.name();
 		if (Services.SCOPES.contains(name) || databases.contains("new Database(\"" + name + "\"")
-				|| Pattern.compile("(?m)^ +(- id: )?" + name + ":?$").matcher(gateway).find()) {
+				|| Pattern.compile("(?m)^ +- id: " + name + "$").matcher(gateway).find()
+				|| gateway.contains("\n      " + name + ":\n        replenish-rate:")
+				|| gateway.contains("\n      " + name + ":\n        base-config:")) {
 			throw new UsageException("'" + name + "' is already a scope, database, route or rate limit of another "
 					+ "service: pick another name");
 		}
@@ -266,7 +329,7 @@ final class NewService {
 		throw new UsageException("no free port between 8084 and 8099 for " + name + ": pick one with --port");
 	}
 
-	private static int checkedPort(String name, int port) {
+	private static void checkedPort(String name, int port) {
 		if (port < 1024 || port + 1000 + 100 * (MAX_REPLICAS - 1) > 65535) {
 			throw new UsageException("--port " + port + ": its management port (+1000) and its replicas' (+100 each, "
 					+ "up to " + MAX_REPLICAS + ") must be between 1024 and 65535");
@@ -275,7 +338,6 @@ final class NewService {
 		if (clash != null) {
 			throw new UsageException("--port " + port + " for " + name + ": " + clash + "; pick another");
 		}
-		return port;
 	}
 
 	/** What a service on this base port would collide with, or null. */
@@ -287,8 +349,11 @@ final class NewService {
 				taken.put(service.getValue() + step, service.getKey());
 				taken.put(service.getValue() + 1000 + step, service.getKey() + "'s management");
 			}
-			taken.put(8080 + step, "the gateway");
-			taken.put(9080 + step, "the gateway's management");
+		}
+		// The gateway, or the edge and up to 9 gateways behind it, each on the public port + 100 i.
+		for (int gateway = 0; gateway <= MAX_REPLICAS; gateway++) {
+			taken.put(8080 + 100 * gateway, "the gateway");
+			taken.put(9080 + 100 * gateway, "the gateway's management");
 		}
 		Map.of(8443, "the edge's HTTPS", 8888, "config-server", 3307, "the local database", 8848, "Nacos", 9848,
 				"Nacos' gRPC", 9849, "Nacos' gRPC", 9090, "Prometheus", 3000, "Grafana", 9113, "the edge's exporter")
@@ -489,9 +554,14 @@ final class NewService {
 				FileEdit.afterBlockOfLast(null, Pattern.compile("            - name: CONFIG_SERVER_PASSWORD_[A-Z0-9_]+"))));
 		for (String environment : List.of("dev", "staging", "prod")) {
 			String overlay = "deploy/k8s/overlays/" + environment + "/";
+			// Found again by its name, not by its text: that follows the gateway's and the first service's.
 			edits.add(new Insertion(overlay + "kustomization.yaml", image(overlay + "kustomization.yaml", service),
-					"the image", FileEdit.beforeLine(null, line("  - name: keel/gateway-service"))));
-			edits.add(new Insertion(overlay + "scale.yaml", scale(overlay + "scale.yaml", service), "the scale",
+					"the image", null,
+					Pattern.compile("(?m)^  - name: keel/" + Pattern.quote(service) + "\n(?:    .*\n)*"),
+					FileEdit.beforeLine(null, line("  - name: keel/gateway-service"))));
+			edits.add(new Insertion(overlay + "scale.yaml", scale(overlay + "scale.yaml", service), "the scale", null,
+					Pattern.compile("(?m)^---\n(?:(?!---\n).*\n)*?[ -]*name: " + Pattern.quote(service)
+							+ "\n(?:(?!---\n).*\n)*"),
 					FileEdit.atEnd()));
 		}
 	}
@@ -552,6 +622,11 @@ final class NewService {
 			contents.put(edit.file(), edit.isIn(content) ? content : edit.apply(content));
 		}
 		return contents;
+	}
+
+	/** The file's content; empty when it is missing, which no edit is in. */
+	private String content(String file) {
+		return Objects.requireNonNullElse(read(file), "");
 	}
 
 	private String read(String file) {

@@ -135,13 +135,33 @@ final class ServiceCode {
 
 	private String repository() {
 		StringBuilder finders = new StringBuilder();
+		String alias = this.entity.variable().substring(0, 1);
+		String from = "select count(" + alias + ") > 0 from " + this.entity.name() + " " + alias + " where " + alias + ".";
 		for (Field field : this.entity.uniqueFields()) {
+			if (finders.isEmpty()) {
+				finders.append("\n\t// Written out rather than derived from the methods' names, where a field's name could read as a")
+					.append("\n\t// keyword (checkIn: In).");
+			}
 			String parameter = field.type().java + " " + field.name();
-			finders.append("\n\tboolean existsBy").append(field.capitalized()).append('(').append(parameter).append(");\n");
-			finders.append("\n\tboolean existsBy").append(field.capitalized()).append("AndIdNot(").append(parameter)
-				.append(", Long id);\n");
+			finders.append("\n\t@Query(\"").append(from).append(field.name()).append(" = ?1\")\n\tboolean ")
+				.append(field.name()).append("Taken(").append(parameter).append(");\n");
+			finders.append("\n\t@Query(\"").append(from).append(field.name()).append(" = ?1 and ").append(alias)
+				.append(".id <> ?2\")\n\tboolean ").append(field.name()).append("TakenByAnother(").append(parameter)
+				.append(", long id);\n");
 		}
-		return render("Repository.java", Map.of("finders", finders.toString()));
+		String imports = this.entity.uniqueFields().isEmpty() ? ""
+				: "import org.springframework.data.jpa.repository.Query;\n";
+		return render("Repository.java", Map.of("finders", finders.toString(), "queryImport", imports,
+				"typeImports", uniqueTypeImports().isEmpty() ? "" : imports(new TreeSet<>(uniqueTypeImports())) + "\n\n"));
+	}
+
+	private List<String> uniqueTypeImports() {
+		return this.entity.uniqueFields()
+			.stream()
+			.filter((field) -> field.type() == Type.DATE)
+			.map((field) -> "java.time.LocalDate")
+			.distinct()
+			.toList();
 	}
 
 	private String service() {
@@ -153,13 +173,13 @@ final class ServiceCode {
 		for (Field field : unique) {
 			String value = "request." + field.name() + "()";
 			String guard = field.optional() ? value + " != null && " : "";
-			createChecks.append("\t\tif (").append(guard).append(repository).append(".existsBy").append(field.capitalized())
-				.append('(').append(value).append(")) {\n\t\t\tthrow new ").append(duplicate).append("(\"")
+			createChecks.append("\t\tif (").append(guard).append(repository).append('.').append(field.name())
+				.append("Taken(").append(value).append(")) {\n\t\t\tthrow new ").append(duplicate).append("(\"")
 				.append(field.name()).append("\");\n\t\t}\n");
 			String changed = "update." + field.name() + "()";
 			String updateGuard = field.optional() ? changed + " != null && " : "";
-			updateChecks.append("\t\tif (").append(updateGuard).append(repository).append(".existsBy")
-				.append(field.capitalized()).append("AndIdNot(").append(changed).append(", id)) {\n\t\t\tthrow new ")
+			updateChecks.append("\t\tif (").append(updateGuard).append(repository).append('.').append(field.name())
+				.append("TakenByAnother(").append(changed).append(", id)) {\n\t\t\tthrow new ")
 				.append(duplicate).append("(\"").append(field.name()).append("\");\n\t\t}\n");
 		}
 		String variable = this.entity.variable();

@@ -130,9 +130,38 @@ class NewServiceTests {
 			.contains("@DecimalMin(\"0.00\") @Digits(integer = 17, fraction = 2) BigDecimal unitPrice")
 			.contains("@Size(min = 1, max = 100) String note")
 			.contains("@Schema(example = \"true\") Boolean active");
-		assertThat(read(feature + "StockLevelRepository.java")).contains("boolean existsByCountedOn(LocalDate countedOn);");
+		assertThat(read(feature + "StockLevelRepository.java"))
+			.contains("@Query(\"select count(s) > 0 from StockLevel s where s.countedOn = ?1\")\n\tboolean countedOnTaken(LocalDate countedOn);");
 		assertThat(read(feature + "StockLevelController.java")).contains("@RequestMapping(\"/api/v1/stock-levels\")");
 		assertThat(read(feature + "StockLevelService.java")).contains("throw new DuplicateStockLevel(\"sku or countedOn\");");
+	}
+
+	@Test
+	void removingOneOfTwoNewServicesLeavesTheOtherAsItWasEvenWhereTheirNamesOverlap() throws IOException {
+		assertThat(run("new-service", "repayments")).isZero();
+		Map<String, String> first = tree();
+		assertThat(run("new-service", "payments", "--entity", "Payment", "amount:decimal")).isZero();
+
+		assertThat(run("remove-service", "payments")).isZero();
+
+		assertThat(tree()).isEqualTo(first);
+		assertThat(run("new-service", "payments", "--entity", "Payment", "amount:decimal")).isZero();
+		assertThat(run("remove-service", "repayments")).isZero();
+		// Nothing of it left, but in this very test.
+		assertThat(tree()).allSatisfy((file, content) -> assertThat(content.contains("repayments")
+				|| content.contains("REPAYMENTS")).isEqualTo(this.original.getOrDefault(file, "").contains("repayments")));
+		this.out.reset();
+		assertThat(run("new-service", "payments", "--entity", "Payment", "amount:decimal")).isZero();
+		assertThat(output()).contains("payments-service is in place: nothing changed");
+	}
+
+	@Test
+	void aPluralTheRuleGetsWrongIsGivenWithPlural() throws IOException {
+		assertThat(run("new-service", "newsroom", "--entity", "News", "title:string", "--plural", "news")).isZero();
+
+		assertThat(read("newsroom-service/src/main/java/dev/keel/newsroom/news/NewsController.java"))
+			.contains("@RequestMapping(\"/api/v1/news\")");
+		assertThat(read("newsroom-service/src/main/resources/db/migration/V1__create_news.sql")).startsWith("CREATE TABLE news (");
 	}
 
 	@ParameterizedTest
@@ -152,6 +181,11 @@ class NewServiceTests {
 			"inventory --entity User name:string|/api/v1/users is another service's",
 			"inventory --entity Page name:string|would clash with a class the service uses",
 			"inventory --entity Group name:string|a table named groups, which SQL reserves",
+			"inventory --entity Item notify:boolean|cannot be named notify",
+			"inventory --entity Item system:int|cannot be named system",
+			"inventory --entity Request name:string|would clash with a class the service uses",
+			"inventory --entity Item name:string --plural Items|--plural takes lower-case words",
+			"inventory --entity SupplierPurchaseOrderLineItem supplierOrderLineReference:string:unique|longer than SQL allows",
 			"inventory --colour red|unknown option '--colour'" })
 	void aNameAPortOrAnEntityThatDoesNotFitIsRefusedWithNothingWritten(String arguments, String error)
 			throws IOException {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -112,23 +111,29 @@ class NewServiceIT {
 		assertThat(status()).isEqualTo(status);
 	}
 
-	/** Its own API tests on the real embedded MariaDB, which also write its API's first snapshot, api/. */
+	/**
+	 * The whole copy builds; the new module's API tests pass on the real embedded MariaDB, writing its API's first
+	 * snapshot as new-service says; and the deployment checks pass on the compose file, the Kubernetes overlays and
+	 * the Prometheus configuration it changed.
+	 */
 	@Test
 	@Order(2)
-	void buildsAndPassesItsOwnTests() throws IOException {
-		Map<String, String> developer = new LinkedHashMap<>();
-		// On a developer's machine, where the first snapshot is written for review (CI refuses a missing one).
-		developer.put("CI", null);
-		Platform.Result build = run(copy, 1200, developer, "./mvnw", "-o", "-B", "-q", "-pl", "inventory-service",
-				"-am", "verify", "-Dtest=dev.keel.inventory.**", "-Dit.test=dev.keel.inventory.**",
-				"-Dsurefire.failIfNoSpecifiedTests=false", "-Dfailsafe.failIfNoSpecifiedTests=false");
+	void buildsAndPassesItsOwnTestsAndTheDeploymentChecks() {
+		Platform.Result build = run(copy, 1800, Map.of(), "./mvnw", "-o", "-B", "-q", "verify", "-Dkeel.api.write=true",
+				"-Dtest=dev.keel.inventory.**,ComposeTests,KubernetesTests,MonitoringTests",
+				"-Dit.test=dev.keel.inventory.**", "-Dsurefire.failIfNoSpecifiedTests=false",
+				"-Dfailsafe.failIfNoSpecifiedTests=false");
 		assertThat(build.exitCode()).as(build.output()).isZero();
 
-		assertThat(copy.resolve("inventory-service/target/surefire-reports/TEST-dev.keel.inventory.stockitems.StockItemApiIT.xml"))
-			.content(StandardCharsets.UTF_8)
-			.contains("failures=\"0\"")
-			.contains("errors=\"0\"")
-			.doesNotContain("tests=\"0\"");
+		for (String report : List.of("inventory-service/target/surefire-reports/TEST-dev.keel.inventory.stockitems.StockItemApiIT.xml",
+				"system-tests/target/surefire-reports/TEST-dev.keel.system.ComposeTests.xml",
+				"system-tests/target/surefire-reports/TEST-dev.keel.system.KubernetesTests.xml",
+				"system-tests/target/surefire-reports/TEST-dev.keel.system.MonitoringTests.xml")) {
+			assertThat(copy.resolve(report)).content(StandardCharsets.UTF_8)
+				.contains("failures=\"0\"")
+				.contains("errors=\"0\"")
+				.doesNotContain("tests=\"0\"");
+		}
 		assertThat(copy.resolve("api/inventory-service.json")).content(StandardCharsets.UTF_8)
 			.contains("\"" + PATH + "/{id}\"")
 			.contains("\"unitPrice\"");
@@ -214,19 +219,12 @@ class NewServiceIT {
 		return result;
 	}
 
-	/** A command in a directory, with these settings on top of this JVM's (null removes one). */
+	/** A command in a directory, with these settings on top of this JVM's. */
 	private static Platform.Result run(Path directory, long timeoutSeconds, Map<String, String> settings,
 			String... command) {
 		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
 		builder.environment().remove("KEEL_JAVA_OPTS");
-		settings.forEach((name, value) -> {
-			if (value == null) {
-				builder.environment().remove(name);
-			}
-			else {
-				builder.environment().put(name, value);
-			}
-		});
+		builder.environment().putAll(settings);
 		return Platform.execute(builder, timeoutSeconds);
 	}
 
