@@ -334,9 +334,14 @@ final class ServiceCode {
 					\t\t}
 					""".formatted(first.capitalized(), this.entity.kebab(), first.name());
 		}
-		return render("ApiIT.java", Map.of("imports", imports(imports), "validBody", valid.toString(), "invalidBody",
-				invalid.toString(), "createdAssertions", assertions.toString(), "invalidPointers",
-				String.join(", ", pointers), "duplicateTest", duplicateTest, "uniqueNote", uniqueNote));
+		Field changed = this.entity.fields().stream().filter((field) -> !field.optional()).findFirst().orElseThrow();
+		String changedValue = otherValue(changed, imports);
+		return render("ApiIT.java", Map.ofEntries(Map.entry("imports", imports(imports)),
+				Map.entry("validBody", valid.toString()), Map.entry("invalidBody", invalid.toString()),
+				Map.entry("createdAssertions", assertions.toString()),
+				Map.entry("invalidPointers", String.join(", ", pointers)), Map.entry("duplicateTest", duplicateTest),
+				Map.entry("uniqueNote", uniqueNote), Map.entry("changedField", changed.name()),
+				Map.entry("changedValue", changedValue)));
 	}
 
 	/** The checks on a request field, each as written before it. */
@@ -403,6 +408,21 @@ final class ServiceCode {
 			// DATE holds years up to 9999: epoch days up to 2,932,896.
 			case DATE -> field.unique() ? "LocalDate.ofEpochDay(" + random + ".nextLong(0, 2_000_000))"
 					: "LocalDate.of(2026, 1, 31)";
+		};
+	}
+
+	/** A valid value other than the one {@link #testValue} gives: a fresh one where it must be unique. */
+	private static String otherValue(Field field, TreeSet<String> imports) {
+		if (field.unique()) {
+			return testValue(field, imports);
+		}
+		return switch (field.type()) {
+			case STRING -> "\"" + field.column().replace('_', '-') + "-2\"";
+			case INT -> "2";
+			case LONG -> "2L";
+			case DECIMAL -> "new BigDecimal(\"19.99\")";
+			case BOOLEAN -> "false";
+			case DATE -> "LocalDate.of(2026, 2, 28)";
 		};
 	}
 
