@@ -55,6 +55,9 @@ class RequiredScopes implements ReactiveAuthorizationManager<AuthorizationContex
 					throw new IllegalArgumentException("keel.gateway.required-scopes: '" + path + "' -> '" + scope
 							+ "' is not a path pattern and a scope (write the pattern as \"[/api/v1/x/**]\")");
 				}
+				// Parsed here, so that a pattern that does not parse is refused when bound (a refresh keeps the
+				// rules it had), not at every request.
+				PathPatternParser.defaultInstance.parse(path);
 			});
 		}
 
@@ -98,7 +101,9 @@ class RequiredScopes implements ReactiveAuthorizationManager<AuthorizationContex
 				.stream()
 				.map((rule) -> new Rule(PathPatternParser.defaultInstance.parse(rule.getKey()),
 						AuthorityReactiveAuthorizationManager.hasAuthority("SCOPE_" + rule.getValue())))
-				.sorted(Comparator.comparing(Rule::pattern, PathPattern.SPECIFICITY_COMPARATOR))
+				// Equally specific patterns by their text: the same one decides after every start.
+				.sorted(Comparator.comparing(Rule::pattern, PathPattern.SPECIFICITY_COMPARATOR)
+					.thenComparing((rule) -> rule.pattern().getPatternString()))
 				.toList(),
 					source.requiredScopes()
 						.keySet()

@@ -76,10 +76,9 @@ class SecurityConfiguration {
 					// Every profile at once: administrators only.
 					.pathMatchers(HttpMethod.GET, "/api/v1/users", "/api/v1/users/")
 					.hasRole("admin")
-					.pathMatchers("/api/**")
-					.access(scopes)
+					// A token, and the scope a rule names for the path, if one does.
 					.anyExchange()
-					.authenticated();
+					.access(scopes);
 			})
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.jwtAuthenticationConverter(scopesAndRoles()))

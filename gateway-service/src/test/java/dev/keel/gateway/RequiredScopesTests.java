@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The gateway's scope rules as configuration: the most specific pattern decides, a refresh brings a new rule, and a
- * key that lost its brackets in YAML is refused rather than silently matching nothing.
+ * The gateway's scope rules as configuration: the most specific pattern decides, a refresh brings a new rule (and a
+ * broken one keeps the old rules), and a key that lost its brackets in YAML is refused rather than matching nothing.
  */
 class RequiredScopesTests {
 
@@ -54,6 +54,15 @@ class RequiredScopesTests {
 		assertThat(granted("/api/v1/items/1", "SCOPE_everything")).isFalse();
 		assertThat(granted("/api/v1/items/1", "SCOPE_inventory")).isTrue();
 		assertThat(this.scopes.apis()).containsExactlyInAnyOrder("users", "items");
+	}
+
+	@Test
+	void aRefreshWithAPatternThatDoesNotParseKeepsTheRulesItHad() {
+		this.environment.setProperty("keel.gateway.required-scopes.[/api/v1/{id/**]", "broken");
+		this.live.onApplicationEvent(new EnvironmentChangeEvent(Set.of("keel.gateway.required-scopes.[/api/v1/{id/**]")));
+
+		assertThat(granted("/api/v1/users/7", "SCOPE_users")).isTrue();
+		assertThat(granted("/api/v1/users/7", "SCOPE_everything")).isFalse();
 	}
 
 	@Test
