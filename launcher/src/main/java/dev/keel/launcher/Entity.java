@@ -131,9 +131,15 @@ record Entity(String name, String plural, List<Field> fields) {
 	}
 
 	private Entity checked() {
-		if (SQL_WORDS.contains(table())) {
+		if (SQL_WORDS.contains(table()) || table().length() > MAX_SQL_NAME) {
 			throw new UsageException("an entity named " + this.name + " would have a table named " + table()
-					+ ", which SQL reserves: pick another name, or another plural (--plural)");
+					+ ", which SQL reserves or finds too long: pick another name, or another plural (--plural)");
+		}
+		for (String javaName : List.of(variable(), pluralVariable(), featurePackage())) {
+			if (JAVA_NAMES.contains(javaName)) {
+				throw new UsageException("an entity named " + this.name + " would have a variable or package named "
+						+ javaName + ", which Java reserves: pick another name, or another plural (--plural)");
+			}
 		}
 		for (Field field : uniqueFields()) {
 			String constraint = "uk_" + table() + "_" + field.column();

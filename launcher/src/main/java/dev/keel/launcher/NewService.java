@@ -183,7 +183,7 @@ final class NewService {
 		changed.keySet().forEach((file) -> this.console.say("  changed  " + file));
 		this.console.say("");
 		this.console.say("Next:");
-		this.console.say("  ./mvnw -pl " + names.service() + " -am verify -D" + "keel.api.write=true");
+		this.console.say("  ./mvnw -pl " + names.service() + " -am verify -Dkeel.api.write=true");
 		this.console.say("      its tests, which write its API's first snapshot, api/" + names.service()
 				+ ".json: review it, and commit it with the rest");
 		this.console.say("  ./platform down; ./platform up");
@@ -262,26 +262,57 @@ final class NewService {
 	}
 
 	/**
-	 * Refuses to take out a service with changes git has not committed (new files are fine: a service just made):
-	 * nothing removed is then lost for good. Outside a git repository, there is nothing to ask.
+	 * Refuses to take out a service with work git does not have: changes to what was committed, or new files in a
+	 * module that was (a module never committed is all new, as new-service made it). Outside a git repository there is
+	 * nothing to ask.
 	 */
 	private void refuseUncommitted(String service) {
-		List<String> command = List.of("git", "status", "--porcelain", "--", service, "config-repo/" + service + ".yml",
-				"config-repo/" + service + "-staging.yml", "config-repo/" + service + "-prod.yml");
+		if (git("rev-parse", "--is-inside-work-tree") == null) {
+			return;
+		}
+		List<String> paths = List.of(service, "config-repo/" + service + ".yml", "config-repo/" + service + "-staging.yml",
+				"config-repo/" + service + "-prod.yml", "deploy/k8s/base/" + service + ".yaml", "api/" + service + ".json");
+		List<String> tracked = new ArrayList<>(List.of("ls-files", "--"));
+		tracked.addAll(paths);
+		List<String> status = new ArrayList<>(List.of("status", "--porcelain", "--untracked-files=all", "--"));
+		status.addAll(paths);
+		String committed = git(tracked.toArray(String[]::new));
+		String changes = git(status.toArray(String[]::new));
+		if (committed == null || changes == null) {
+			throw new LauncherException("git could not tell whether " + service + " has uncommitted work: nothing removed");
+		}
+		List<String> unsaved = changes.lines()
+			.filter((line) -> !line.startsWith("??") || committed.lines().anyMatch((file) -> file.startsWith(service + "/")))
+			.toList();
+		if (!unsaved.isEmpty()) {
+			throw new LauncherException(service + " has work git does not have (" + unsaved.get(0).trim() + "): commit "
+					+ "or discard it first, so that removing it loses nothing; nothing removed");
+		}
+	}
+
+	/** What git prints, or null when it fails or is not there. */
+	private String git(String... arguments) {
+		List<String> command = new ArrayList<>(List.of("git"));
+		command.addAll(List.of(arguments));
 		try {
-			Process git = new ProcessBuilder(command).directory(this.root.toFile()).redirectErrorStream(true).start();
-			String status = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (!git.waitFor(1, TimeUnit.MINUTES) || git.exitValue() != 0) {
-				return;
+			Path output = Files.createTempFile("keel-git-", ".out");
+			try {
+				Process git = new ProcessBuilder(command).directory(this.root.toFile())
+					.redirectOutput(output.toFile())
+					.redirectError(ProcessBuilder.Redirect.DISCARD)
+					.start();
+				if (!git.waitFor(1, TimeUnit.MINUTES)) {
+					git.destroyForcibly();
+					return null;
+				}
+				return (git.exitValue() == 0) ? Files.readString(output) : null;
 			}
-			List<String> changed = status.lines().filter((line) -> !line.startsWith("??")).toList();
-			if (!changed.isEmpty()) {
-				throw new LauncherException(service + " has changes git has not committed (" + changed.get(0).trim()
-						+ "): commit or discard them first, so that removing it loses nothing; nothing removed");
+			finally {
+				Files.delete(output);
 			}
 		}
 		catch (IOException ex) {
-			// No git: nothing to ask.
+			return null;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -291,11 +322,12 @@ final class NewService {
 
 	/** A database, scope, route or path another service has: it would be shared, and taken out with this one. */
 	private void refuseTaken(Names names) {
-		String databases = Objects.requireNonNullElse(
-				read("deploy/local-db/src/main/java/dev/keel/localdb/EmbeddedMariaDb.java"), "");
-		String gateway = Objects.requireNonNullElse(read("config-repo/gateway-service.yml"), "");
+		String databases = content("deploy/local-db/src/main/java/dev/keel/localdb/EmbeddedMariaDb.java");
+		String auth = content("config-repo/auth-service.yml");
+		String gateway = content("config-repo/gateway-service.yml");
 		String name = names.name();
 		if (Services.SCOPES.contains(name) || databases.contains("new Database(\"" + name + "\"")
+				|| Pattern.compile("(?m)^ +scopes: .*\\b" + name + "\\b").matcher(auth).find()
 				|| Pattern.compile("(?m)^ +- id: " + name + "$").matcher(gateway).find()
 				|| gateway.contains("\n      " + name + ":\n        replenish-rate:")
 				|| gateway.contains("\n      " + name + ":\n        base-config:")) {
@@ -569,7 +601,7 @@ final class NewService {
 	/** The overlay's image for the service: from the registry and at the version the gateway's is. */
 	private String image(String kustomization, String service) {
 		Matcher gateway = Pattern.compile("^  - name: keel/gateway-service\n(?:    .*\n)*", Pattern.MULTILINE)
-			.matcher(Objects.requireNonNullElse(read(kustomization), ""));
+			.matcher(content(kustomization));
 		if (!gateway.find()) {
 			throw new LauncherException(kustomization + " has no image keel/gateway-service for " + service
 					+ "'s to follow: nothing was changed");
@@ -582,7 +614,7 @@ final class NewService {
 	 * service it lists, as further documents.
 	 */
 	private String scale(String file, String service) {
-		String content = Objects.requireNonNullElse(read(file), "");
+		String content = content(file);
 		List<String> documents = List.of(content.replaceFirst("^(#.*\n)+", "").split("(?m)^---\n"));
 		Pattern named = Pattern.compile("(?m)^  name: ([a-z0-9-]+-service)$");
 		String model = documents.stream()

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -61,7 +62,7 @@ final class ServiceCode {
 				Map.entry("repository", entity.pluralVariable()), Map.entry("words", words),
 				Map.entry("Words", capitalize(words)), Map.entry("entities", entity.pluralInWords()),
 				Map.entry("Entities", capitalize(entity.pluralInWords())), Map.entry("kebab", entity.kebab()),
-				Map.entry("Article", article(words)), Map.entry("article_lower", article(words).toLowerCase()),
+				Map.entry("Article", article(words)), Map.entry("article_lower", article(words).toLowerCase(Locale.ROOT)),
 				Map.entry("firstField", entity.fields().get(0).name())));
 	}
 

@@ -6,6 +6,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -184,6 +186,8 @@ class NewServiceTests {
 			"inventory --entity Item notify:boolean|cannot be named notify",
 			"inventory --entity Item system:int|cannot be named system",
 			"inventory --entity Request name:string|would clash with a class the service uses",
+			"inventory --entity Int name:string|a variable or package named int, which Java reserves",
+			"inventory --entity Item name:string --plural class|a variable or package named class, which Java reserves",
 			"inventory --entity Item name:string --plural Items|--plural takes lower-case words",
 			"inventory --entity SupplierPurchaseOrderLineItem supplierOrderLineReference:string:unique|longer than SQL allows",
 			"inventory --colour red|unknown option '--colour'" })
@@ -203,6 +207,25 @@ class NewServiceTests {
 
 		assertThat(errors()).contains("remove-service takes out a service new-service made, not 'user-service'");
 		assertThat(tree()).isEqualTo(this.original);
+	}
+
+	@Test
+	void removeServiceRefusesWorkGitDoesNotHave() throws Exception {
+		assertThat(run("new-service", "inventory")).isZero();
+		git("init", "-q");
+		git("add", "-A");
+		git("-c", "user.name=keel", "-c", "user.email=keel@example.com", "commit", "-q", "-m", "inventory");
+		Path extra = this.root.resolve("inventory-service/src/main/java/dev/keel/inventory/items/Stocktake.java");
+		Files.writeString(extra, "package dev.keel.inventory.items;\n\nclass Stocktake {\n}\n");
+		Map<String, String> before = tree();
+
+		assertThat(run("remove-service", "inventory")).isEqualTo(1);
+
+		assertThat(errors()).contains("inventory-service has work git does not have (?? inventory-service/src/main/java/"
+				+ "dev/keel/inventory/items/Stocktake.java)");
+		assertThat(tree()).isEqualTo(before);
+		Files.delete(extra);
+		assertThat(run("remove-service", "inventory")).isZero();
 	}
 
 	@Test
@@ -233,11 +256,21 @@ class NewServiceTests {
 				new PrintStream(this.err, true, StandardCharsets.UTF_8)));
 	}
 
-	/** Every file under the root by its path, with its content. */
+	private void git(String... arguments) throws Exception {
+		List<String> command = new ArrayList<>(List.of("git"));
+		command.addAll(List.of(arguments));
+		Process git = new ProcessBuilder(command).directory(this.root.toFile()).redirectErrorStream(true).start();
+		String output = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(git.waitFor(1, TimeUnit.MINUTES)).isTrue();
+		assertThat(git.exitValue()).as(output).isZero();
+	}
+
+	/** Every file under the root (but git's own) by its path, with its content. */
 	private Map<String, String> tree() throws IOException {
 		Map<String, String> files = new TreeMap<>();
 		try (Stream<Path> all = Files.walk(this.root)) {
-			for (Path file : all.filter(Files::isRegularFile).toList()) {
+			for (Path file : all.filter(Files::isRegularFile).filter((file) -> !this.root.relativize(file).startsWith(".git"))
+				.toList()) {
 				// Latin-1: every byte is a character, so binary files compare too.
 				files.put(this.root.relativize(file).toString(), new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
 			}
@@ -245,11 +278,11 @@ class NewServiceTests {
 		return files;
 	}
 
-	private static java.util.List<String> added(Map<String, String> before, Map<String, String> after) {
+	private static List<String> added(Map<String, String> before, Map<String, String> after) {
 		return after.keySet().stream().filter((file) -> !before.containsKey(file)).toList();
 	}
 
-	private static java.util.List<String> changed(Map<String, String> before, Map<String, String> after) {
+	private static List<String> changed(Map<String, String> before, Map<String, String> after) {
 		return after.keySet()
 			.stream()
 			.filter((file) -> before.containsKey(file) && !before.get(file).equals(after.get(file)))

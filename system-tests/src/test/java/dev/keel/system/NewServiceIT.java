@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +39,8 @@ class NewServiceIT {
 
 	private static final String PATH = "/api/v1/stock-items";
 
+	private static final String GATEWAY = "http://127.0.0.1:28080";
+
 	/** Each process on a port of its own, away from a local run and from the shared platform's. */
 	private static final Map<String, String> PORTS = Map.ofEntries(Map.entry("KEEL_GATEWAY_PORT", "28080"),
 			Map.entry("KEEL_GATEWAY_MANAGEMENT_PORT", "29080"), Map.entry("KEEL_HTTPS_PORT", "28443"),
@@ -60,7 +64,7 @@ class NewServiceIT {
 			if (Files.isRegularFile(source)) {
 				Path target = copy.resolve(file);
 				Files.createDirectories(target.getParent());
-				Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+				Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
 			}
 		}
 		git("init", "-q");
@@ -145,8 +149,10 @@ class NewServiceIT {
 		started = true;
 		Platform.Result up = platform(1200, "up");
 		assertThat(up.exitCode()).as(up.output()).isZero();
-		Http admin = new Http("http://127.0.0.1:28080", () -> token("admin"));
-		Http alice = new Http("http://127.0.0.1:28080", () -> token("alice"));
+		// Signed in once each, for real, through the gateway, as ./platform token does.
+		Map<String, String> tokens = new ConcurrentHashMap<>();
+		Http admin = new Http(GATEWAY, () -> tokens.computeIfAbsent("admin", NewServiceIT::token));
+		Http alice = new Http(GATEWAY, () -> tokens.computeIfAbsent("alice", NewServiceIT::token));
 
 		// Ready is not warm: on a starved machine the first call through the gateway may outlast its attempt timeout.
 		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
@@ -166,10 +172,13 @@ class NewServiceIT {
 		assertThat(alice.post(PATH, "{\"sku\": \"x\", \"name\": \"x\", \"quantity\": 1, \"unitPrice\": 1}").status())
 			.as("customers read, administrators change")
 			.isEqualTo(403);
-		assertThat(admin.post(PATH, "{\"sku\": \"" + sku + "\", \"name\": \"x\", \"quantity\": 1, \"unitPrice\": 1}")
-			.header("Content-Type")).isEqualTo("application/problem+json");
-		assertThat(new Http("http://127.0.0.1:28080").get(PATH).status()).isEqualTo(401);
-		Http.Response description = new Http("http://127.0.0.1:28080").get("/api/docs/inventory-service");
+		Http.Response duplicate = admin.post(PATH,
+				"{\"sku\": \"" + sku + "\", \"name\": \"x\", \"quantity\": 1, \"unitPrice\": 1}");
+		assertThat(duplicate.status()).as(duplicate.toString()).isEqualTo(409);
+		assertThat(duplicate.header("Content-Type")).isEqualTo("application/problem+json");
+		assertThat(duplicate.json().get("type").asString()).endsWith("/duplicate-stock-item");
+		assertThat(new Http(GATEWAY).get(PATH).status()).isEqualTo(401);
+		Http.Response description = new Http(GATEWAY).get("/api/docs/inventory-service");
 		assertThat(description.status()).as(description.toString()).isEqualTo(200);
 		assertThat(description.json().get("paths").has(PATH + "/{id}")).isTrue();
 	}
@@ -189,9 +198,12 @@ class NewServiceIT {
 		assertThat(status()).isEmpty();
 	}
 
+	/** ./platform token, or an exception while the sign-in fails (the first calls await the gateway's warm-up). */
 	private static String token(String account) {
 		Platform.Result token = platform(120, "token", account);
-		assertThat(token.exitCode()).as(token.output()).isZero();
+		if (token.exitCode() != 0) {
+			throw new IllegalStateException("./platform token " + account + " failed:\n" + token.output());
+		}
 		List<String> lines = token.output().lines().toList();
 		return lines.get(lines.size() - 1).trim();
 	}
