@@ -76,7 +76,8 @@ class RequiredScopesTests {
 	private boolean granted(String path, String authority) {
 		MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get(path));
 		return this.scopes
-			.authorize(Mono.just(new TestingAuthenticationToken("caller", null, authority)), new AuthorizationContext(exchange))
+			.authorize(Mono.just(new TestingAuthenticationToken("caller", null, authority)),
+					new AuthorizationContext(exchange))
 			.block()
 			.isGranted();
 	}

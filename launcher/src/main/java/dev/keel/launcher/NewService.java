@@ -249,8 +249,10 @@ final class NewService {
 		String service = name + "-service";
 		Matcher port = Pattern.compile("\\$\\{PORT:(\\d+)}")
 			.matcher(content(service + "/src/main/resources/application.yml"));
-		Matcher path = Pattern.compile("\"\\[(/api/v1/[a-z0-9-]+)/\\*\\*]\"").matcher(content("config-repo/" + service + ".yml"));
-		Matcher route = Pattern.compile("(?m)^ +uri: lb://" + Pattern.quote(service) + "\n +predicates:\n +- Path=(/api/v1/[a-z0-9-]+)/\\*\\*$")
+		Matcher path = Pattern.compile("\"\\[(/api/v1/[a-z0-9-]+)/\\*\\*]\"")
+			.matcher(content("config-repo/" + service + ".yml"));
+		Matcher route = Pattern.compile("(?m)^ +uri: lb://" + Pattern.quote(service)
+				+ "\n +predicates:\n +- Path=(/api/v1/[a-z0-9-]+)/\\*\\*$")
 			.matcher(content("config-repo/gateway-service.yml"));
 		Integer base = port.find() ? Integer.valueOf(port.group(1)) : Services.DEFAULT_PORTS.get(service);
 		String api = path.find() ? path.group(1) : route.find() ? route.group(1) : null;
@@ -437,7 +439,8 @@ final class NewService {
 		// config-server's account for it; auth-service's scope for it, on the clients people sign in with.
 		edits.add(new Insertion("config-server/src/main/resources/application.yml",
 				"      %s: ${%s:}\n".formatted(service, names.configPasswordSetting()), "its account",
-				FileEdit.afterLastLine(line("    clients:"), Pattern.compile("      [a-z0-9-]+: \\$\\{CONFIG_SERVER_PASSWORD_.*"))));
+				FileEdit.afterLastLine(line("    clients:"),
+						Pattern.compile("      [a-z0-9-]+: \\$\\{CONFIG_SERVER_PASSWORD_.*"))));
 		edits.add(new ListItem("config-repo/auth-service.yml",
 				Pattern.compile("^ +scopes: (openid(?:,[a-z0-9:]+)*)$", Pattern.MULTILINE), ",", names.scope()));
 		gateway(names, edits);
@@ -468,8 +471,10 @@ final class NewService {
 		edits.add(new Insertion("deploy/mysql/init/01-databases.sh",
 				"CREATE DATABASE IF NOT EXISTS %s CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci;\n".formatted(database),
 				"the database", FileEdit.afterLastLine(null, Pattern.compile("CREATE DATABASE IF NOT EXISTS .*"))));
-		edits.add(new Insertion("deploy/mysql/init/01-databases.sh", "CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '${%s}';\n"
-			.formatted(database, names.databasePasswordSetting()), "the account",
+		edits.add(new Insertion("deploy/mysql/init/01-databases.sh",
+				"CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '${%s}';\n".formatted(database,
+						names.databasePasswordSetting()),
+				"the account",
 				FileEdit.afterLastLine(null, Pattern.compile("CREATE USER IF NOT EXISTS .*"))));
 		edits.add(new Insertion("deploy/mysql/init/01-databases.sh",
 				"GRANT ALL PRIVILEGES ON %s.* TO '%s'@'%%';\n".formatted(database, database), "the grant",

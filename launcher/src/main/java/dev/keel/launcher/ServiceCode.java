@@ -140,8 +140,8 @@ final class ServiceCode {
 		String from = "select count(" + alias + ") > 0 from " + this.entity.name() + " " + alias + " where " + alias + ".";
 		for (Field field : this.entity.uniqueFields()) {
 			if (finders.isEmpty()) {
-				finders.append("\n\t// Written out rather than derived from the methods' names, where a field's name could read as a")
-					.append("\n\t// keyword (checkIn: In).");
+				finders.append("\n\t// Written out rather than derived from the methods' names, where a field's name could")
+					.append("\n\t// read as a keyword (checkIn: In).");
 			}
 			String parameter = field.type().java + " " + field.name();
 			finders.append("\n\t@Query(\"").append(from).append(field.name()).append(" = ?1\")\n\tboolean ")
@@ -244,7 +244,8 @@ final class ServiceCode {
 					+ (checks.isEmpty() ? "" : " ") + field.type().java + " " + field.name());
 		}
 		if (update) {
-			imports.addAll(List.of("jakarta.validation.constraints.NotNull", "jakarta.validation.constraints.PositiveOrZero"));
+			imports.addAll(
+					List.of("jakarta.validation.constraints.NotNull", "jakarta.validation.constraints.PositiveOrZero"));
 		}
 		return render(template, Map.of("imports", imports(imports), "components", String.join(",\n\t\t", components)));
 	}
@@ -286,7 +287,8 @@ final class ServiceCode {
 		}
 		lines.add("    PRIMARY KEY (id)");
 		for (Field field : this.entity.uniqueFields()) {
-			lines.add("    CONSTRAINT uk_" + this.entity.table() + "_" + field.column() + " UNIQUE (" + field.column() + ")");
+			lines.add("    CONSTRAINT uk_" + this.entity.table() + "_" + field.column() + " UNIQUE (" + field.column()
+					+ ")");
 		}
 		return render("migration.sql", Map.of("columns", String.join(",\n", lines)));
 	}

@@ -97,7 +97,8 @@ class NewServiceTests {
 		assertThat(after.get("config-repo/gateway-service.yml")).contains("- Path=/api/v1/items/**")
 			.contains("\"[/api/v1/items/**]\": inventory")
 			.contains("url: /api/docs/inventory-service");
-		assertThat(after.get("config-repo/inventory-service-prod.yml")).containsPattern("password: '\\{cipher}[0-9a-f]{160}'");
+		assertThat(after.get("config-repo/inventory-service-prod.yml"))
+			.containsPattern("password: '\\{cipher}[0-9a-f]{160}'");
 		assertThat(added(this.original, after)).allSatisfy((file) -> assertThat(after.get(file)).doesNotContain("{{"));
 
 		this.out.reset();
@@ -133,7 +134,8 @@ class NewServiceTests {
 			.contains("@Size(min = 1, max = 100) String note")
 			.contains("@Schema(example = \"true\") Boolean active");
 		assertThat(read(feature + "StockLevelRepository.java"))
-			.contains("@Query(\"select count(s) > 0 from StockLevel s where s.countedOn = ?1\")\n\tboolean countedOnTaken(LocalDate countedOn);");
+			.contains("@Query(\"select count(s) > 0 from StockLevel s where s.countedOn = ?1\")\n"
+					+ "\tboolean countedOnTaken(LocalDate countedOn);");
 		assertThat(read(feature + "StockLevelController.java")).contains("@RequestMapping(\"/api/v1/stock-levels\")");
 		assertThat(read(feature + "StockLevelService.java")).contains("throw new DuplicateStockLevel(\"sku or countedOn\");");
 	}
@@ -163,7 +165,8 @@ class NewServiceTests {
 
 		assertThat(read("newsroom-service/src/main/java/dev/keel/newsroom/news/NewsController.java"))
 			.contains("@RequestMapping(\"/api/v1/news\")");
-		assertThat(read("newsroom-service/src/main/resources/db/migration/V1__create_news.sql")).startsWith("CREATE TABLE news (");
+		assertThat(read("newsroom-service/src/main/resources/db/migration/V1__create_news.sql"))
+			.startsWith("CREATE TABLE news (");
 	}
 
 	@ParameterizedTest
@@ -272,7 +275,8 @@ class NewServiceTests {
 			for (Path file : all.filter(Files::isRegularFile).filter((file) -> !this.root.relativize(file).startsWith(".git"))
 				.toList()) {
 				// Latin-1: every byte is a character, so binary files compare too.
-				files.put(this.root.relativize(file).toString(), new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+				files.put(this.root.relativize(file).toString(),
+						new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
 			}
 		}
 		return files;

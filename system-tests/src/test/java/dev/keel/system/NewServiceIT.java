@@ -129,7 +129,8 @@ class NewServiceIT {
 				"-Dfailsafe.failIfNoSpecifiedTests=false");
 		assertThat(build.exitCode()).as(build.output()).isZero();
 
-		for (String report : List.of("inventory-service/target/surefire-reports/TEST-dev.keel.inventory.stockitems.StockItemApiIT.xml",
+		for (String report : List.of(
+				"inventory-service/target/surefire-reports/TEST-dev.keel.inventory.stockitems.StockItemApiIT.xml",
 				"system-tests/target/surefire-reports/TEST-dev.keel.system.ComposeTests.xml",
 				"system-tests/target/surefire-reports/TEST-dev.keel.system.KubernetesTests.xml",
 				"system-tests/target/surefire-reports/TEST-dev.keel.system.MonitoringTests.xml")) {
