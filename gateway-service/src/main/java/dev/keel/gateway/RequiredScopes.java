@@ -3,6 +3,7 @@ package dev.keel.gateway;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -75,9 +76,24 @@ class RequiredScopes implements ReactiveAuthorizationManager<AuthorizationContex
 			.defaultIfEmpty(new AuthorizationDecision(false));
 	}
 
-	/** The APIs the rules name ({@code users} of {@code /api/v1/users/**}): the only values of metrics' api tag. */
+	/**
+	 * The API a path is of ({@code users} of {@code /api/v1/users/7}) when a rule names it, or {@code other}: metrics'
+	 * api tag, whose values probing cannot add to.
+	 */
+	String api(String path) {
+		String api = api(path.split("/"));
+		return (api != null && apis().contains(api)) ? api : "other";
+	}
+
+	/** The APIs the rules name ({@code users} of {@code /api/v1/users/**}). */
 	Set<String> apis() {
 		return current().apis();
+	}
+
+	/** The third segment of /api/v1/NAME/..., or null. */
+	private static String api(String[] segments) {
+		return (segments.length > 3 && segments[1].equals("api") && segments[3].matches("[a-z0-9-]+")) ? segments[3]
+				: null;
 	}
 
 	private Rules current() {
@@ -108,10 +124,8 @@ class RequiredScopes implements ReactiveAuthorizationManager<AuthorizationContex
 					source.requiredScopes()
 						.keySet()
 						.stream()
-						.map((path) -> path.split("/"))
-						.filter((segments) -> segments.length > 3 && segments[1].equals("api")
-								&& segments[3].matches("[a-z0-9-]+"))
-						.map((segments) -> segments[3])
+						.map((path) -> api(path.split("/")))
+						.filter(Objects::nonNull)
 						.collect(Collectors.toUnmodifiableSet()));
 		}
 

@@ -124,10 +124,7 @@ class SecurityConfiguration {
 		}
 
 		private void count(ServerWebExchange exchange, HttpStatus status) {
-			String[] segments = exchange.getRequest().getPath().value().split("/");
-			String api = (segments.length > 3 && segments[1].equals("api")
-					&& this.apis.apis().contains(segments[3])) ? segments[3]
-					: "other";
+			String api = this.apis.api(exchange.getRequest().getPath().value());
 			this.meters.counter("keel.gateway.auth.refused", "status", String.valueOf(status.value()), "api", api)
 				.increment();
 		}

@@ -54,6 +54,9 @@ class RequiredScopesTests {
 		assertThat(granted("/api/v1/items/1", "SCOPE_everything")).isFalse();
 		assertThat(granted("/api/v1/items/1", "SCOPE_inventory")).isTrue();
 		assertThat(this.scopes.apis()).containsExactlyInAnyOrder("users", "items");
+		assertThat(this.scopes.api("/api/v1/items/1")).isEqualTo("items");
+		assertThat(this.scopes.api("/api/v1/users")).isEqualTo("users");
+		assertThat(this.scopes.api("/api/v1/orders/1")).isEqualTo("other");
 	}
 
 	@Test

@@ -42,14 +42,17 @@ record Entity(String name, String plural, List<Field> fields) {
 			// The variable of one of these would be a parameter's or a local's name where it is declared.
 			"Request", "Ex", "Verb");
 
-	/** What Java reserves, and what every record (and so every field) has: a field named so would not compile. */
-	private static final Set<String> JAVA_NAMES = Set.of("abstract", "assert", "boolean", "break", "byte", "case",
-			"catch", "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final",
-			"finally", "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long",
-			"native", "new", "package", "private", "protected", "public", "return", "short", "static", "strictfp",
-			"super", "switch", "synchronized", "this", "throw", "throws", "transient", "try", "void", "volatile", "while",
-			"record", "var", "yield", "true", "false", "null", "sealed", "permits", "notify", "notifyAll", "wait",
-			"hashCode", "toString", "getClass", "clone", "finalize", "equals", "id", "version", "createdAt", "updatedAt");
+	/** Java's keywords and literals, and its contextual keywords: no package, variable or field is named so. */
+	static final Set<String> JAVA_KEYWORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case", "catch",
+			"char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally",
+			"float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long", "native",
+			"new", "package", "private", "protected", "public", "return", "short", "static", "strictfp", "super",
+			"switch", "synchronized", "this", "throw", "throws", "transient", "try", "void", "volatile", "while",
+			"record", "var", "yield", "true", "false", "null", "sealed", "permits");
+
+	/** What every record (and so every field) has, and the entity's own fields: a field named so would not compile. */
+	private static final Set<String> MEMBER_NAMES = Set.of("notify", "notifyAll", "wait", "hashCode", "toString",
+			"getClass", "clone", "finalize", "equals", "id", "version", "createdAt", "updatedAt");
 
 	/**
 	 * The words MySQL 8.4 or MariaDB reserve: keel's migrations and Hibernate do not quote names, so a column or table
@@ -136,7 +139,7 @@ record Entity(String name, String plural, List<Field> fields) {
 					+ ", which SQL reserves or finds too long: pick another name, or another plural (--plural)");
 		}
 		for (String javaName : List.of(variable(), pluralVariable(), featurePackage())) {
-			if (JAVA_NAMES.contains(javaName)) {
+			if (JAVA_KEYWORDS.contains(javaName) || MEMBER_NAMES.contains(javaName)) {
 				throw new UsageException("an entity named " + this.name + " would have a variable or package named "
 						+ javaName + ", which Java reserves: pick another name, or another plural (--plural)");
 			}
@@ -218,15 +221,20 @@ record Entity(String name, String plural, List<Field> fields) {
 	/** A field's type: its Java type, its column, its checks, and values for examples and tests. */
 	enum Type {
 
-		STRING("String", "VARCHAR(100)"), INT("Integer", "INT"), LONG("Long", "BIGINT"),
-		DECIMAL("BigDecimal", "DECIMAL(19, 2)"), BOOLEAN("Boolean", "BOOLEAN"), DATE("LocalDate", "DATE");
+		STRING("String", null, "VARCHAR(100)"), INT("Integer", null, "INT"), LONG("Long", null, "BIGINT"),
+		DECIMAL("BigDecimal", "java.math.BigDecimal", "DECIMAL(19, 2)"), BOOLEAN("Boolean", null, "BOOLEAN"),
+		DATE("LocalDate", "java.time.LocalDate", "DATE");
 
 		final String java;
 
+		/** What a file using the type imports, or null for java.lang's. */
+		final String javaImport;
+
 		final String sql;
 
-		Type(String java, String sql) {
+		Type(String java, String javaImport, String sql) {
 			this.java = java;
+			this.javaImport = javaImport;
 			this.sql = sql;
 		}
 
@@ -273,7 +281,7 @@ record Entity(String name, String plural, List<Field> fields) {
 				}
 			}
 			Field field = new Field(name, type, unique, optional);
-			if (JAVA_NAMES.contains(name) || SQL_WORDS.contains(field.column())) {
+			if (JAVA_KEYWORDS.contains(name) || MEMBER_NAMES.contains(name) || SQL_WORDS.contains(field.column())) {
 				throw new UsageException("a field cannot be named " + name + ": Java, SQL or the entity itself "
 						+ "(id, version, createdAt, updatedAt) has that name");
 			}

@@ -154,23 +154,16 @@ sealed interface FileEdit {
 	static Function<String, Integer> afterLastLine(Pattern within, Pattern line) {
 		return (content) -> {
 			List<String> lines = content.lines().toList();
-			int[] range = block(lines, within);
-			int last = -1;
-			for (int i = Math.max(range[0], 0); i < range[1]; i++) {
-				if (line.matcher(lines.get(i)).matches()) {
-					last = i;
-				}
-			}
+			int last = lastMatching(lines, within, line);
 			return (last < 0) ? -1 : offsetOfLine(content, last + 1);
 		};
 	}
 
-	/** At the start of the first line matching {@code line}, within the block {@code within} heads (null: the file). */
-	static Function<String, Integer> beforeLine(Pattern within, Pattern line) {
+	/** At the start of the first line matching {@code line}. */
+	static Function<String, Integer> beforeLine(Pattern line) {
 		return (content) -> {
 			List<String> lines = content.lines().toList();
-			int[] range = block(lines, within);
-			for (int i = Math.max(range[0], 0); i < range[1]; i++) {
+			for (int i = 0; i < lines.size(); i++) {
 				if (line.matcher(lines.get(i)).matches()) {
 					return offsetOfLine(content, i);
 				}
@@ -224,13 +217,7 @@ sealed interface FileEdit {
 	static Function<String, Integer> afterBlockOfLast(Pattern within, Pattern header) {
 		return (content) -> {
 			List<String> lines = content.lines().toList();
-			int[] range = block(lines, within);
-			int last = -1;
-			for (int i = Math.max(range[0], 0); i < range[1]; i++) {
-				if (header.matcher(lines.get(i)).matches()) {
-					last = i;
-				}
-			}
+			int last = lastMatching(lines, within, header);
 			return (last < 0) ? -1 : offsetOfLine(content, endOfBlock(lines, last));
 		};
 	}
@@ -246,6 +233,18 @@ sealed interface FileEdit {
 	/** At the end of the content. */
 	static Function<String, Integer> atEnd() {
 		return String::length;
+	}
+
+	/** The index of the last line matching {@code line} within the block {@code within} heads (null: the file), or -1. */
+	private static int lastMatching(List<String> lines, Pattern within, Pattern line) {
+		int[] range = block(lines, within);
+		int last = -1;
+		for (int i = Math.max(range[0], 0); i < range[1]; i++) {
+			if (line.matcher(lines.get(i)).matches()) {
+				last = i;
+			}
+		}
+		return last;
 	}
 
 	/** The lines [from, to) of the block {@code header} heads, or the whole file; [-1, 0) when there is none. */

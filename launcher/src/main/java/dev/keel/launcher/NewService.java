@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +16,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import dev.keel.launcher.FileEdit.Insertion;
 import dev.keel.launcher.FileEdit.ListItem;
@@ -46,14 +44,6 @@ final class NewService {
 			"prometheus", "grafana", "keel", "test", "tests", "web",
 			// OpenID Connect's own scopes, and MySQL's own databases: the service's scope and database take its name.
 			"openid", "profile", "email", "address", "phone", "sys", "information", "performance", "root", "mariadb");
-
-	/** Java's keywords and literals: a package cannot be named after one. */
-	private static final Set<String> JAVA_WORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case",
-			"catch", "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final",
-			"finally", "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long",
-			"native", "new", "package", "private", "protected", "public", "return", "short", "static", "strictfp",
-			"super", "switch", "synchronized", "this", "throw", "throws", "transient", "try", "void", "volatile", "while",
-			"true", "false", "null");
 
 	/** As many instances as ./platform up --replicas allows: each takes the base ports + 100 * (i - 1). */
 	private static final int MAX_REPLICAS = 9;
@@ -104,7 +94,7 @@ final class NewService {
 
 		/** CONFIG_SERVER_PASSWORD_INVENTORY_SERVICE */
 		String configPasswordSetting() {
-			return "CONFIG_SERVER_PASSWORD_" + upperName() + "_SERVICE";
+			return Topology.configServerPasswordVariable(service());
 		}
 
 		String databasePasswordSetting() {
@@ -202,7 +192,7 @@ final class NewService {
 		}
 		String name = arguments.get(0).replaceFirst("-service$", "");
 		// The platform's own services are not new-service's to take out.
-		if (!NAME.matcher(name).matches() || RESERVED_NAMES.contains(name) || JAVA_WORDS.contains(name)) {
+		if (!NAME.matcher(name).matches() || RESERVED_NAMES.contains(name) || Entity.JAVA_KEYWORDS.contains(name)) {
 			throw new UsageException("remove-service takes out a service new-service made, not '" + arguments.get(0)
 					+ "'");
 		}
@@ -235,7 +225,14 @@ final class NewService {
 				"config-repo/" + service + "-staging.yml", "config-repo/" + service + "-prod.yml",
 				"deploy/k8s/base/" + service + ".yaml", "api/" + service + ".json"));
 		removed.removeIf((file) -> !Files.exists(this.root.resolve(file)));
-		removed.forEach((file) -> delete(this.root.resolve(file)));
+		for (String file : removed) {
+			try {
+				FileTrees.delete(this.root.resolve(file));
+			}
+			catch (IOException ex) {
+				throw new LauncherException("could not remove " + file + ": " + ex.getMessage());
+			}
+		}
 		this.console.say("Removed " + service + ":");
 		removed.forEach((file) -> this.console.say("  removed  " + file));
 		contents.keySet().forEach((file) -> this.console.say("  changed  " + file));
@@ -347,7 +344,8 @@ final class NewService {
 			throw new UsageException("a service's name is one word: a lower-case letter, then lower-case letters or "
 					+ "digits, 2 to 20 in all (inventory makes inventory-service), not '" + argument + "'");
 		}
-		if (RESERVED_NAMES.contains(name) || JAVA_WORDS.contains(name)) {
+		// The package takes the name: Java's keywords are out.
+		if (RESERVED_NAMES.contains(name) || Entity.JAVA_KEYWORDS.contains(name)) {
 			throw new UsageException("'" + name + "' is taken by the platform, or by Java: pick another name");
 		}
 		return name;
@@ -376,21 +374,27 @@ final class NewService {
 
 	/** What a service on this base port would collide with, or null. */
 	private static String clash(int port) {
+		// The launcher's own defaults (Settings), not a copy of them.
+		Settings.Ports defaults = Settings.Ports.from(Map.of());
 		Map<Integer, String> taken = new LinkedHashMap<>();
 		for (int replica = 0; replica < MAX_REPLICAS; replica++) {
 			int step = 100 * replica;
-			for (Map.Entry<String, Integer> service : Services.DEFAULT_PORTS.entrySet()) {
-				taken.put(service.getValue() + step, service.getKey());
-				taken.put(service.getValue() + 1000 + step, service.getKey() + "'s management");
-			}
+			defaults.services().forEach((service, ports) -> {
+				taken.put(ports.api() + step, service);
+				taken.put(ports.management() + step, service + "'s management");
+			});
 		}
 		// The gateway, or the edge and up to 9 gateways behind it, each on the public port + 100 i.
 		for (int gateway = 0; gateway <= MAX_REPLICAS; gateway++) {
-			taken.put(8080 + 100 * gateway, "the gateway");
-			taken.put(9080 + 100 * gateway, "the gateway's management");
+			taken.put(defaults.gateway() + 100 * gateway, "the gateway");
+			taken.put(defaults.gatewayManagement() + 100 * gateway, "the gateway's management");
 		}
-		Map.of(8443, "the edge's HTTPS", 8888, "config-server", 3307, "the local database", 8848, "Nacos", 9848,
-				"Nacos' gRPC", 9849, "Nacos' gRPC", 9090, "Prometheus", 3000, "Grafana", 9113, "the edge's exporter")
+		taken.put(defaults.https(), "the edge's HTTPS");
+		taken.put(defaults.config(), "config-server");
+		taken.put(defaults.db(), "the local database");
+		// What compose and a local Nacos publish.
+		Map.of(8848, "Nacos", 9848, "Nacos' gRPC", 9849, "Nacos' gRPC", 9090, "Prometheus", 3000, "Grafana", 9113,
+				"the edge's exporter")
 			.forEach(taken::put);
 		for (int replica = 0; replica < MAX_REPLICAS; replica++) {
 			for (int own : List.of(port + 100 * replica, port + 1000 + 100 * replica)) {
@@ -409,7 +413,7 @@ final class NewService {
 		List<FileEdit> edits = new ArrayList<>();
 		// The build, and the system tests, which start every service the launcher knows.
 		edits.add(new Insertion("pom.xml", "    <module>" + service + "</module>\n", "the module",
-				FileEdit.beforeLine(null, line("    <module>gateway-service</module>"))));
+				FileEdit.beforeLine(line("    <module>gateway-service</module>"))));
 		edits.add(new Insertion("system-tests/pom.xml", """
 				    <dependency>
 				      <groupId>dev.keel</groupId>
@@ -462,7 +466,7 @@ final class NewService {
 				        refresh_interval: 10s
 
 				""".formatted(service, service, names.managementPort(), names.port()), "the scrape job",
-				FileEdit.beforeLine(null, line("  - job_name: gateway-service"))));
+				FileEdit.beforeLine(line("  - job_name: gateway-service"))));
 		edits.add(new Insertion(".env.example", names.databasePasswordSetting() + "=\n", "the database password",
 				FileEdit.afterLastLine(null, Pattern.compile("[A-Z0-9_]+_DB_PASSWORD=.*"))));
 		edits.add(new Insertion(".env.example", names.configPasswordSetting() + "=\n", "config-server's password",
@@ -564,7 +568,7 @@ final class NewService {
 
 				""".formatted(service, service, databasePassword, databasePassword, databasePassword, configPassword,
 				configPassword, names.managementPort()), "the service",
-				FileEdit.beforeLine(null, line("  gateway-service:"))));
+				FileEdit.beforeLine(line("  gateway-service:"))));
 		edits.add(new Insertion(file, "      %s: ${%s:?set %s in .env}\n".formatted(databasePassword, databasePassword,
 				databasePassword), "the database password", line("  mysql:"),
 				FileEdit.afterLastLine(line("  mysql:"), Pattern.compile("      [A-Z0-9_]+_DB_PASSWORD: .*"))));
@@ -580,7 +584,7 @@ final class NewService {
 	private void kubernetes(Names names, List<FileEdit> edits) {
 		String service = names.service();
 		edits.add(new Insertion("deploy/k8s/base/kustomization.yaml", "  - %s.yaml\n".formatted(service), "the resource",
-				FileEdit.beforeLine(null, line("  - gateway-service.yaml"))));
+				FileEdit.beforeLine(line("  - gateway-service.yaml"))));
 		edits.add(new Insertion("deploy/k8s/base/config-server.yaml", """
 				            - name: %s
 				              valueFrom:
@@ -595,7 +599,7 @@ final class NewService {
 			edits.add(new Insertion(overlay + "kustomization.yaml", image(overlay + "kustomization.yaml", service),
 					"the image", null,
 					Pattern.compile("(?m)^  - name: keel/" + Pattern.quote(service) + "\n(?:    .*\n)*"),
-					FileEdit.beforeLine(null, line("  - name: keel/gateway-service"))));
+					FileEdit.beforeLine(line("  - name: keel/gateway-service"))));
 			edits.add(new Insertion(overlay + "scale.yaml", scale(overlay + "scale.yaml", service), "the scale", null,
 					Pattern.compile("(?m)^---\n(?:(?!---\n).*\n)*?[ -]*name: " + Pattern.quote(service)
 							+ "\n(?:(?!---\n).*\n)*"),
@@ -684,17 +688,6 @@ final class NewService {
 		}
 		catch (IOException ex) {
 			throw new LauncherException("could not write " + file + ": " + ex.getMessage());
-		}
-	}
-
-	private static void delete(Path path) {
-		try (Stream<Path> tree = Files.walk(path)) {
-			for (Path each : tree.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(each);
-			}
-		}
-		catch (IOException ex) {
-			throw new LauncherException("could not remove " + path + ": " + ex.getMessage());
 		}
 	}
 

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -153,16 +154,8 @@ final class ServiceCode {
 		String imports = this.entity.uniqueFields().isEmpty() ? ""
 				: "import org.springframework.data.jpa.repository.Query;\n";
 		return render("Repository.java", Map.of("finders", finders.toString(), "queryImport", imports,
-				"typeImports", uniqueTypeImports().isEmpty() ? "" : imports(new TreeSet<>(uniqueTypeImports())) + "\n\n"));
-	}
-
-	private List<String> uniqueTypeImports() {
-		return this.entity.uniqueFields()
-			.stream()
-			.filter((field) -> field.type() == Type.DATE)
-			.map((field) -> "java.time.LocalDate")
-			.distinct()
-			.toList();
+				"typeImports", typeImports(this.entity.uniqueFields()).isEmpty() ? ""
+						: imports(typeImports(this.entity.uniqueFields())) + "\n\n"));
 	}
 
 	private String service() {
@@ -391,12 +384,7 @@ final class ServiceCode {
 
 	private static String testValue(Field field, TreeSet<String> imports) {
 		Type type = field.type();
-		if (type == Type.DECIMAL) {
-			imports.add("java.math.BigDecimal");
-		}
-		if (type == Type.DATE) {
-			imports.add("java.time.LocalDate");
-		}
+		imports.addAll(typeImports(List.of(field)));
 		if (field.unique() && type != Type.STRING) {
 			imports.add("java.util.concurrent.ThreadLocalRandom");
 		}
@@ -440,17 +428,16 @@ final class ServiceCode {
 		};
 	}
 
-	private List<String> fieldTypeImports() {
-		List<String> imports = new ArrayList<>();
-		for (Field field : this.entity.fields()) {
-			switch (field.type()) {
-				case DECIMAL -> imports.add("java.math.BigDecimal");
-				case DATE -> imports.add("java.time.LocalDate");
-				default -> {
-				}
-			}
-		}
-		return imports;
+	private TreeSet<String> fieldTypeImports() {
+		return typeImports(this.entity.fields());
+	}
+
+	/** What the fields' types need imported. */
+	private static TreeSet<String> typeImports(List<Field> fields) {
+		return fields.stream()
+			.map((field) -> field.type().javaImport)
+			.filter(Objects::nonNull)
+			.collect(Collectors.toCollection(TreeSet::new));
 	}
 
 	private String parameters() {
