@@ -19,6 +19,8 @@ import java.util.Map;
  * @param stopTimeout how long a process may take to stop before it is killed ({@code KEEL_STOP_TIMEOUT}, seconds)
  * @param restartSettle the pause between instances of a rolling restart ({@code KEEL_RESTART_SETTLE}, seconds)
  * @param parallelism processes started at once ({@code KEEL_START_PARALLELISM}, default the machine's cores)
+ * @param classArchives whether applications start from a class archive, made by a training run after each build
+ * ({@code KEEL_CLASS_ARCHIVES}, {@code on} by default; {@code off} starts them from their extracted jars)
  * @param ports the base ports ({@code KEEL_GATEWAY_PORT}, {@code KEEL_USER_PORT}, ...)
  * @param configRepo a Git repository config-server serves instead of the config-repo/ folder
  * ({@code KEEL_CONFIG_REPO}), and its label ({@code KEEL_CONFIG_LABEL}, default main)
@@ -27,8 +29,8 @@ import java.util.Map;
  * setting of the services themselves); what is listed here is set for each on top.
  */
 record Settings(Path root, Path state, String profiles, List<String> javaOptions, Duration readyTimeout,
-		Duration stopTimeout, Duration restartSettle, int parallelism, Ports ports, String configRepo,
-		String configLabel) {
+		Duration stopTimeout, Duration restartSettle, int parallelism, boolean classArchives, Ports ports,
+		String configRepo, String configLabel) {
 
 	/**
 	 * Chosen from measurement (README "Measured: memory"): the services' live heap is 40-65 MB, so 128 MB is twice
@@ -87,12 +89,17 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 		if (parallelism < 1) {
 			throw new UsageException("KEEL_START_PARALLELISM must be at least 1");
 		}
+		String classArchives = environment.getOrDefault("KEEL_CLASS_ARCHIVES", "on").strip();
+		if (!List.of("on", "off").contains(classArchives)) {
+			throw new UsageException("KEEL_CLASS_ARCHIVES must be on or off, not '" + classArchives + "'");
+		}
 		return new Settings(root, (state != null) ? root.resolve(state).normalize() : root.resolve(".platform"),
 				environment.getOrDefault("KEEL_PROFILES", "local,dev"),
 				javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+")),
 				Duration.ofSeconds(number(environment, "KEEL_READY_TIMEOUT", 180)),
 				Duration.ofSeconds(number(environment, "KEEL_STOP_TIMEOUT", 45)),
-				Duration.ofSeconds(number(environment, "KEEL_RESTART_SETTLE", 2)), parallelism, Ports.from(environment),
+				Duration.ofSeconds(number(environment, "KEEL_RESTART_SETTLE", 2)), parallelism,
+				classArchives.equals("on"), Ports.from(environment),
 				environment.get("KEEL_CONFIG_REPO"), environment.getOrDefault("KEEL_CONFIG_LABEL", "main"));
 	}
 

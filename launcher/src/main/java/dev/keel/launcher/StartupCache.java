@@ -124,6 +124,9 @@ final class StartupCache {
 		if (!Files.isRegularFile(extracted)) {
 			return new Start(Optional.empty(), jar);
 		}
+		if (!this.settings.classArchives()) {
+			return new Start(Optional.empty(), extracted);
+		}
 		if (!Files.exists(archive) && !Files.exists(directory.resolve(TRAINING_FAILED))
 				&& !this.timedOut.contains(directory)) {
 			train(module, extracted, archive, isolated(caches, environment), yielding);
