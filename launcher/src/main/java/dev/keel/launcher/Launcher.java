@@ -84,11 +84,12 @@ public final class Launcher {
 
 			Settings (environment): KEEL_STATE_DIR (default .platform), KEEL_PROFILES (default local,dev),
 			KEEL_JAVA_OPTS, KEEL_READY_TIMEOUT and KEEL_STOP_TIMEOUT (s), KEEL_START_PARALLELISM (default: cores),
-			KEEL_CLASS_ARCHIVES (on; off starts the applications without training runs and their class archives),
+			KEEL_CLASS_ARCHIVES (default on; off: no training runs or class archives, the extracted jars only),
 			and the ports KEEL_GATEWAY_PORT 8080, KEEL_GATEWAY_MANAGEMENT_PORT 9080, KEEL_USER_PORT 8081,
 			KEEL_USER_MANAGEMENT_PORT 9081, KEEL_ORDER_PORT 8082, KEEL_ORDER_MANAGEMENT_PORT 9082, KEEL_AUTH_PORT 8083,
 			KEEL_AUTH_MANAGEMENT_PORT 9083, KEEL_CONFIG_PORT 8888, KEEL_HTTPS_PORT 8443 (the edge's),
-			KEEL_DB_PORT 3307. Every process binds loopback. Replica i of a service listens on its base ports + 100 * (i - 1).
+			KEEL_DB_PORT 3307; KEEL_PORT_OFFSET=N moves every port not set by its own variable by N. Every process binds
+			loopback. Replica i of a service listens on its base ports + 100 * (i - 1).
 			Configuration: config-server serves config-repo/ from disk; KEEL_CONFIG_REPO=PATH|URL (and KEEL_CONFIG_LABEL,
 			default main) serves a Git repository instead. ENCRYPT_KEY, when set, reaches config-server.""";
 

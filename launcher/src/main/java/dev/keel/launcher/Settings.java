@@ -21,7 +21,7 @@ import java.util.Map;
  * @param parallelism processes started at once ({@code KEEL_START_PARALLELISM}, default the machine's cores)
  * @param classArchives whether applications start from a class archive, made by a training run after each build
  * ({@code KEEL_CLASS_ARCHIVES}, {@code on} by default; {@code off} starts them from their extracted jars)
- * @param ports the base ports ({@code KEEL_GATEWAY_PORT}, {@code KEEL_USER_PORT}, ...)
+ * @param ports the base ports ({@code KEEL_GATEWAY_PORT}, {@code KEEL_USER_PORT}, ..., {@code KEEL_PORT_OFFSET})
  * @param configRepo a Git repository config-server serves instead of the config-repo/ folder
  * ({@code KEEL_CONFIG_REPO}), and its label ({@code KEEL_CONFIG_LABEL}, default main)
  * <p>
@@ -46,16 +46,29 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 	 */
 	record Ports(int gateway, int https, int gatewayManagement, int config, int db, Map<String, ServicePorts> services) {
 
+		/** Keeps the highest port (a ninth gateway's management port, 9980) below 65536. */
+		static final int MAX_OFFSET = 55000;
+
+		/**
+		 * The ports set one by one, the others at their defaults moved by {@code KEEL_PORT_OFFSET}: a second platform
+		 * beside the first (the system tests') moves every process, services added since included, with one setting.
+		 */
 		static Ports from(Map<String, String> environment) {
+			int offset = number(environment, "KEEL_PORT_OFFSET", 0);
+			if (offset < 0 || offset > MAX_OFFSET) {
+				throw new UsageException("KEEL_PORT_OFFSET must be between 0 and " + MAX_OFFSET + ", not " + offset);
+			}
 			Map<String, ServicePorts> services = new LinkedHashMap<>();
 			Services.DEFAULT_PORTS.forEach((service, fallback) -> {
-				int api = port(environment, Services.portSetting(service, false), fallback);
+				int api = port(environment, Services.portSetting(service, false), fallback + offset);
 				services.put(service, new ServicePorts(api,
 						port(environment, Services.portSetting(service, true), api + 1000)));
 			});
-			return new Ports(port(environment, "KEEL_GATEWAY_PORT", 8080), port(environment, "KEEL_HTTPS_PORT", 8443),
-					port(environment, "KEEL_GATEWAY_MANAGEMENT_PORT", 9080), port(environment, "KEEL_CONFIG_PORT", 8888),
-					port(environment, "KEEL_DB_PORT", 3307), Map.copyOf(services));
+			return new Ports(port(environment, "KEEL_GATEWAY_PORT", 8080 + offset),
+					port(environment, "KEEL_HTTPS_PORT", 8443 + offset),
+					port(environment, "KEEL_GATEWAY_MANAGEMENT_PORT", 9080 + offset),
+					port(environment, "KEEL_CONFIG_PORT", 8888 + offset), port(environment, "KEEL_DB_PORT", 3307 + offset),
+					Map.copyOf(services));
 		}
 
 		ServicePorts of(String service) {
@@ -70,7 +83,8 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 		private static int port(Map<String, String> environment, String name, int fallback) {
 			int port = number(environment, name, fallback);
 			if (port < 1 || port > 65535) {
-				throw new UsageException(name + " must be a port number (1-65535), not " + environment.get(name));
+				throw new UsageException(name + " must be a port number (1-65535), not " + port
+						+ ((port == fallback) ? " (its default moved by KEEL_PORT_OFFSET)" : ""));
 			}
 			return port;
 		}
@@ -89,8 +103,8 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 		if (parallelism < 1) {
 			throw new UsageException("KEEL_START_PARALLELISM must be at least 1");
 		}
-		String classArchives = environment.getOrDefault("KEEL_CLASS_ARCHIVES", "on").strip();
-		if (!List.of("on", "off").contains(classArchives)) {
+		String classArchives = environment.getOrDefault("KEEL_CLASS_ARCHIVES", "").strip();
+		if (!List.of("", "on", "off").contains(classArchives)) {
 			throw new UsageException("KEEL_CLASS_ARCHIVES must be on or off, not '" + classArchives + "'");
 		}
 		return new Settings(root, (state != null) ? root.resolve(state).normalize() : root.resolve(".platform"),
@@ -99,7 +113,7 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 				Duration.ofSeconds(number(environment, "KEEL_READY_TIMEOUT", 180)),
 				Duration.ofSeconds(number(environment, "KEEL_STOP_TIMEOUT", 45)),
 				Duration.ofSeconds(number(environment, "KEEL_RESTART_SETTLE", 2)), parallelism,
-				classArchives.equals("on"), Ports.from(environment),
+				!classArchives.equals("off"), Ports.from(environment),
 				environment.get("KEEL_CONFIG_REPO"), environment.getOrDefault("KEEL_CONFIG_LABEL", "main"));
 	}
 

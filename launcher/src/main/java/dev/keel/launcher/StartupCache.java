@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * module's first instance starts, after those. An archive is valid only for the class path, JDK build and JVM
  * options it was made with: the cache is keyed by all three, and a new build, JDK or {@code KEEL_JAVA_OPTS} makes
  * another. Whatever fails here costs speed, never a start: without an archive the instance starts from the
- * extracted jar, without an extracted jar from the built one.
+ * extracted jar, without an extracted jar from the built one. {@code KEEL_CLASS_ARCHIVES=off} keeps to the extracted
+ * jar: for a platform started once after a build, where the training runs cost more than the archives save.
  */
 final class StartupCache {
 

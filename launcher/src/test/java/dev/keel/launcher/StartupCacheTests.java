@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class StartupCacheTests {
 
@@ -43,16 +42,6 @@ class StartupCacheTests {
 		assertThat(StartupCache.source(jar, options, Map.of("JAVA_TOOL_OPTIONS", "-XX:+UseZGC"))).isNotEqualTo(source);
 		Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
 		assertThat(StartupCache.key(StartupCache.source(jar, options, Map.of()))).isNotEqualTo(StartupCache.key(source));
-	}
-
-	@Test
-	void classArchivesAreOnUnlessTurnedOff() {
-		assertThat(Settings.from(this.directory, Map.of()).classArchives()).isTrue();
-		assertThat(Settings.from(this.directory, Map.of("KEEL_CLASS_ARCHIVES", "on")).classArchives()).isTrue();
-		assertThat(Settings.from(this.directory, Map.of("KEEL_CLASS_ARCHIVES", " off")).classArchives()).isFalse();
-		assertThatExceptionOfType(UsageException.class)
-			.isThrownBy(() -> Settings.from(this.directory, Map.of("KEEL_CLASS_ARCHIVES", "no")))
-			.withMessage("KEEL_CLASS_ARCHIVES must be on or off, not 'no'");
 	}
 
 }

@@ -52,6 +52,39 @@ class TopologyTests {
 	}
 
 	@Test
+	void anOffsetMovesEveryDefaultPortAndLeavesThePortsSetOneByOne() {
+		Topology topology = topology(2, Map.of("KEEL_PORT_OFFSET", "20000", "KEEL_ORDER_PORT", "18082"));
+
+		assertThat(topology.port(new Instance("user-service", 2))).isEqualTo(28181);
+		assertThat(topology.managementPort(new Instance("user-service", 1))).isEqualTo(29081);
+		assertThat(topology.port(new Instance("order-service", 1))).isEqualTo(18082);
+		assertThat(topology.managementPort(new Instance("order-service", 1))).isEqualTo(19082);
+		assertThat(topology.port(Instance.GATEWAY)).isEqualTo(28080);
+		assertThat(topology.managementPort(Instance.GATEWAY)).isEqualTo(29080);
+		assertThat(topology.port(Instance.CONFIG_SERVER)).isEqualTo(28888);
+		assertThat(topology.port(Instance.DB)).isEqualTo(23307);
+		assertThat(Settings.from(this.root, Map.of("KEEL_PORT_OFFSET", "20000")).ports().https()).isEqualTo(28443);
+
+		assertThatExceptionOfType(UsageException.class)
+			.isThrownBy(() -> topology(1, Map.of("KEEL_PORT_OFFSET", "60000")))
+			.withMessage("KEEL_PORT_OFFSET must be between 0 and 55000, not 60000");
+		assertThatExceptionOfType(UsageException.class)
+			.isThrownBy(() -> topology(1, Map.of("KEEL_PORT_OFFSET", "-1")))
+			.withMessage("KEEL_PORT_OFFSET must be between 0 and 55000, not -1");
+	}
+
+	@Test
+	void classArchivesAreOnUnlessTurnedOff() {
+		assertThat(Settings.from(this.root, Map.of()).classArchives()).isTrue();
+		assertThat(Settings.from(this.root, Map.of("KEEL_CLASS_ARCHIVES", "")).classArchives()).isTrue();
+		assertThat(Settings.from(this.root, Map.of("KEEL_CLASS_ARCHIVES", "on")).classArchives()).isTrue();
+		assertThat(Settings.from(this.root, Map.of("KEEL_CLASS_ARCHIVES", " off")).classArchives()).isFalse();
+		assertThatExceptionOfType(UsageException.class)
+			.isThrownBy(() -> Settings.from(this.root, Map.of("KEEL_CLASS_ARCHIVES", "no")))
+			.withMessage("KEEL_CLASS_ARCHIVES must be on or off, not 'no'");
+	}
+
+	@Test
 	void aPortSettingThatIsNoPortIsRefusedInOneLine() {
 		assertThatExceptionOfType(UsageException.class).isThrownBy(() -> topology(1, Map.of("KEEL_USER_PORT", "http")))
 			.withMessage("KEEL_USER_PORT must be a number, not 'http'");

@@ -90,7 +90,7 @@ class NacosIT {
 			ours = true;
 			// First start as Nacos' image runs with NACOS_AUTH_CACHE_ENABLE=true: a new admin is refused for a
 			// while (the script used to give up at once); the restart below runs with the cache off.
-			startNacos(Map.of("JAVA", javaWithUserCache().toString()));
+			startNacos(true);
 		}
 		else {
 			String why = "NacosIT needs a Nacos 3: ../shared/nacos (next to the project) or NACOS_SERVER_ADDR, "
@@ -221,7 +221,7 @@ class NacosIT {
 			assertThat(order.status()).as(order.toString()).isEqualTo(201);
 
 			// Restarted, it knows the users and namespaces, not the instances, until they register again.
-			startNacos(Map.of());
+			startNacos(false);
 			for (String service : List.of("user-service", "order-service")) {
 				awaitRegistered(service, 2);
 			}
@@ -279,35 +279,31 @@ class NacosIT {
 	}
 
 	/**
-	 * Its JVM with C1 only and the serial collector, as the platform's run: on one core it is ready in about half the
-	 * time (10 s instead of 20), which this class waits for twice.
+	 * Its JVM with C1 only, as the platform's run: on one core it is ready in about half the time (10 s instead of
+	 * 20), which this class waits for twice. Through JAVA, which the start script runs Nacos with, so that the Maven
+	 * it fetches Nacos' libraries with keeps the machine's own options.
+	 * @param userCache whether Nacos' user cache is on (the start script switches it off), as its image runs it
 	 */
-	private static void startNacos(Map<String, String> environment) {
-		Map<String, String> fast = new LinkedHashMap<>(environment);
-		fast.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
-		Platform.Result start = shell(300, fast, SHARED_NACOS.resolve("start").toString(), String.valueOf(NACOS_PORT));
-		assertThat(start.exitCode()).as(start.output()).isZero();
-	}
-
-	/** java, with Nacos' user cache switched on (../shared/nacos/start switches it off). */
-	private static Path javaWithUserCache() {
-		Path script = NACOS_HOME.resolveSibling("java-with-nacos-user-cache");
+	private static void startNacos(boolean userCache) {
+		Path script = NACOS_HOME.resolveSibling("java-for-nacos" + (userCache ? "-with-user-cache" : ""));
 		try {
 			Files.writeString(script, """
 					#!/bin/sh
 					for arg; do
 						shift
-						[ "$arg" = "--nacos.core.auth.caching.enabled=false" ] && arg="--nacos.core.auth.caching.enabled=true"
+						[ "$arg" = "--nacos.core.auth.caching.enabled=false" ] && arg="--nacos.core.auth.caching.enabled=%s"
 						set -- "$@" "$arg"
 					done
-					exec java "$@"
-					""");
+					exec java -XX:TieredStopAtLevel=1 "$@"
+					""".formatted(userCache));
 			script.toFile().setExecutable(true);
-			return script;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+		Platform.Result start = shell(300, Map.of("JAVA", script.toString()), SHARED_NACOS.resolve("start").toString(),
+				String.valueOf(NACOS_PORT));
+		assertThat(start.exitCode()).as(start.output()).isZero();
 	}
 
 	private static void awaitRegistered(String service, int count) {

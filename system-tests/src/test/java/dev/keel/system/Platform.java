@@ -36,6 +36,9 @@ import static org.awaitility.Awaitility.await;
  */
 final class Platform implements BeforeAllCallback {
 
+	/** What moves every process 10000 ports above a local run's. */
+	static final int PORT_OFFSET = 10000;
+
 	/** The public entry: the edge (Nginx) in front of the gateways, HTTP. */
 	static final int GATEWAY_PORT = 18080;
 
@@ -303,8 +306,9 @@ final class Platform implements BeforeAllCallback {
 		command.add(ROOT.resolve("platform").toString());
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
-		// The suite runs the JVM options ./platform up runs, whose heap its load must fit in, whatever the shell has.
-		builder.environment().remove("KEEL_JAVA_OPTS");
+		// The suite runs the JVM options ./platform up runs, whose heap its load must fit in, its class archives and
+		// its own ports, whatever the shell has.
+		withoutOwnSettings(builder.environment());
 		builder.environment().putAll(environment());
 		builder.environment().putAll(settings);
 		try {
@@ -391,21 +395,23 @@ final class Platform implements BeforeAllCallback {
 			.sum();
 	}
 
+	/**
+	 * Leaves out what a developer's shell or a CI job may set for their own ./platform runs: JVM options, class
+	 * archives and ports, which would otherwise win over the suite's.
+	 */
+	static void withoutOwnSettings(Map<String, String> environment) {
+		environment.remove("KEEL_JAVA_OPTS");
+		environment.remove("KEEL_CLASS_ARCHIVES");
+		environment.keySet().removeIf((name) -> name.startsWith("KEEL_") && name.endsWith("_PORT"));
+	}
+
 	/** What ./platform is run with, and through it every process it starts. */
 	Map<String, String> environment() {
 		Map<String, String> environment = new LinkedHashMap<>();
 		environment.put("KEEL_STATE_DIR", STATE.toString());
-		environment.put("KEEL_GATEWAY_PORT", String.valueOf(GATEWAY_PORT));
-		environment.put("KEEL_GATEWAY_MANAGEMENT_PORT", String.valueOf(GATEWAY_MANAGEMENT_PORT));
-		environment.put("KEEL_HTTPS_PORT", String.valueOf(HTTPS_PORT));
-		environment.put("KEEL_USER_PORT", String.valueOf(USER_PORT));
-		environment.put("KEEL_USER_MANAGEMENT_PORT", String.valueOf(USER_MANAGEMENT_PORT));
-		environment.put("KEEL_ORDER_PORT", String.valueOf(ORDER_PORT));
-		environment.put("KEEL_ORDER_MANAGEMENT_PORT", String.valueOf(ORDER_MANAGEMENT_PORT));
-		environment.put("KEEL_AUTH_PORT", String.valueOf(AUTH_PORT));
-		environment.put("KEEL_AUTH_MANAGEMENT_PORT", String.valueOf(AUTH_MANAGEMENT_PORT));
-		environment.put("KEEL_CONFIG_PORT", String.valueOf(CONFIG_PORT));
-		environment.put("KEEL_DB_PORT", String.valueOf(DB_PORT));
+		// Every port, those of services added with ./platform new-service too, 10000 above a local run's (the
+		// constants above).
+		environment.put("KEEL_PORT_OFFSET", String.valueOf(PORT_OFFSET));
 		// A readiness deadline a slow machine starting and restarting many JVMs under load can meet.
 		environment.put("KEEL_READY_TIMEOUT", "300");
 		environment.put("KEEL_CONFIG_REPO", this.configRepository.path().toString());
