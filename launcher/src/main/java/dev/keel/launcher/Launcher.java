@@ -88,8 +88,8 @@ public final class Launcher {
 			and the ports KEEL_GATEWAY_PORT 8080, KEEL_GATEWAY_MANAGEMENT_PORT 9080, KEEL_USER_PORT 8081,
 			KEEL_USER_MANAGEMENT_PORT 9081, KEEL_ORDER_PORT 8082, KEEL_ORDER_MANAGEMENT_PORT 9082, KEEL_AUTH_PORT 8083,
 			KEEL_AUTH_MANAGEMENT_PORT 9083, KEEL_CONFIG_PORT 8888, KEEL_HTTPS_PORT 8443 (the edge's),
-			KEEL_DB_PORT 3307; KEEL_PORT_OFFSET=N moves every port not set by its own variable by N. Every process binds
-			loopback. Replica i of a service listens on its base ports + 100 * (i - 1).
+			KEEL_DB_PORT 3307; KEEL_PORT_OFFSET=N (up to 22000) moves the defaults by N (a management port follows its API
+			port). Every process binds loopback. Replica i of a service listens on its base ports + 100 * (i - 1).
 			Configuration: config-server serves config-repo/ from disk; KEEL_CONFIG_REPO=PATH|URL (and KEEL_CONFIG_LABEL,
 			default main) serves a Git repository instead. ENCRYPT_KEY, when set, reaches config-server.""";
 
@@ -132,8 +132,17 @@ public final class Launcher {
 		}
 		String command = args[0];
 		List<String> arguments = Arrays.asList(args).subList(1, args.length);
+		Settings settings;
 		try {
-			new Launcher(Settings.from(root, environment), console).execute(command, arguments);
+			settings = Settings.from(root, environment);
+		}
+		catch (UsageException ex) {
+			// A setting, not the command's arguments: its usage would point the wrong way.
+			console.error(ex.getMessage());
+			return 1;
+		}
+		try {
+			new Launcher(settings, console).execute(command, arguments);
 			return 0;
 		}
 		catch (UsageException ex) {

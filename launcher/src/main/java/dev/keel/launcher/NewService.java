@@ -362,9 +362,11 @@ final class NewService {
 	}
 
 	private static void checkedPort(String name, int port) {
-		if (port < 1024 || port + 1000 + 100 * (MAX_REPLICAS - 1) > 65535) {
-			throw new UsageException("--port " + port + ": its management port (+1000) and its replicas' (+100 each, "
-					+ "up to " + MAX_REPLICAS + ") must be between 1024 and 65535");
+		int highest = 65535 - 1000 - 100 * (MAX_REPLICAS - 1) - Settings.Ports.MAX_OFFSET;
+		if (port < 1024 || port > highest) {
+			throw new UsageException("--port " + port + " must be between 1024 and " + highest + ": its management port "
+					+ "(+1000), its replicas' (+100 each, up to " + MAX_REPLICAS + ") and KEEL_PORT_OFFSET (up to "
+					+ Settings.Ports.MAX_OFFSET + ") must keep it below 65536");
 		}
 		String clash = clash(port);
 		if (clash != null) {

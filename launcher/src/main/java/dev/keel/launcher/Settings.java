@@ -46,12 +46,19 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 	 */
 	record Ports(int gateway, int https, int gatewayManagement, int config, int db, Map<String, ServicePorts> services) {
 
-		/** Keeps the highest port (a ninth gateway's management port, 9980) below 65536. */
-		static final int MAX_OFFSET = 55000;
+		/**
+		 * Keeps the defaults (the highest, a ninth gateway's management port, is 9980) below 32768, where Linux
+		 * starts handing ports out to outgoing connections: a listening port there can be taken at any moment.
+		 */
+		static final int MAX_OFFSET = 22000;
+
+		/** Up to nine replicas of a service, and nine gateways behind the edge, each 100 above the one before. */
+		static final int MAX_INSTANCES = 9;
 
 		/**
 		 * The ports set one by one, the others at their defaults moved by {@code KEEL_PORT_OFFSET}: a second platform
 		 * beside the first (the system tests') moves every process, services added since included, with one setting.
+		 * A service's management port follows its API port (+1000) unless set itself.
 		 */
 		static Ports from(Map<String, String> environment) {
 			int offset = number(environment, "KEEL_PORT_OFFSET", 0);
@@ -60,15 +67,27 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 			}
 			Map<String, ServicePorts> services = new LinkedHashMap<>();
 			Services.DEFAULT_PORTS.forEach((service, fallback) -> {
-				int api = port(environment, Services.portSetting(service, false), fallback + offset);
-				services.put(service, new ServicePorts(api,
-						port(environment, Services.portSetting(service, true), api + 1000)));
+				int port = port(environment, Services.portSetting(service, false), fallback + offset);
+				int management = port(environment, Services.portSetting(service, true), port + 1000);
+				reach(service + "'s ports, with its management port and " + MAX_INSTANCES + " replicas,",
+						Math.max(port, management) + 100 * (MAX_INSTANCES - 1));
+				services.put(service, new ServicePorts(port, management));
 			});
-			return new Ports(port(environment, "KEEL_GATEWAY_PORT", 8080 + offset),
+			Ports ports = new Ports(port(environment, "KEEL_GATEWAY_PORT", 8080 + offset),
 					port(environment, "KEEL_HTTPS_PORT", 8443 + offset),
 					port(environment, "KEEL_GATEWAY_MANAGEMENT_PORT", 9080 + offset),
 					port(environment, "KEEL_CONFIG_PORT", 8888 + offset), port(environment, "KEEL_DB_PORT", 3307 + offset),
 					Map.copyOf(services));
+			reach("the gateways' ports, with " + MAX_INSTANCES + " behind the edge,",
+					Math.max(ports.gateway(), ports.gatewayManagement()) + 100 * MAX_INSTANCES);
+			return ports;
+		}
+
+		/** Refuses ports whose furthest instance would be beyond 65535, rather than fail when it starts. */
+		private static void reach(String what, int highest) {
+			if (highest > 65535) {
+				throw new UsageException(what + " would reach " + highest + ", beyond 65535");
+			}
 		}
 
 		ServicePorts of(String service) {
@@ -80,11 +99,11 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 			return ports;
 		}
 
+		/** The setting's port, or the default (which {@link #reach} checks with the instances above it). */
 		private static int port(Map<String, String> environment, String name, int fallback) {
 			int port = number(environment, name, fallback);
-			if (port < 1 || port > 65535) {
-				throw new UsageException(name + " must be a port number (1-65535), not " + port
-						+ ((port == fallback) ? " (its default moved by KEEL_PORT_OFFSET)" : ""));
+			if (port != fallback && (port < 1 || port > 65535)) {
+				throw new UsageException(name + " must be a port number (1-65535), not " + port);
 			}
 			return port;
 		}

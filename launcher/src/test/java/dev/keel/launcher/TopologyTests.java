@@ -66,11 +66,17 @@ class TopologyTests {
 		assertThat(Settings.from(this.root, Map.of("KEEL_PORT_OFFSET", "20000")).ports().https()).isEqualTo(28443);
 
 		assertThatExceptionOfType(UsageException.class)
-			.isThrownBy(() -> topology(1, Map.of("KEEL_PORT_OFFSET", "60000")))
-			.withMessage("KEEL_PORT_OFFSET must be between 0 and 55000, not 60000");
+			.isThrownBy(() -> topology(1, Map.of("KEEL_PORT_OFFSET", "22001")))
+			.withMessage("KEEL_PORT_OFFSET must be between 0 and 22000, not 22001");
 		assertThatExceptionOfType(UsageException.class)
 			.isThrownBy(() -> topology(1, Map.of("KEEL_PORT_OFFSET", "-1")))
-			.withMessage("KEEL_PORT_OFFSET must be between 0 and 55000, not -1");
+			.withMessage("KEEL_PORT_OFFSET must be between 0 and 22000, not -1");
+		assertThatExceptionOfType(UsageException.class)
+			.isThrownBy(() -> topology(1, Map.of("KEEL_USER_PORT", "64000")))
+			.withMessage("user-service's ports, with its management port and 9 replicas, would reach 65800, beyond 65535");
+		assertThatExceptionOfType(UsageException.class)
+			.isThrownBy(() -> topology(1, Map.of("KEEL_GATEWAY_MANAGEMENT_PORT", "65000")))
+			.withMessage("the gateways' ports, with 9 behind the edge, would reach 65900, beyond 65535");
 	}
 
 	@Test
