@@ -40,29 +40,29 @@ final class Platform implements BeforeAllCallback {
 	static final int PORT_OFFSET = 10000;
 
 	/** The public entry: the edge (Nginx) in front of the gateways, HTTP. */
-	static final int GATEWAY_PORT = 18080;
+	static final int GATEWAY_PORT = 8080 + PORT_OFFSET;
 
 	/** The edge's HTTPS. */
-	static final int HTTPS_PORT = 18443;
+	static final int HTTPS_PORT = 8443 + PORT_OFFSET;
 
 	/** The edge's readiness and status page; gateway i's actuator is on this + 100 * i. */
-	static final int GATEWAY_MANAGEMENT_PORT = 19080;
+	static final int GATEWAY_MANAGEMENT_PORT = 9080 + PORT_OFFSET;
 
-	static final int USER_PORT = 18081;
+	static final int USER_PORT = 8081 + PORT_OFFSET;
 
-	static final int USER_MANAGEMENT_PORT = 19081;
+	static final int USER_MANAGEMENT_PORT = 9081 + PORT_OFFSET;
 
-	static final int ORDER_PORT = 18082;
+	static final int ORDER_PORT = 8082 + PORT_OFFSET;
 
-	static final int ORDER_MANAGEMENT_PORT = 19082;
+	static final int ORDER_MANAGEMENT_PORT = 9082 + PORT_OFFSET;
 
-	static final int AUTH_PORT = 18083;
+	static final int AUTH_PORT = 8083 + PORT_OFFSET;
 
-	static final int AUTH_MANAGEMENT_PORT = 19083;
+	static final int AUTH_MANAGEMENT_PORT = 9083 + PORT_OFFSET;
 
-	static final int CONFIG_PORT = 18888;
+	static final int CONFIG_PORT = 8888 + PORT_OFFSET;
 
-	static final int DB_PORT = 13307;
+	static final int DB_PORT = 3307 + PORT_OFFSET;
 
 	static final int REPLICAS = 2;
 
@@ -409,8 +409,7 @@ final class Platform implements BeforeAllCallback {
 	Map<String, String> environment() {
 		Map<String, String> environment = new LinkedHashMap<>();
 		environment.put("KEEL_STATE_DIR", STATE.toString());
-		// Every port, those of services added with ./platform new-service too, 10000 above a local run's (the
-		// constants above).
+		// Every port, those of services added with ./platform new-service too, moved as the constants above.
 		environment.put("KEEL_PORT_OFFSET", String.valueOf(PORT_OFFSET));
 		// A readiness deadline a slow machine starting and restarting many JVMs under load can meet.
 		environment.put("KEEL_READY_TIMEOUT", "300");
