@@ -73,8 +73,8 @@ final class Benchmarks {
 		String scenario = arguments.get(0);
 		Map<String, Integer> options = options(arguments.subList(1, arguments.size()), OPTIONS.get(scenario));
 		if (List.of("startup", "report").contains(scenario) && !this.settings.classArchives()) {
-			throw new LauncherException("bench " + scenario + " times the class archives against the jars: run it without "
-					+ "KEEL_CLASS_ARCHIVES=off");
+			throw new LauncherException("bench " + scenario
+					+ " times the class archives against the jars: run it without KEEL_CLASS_ARCHIVES=off");
 		}
 		Topology topology = this.platform.topology();
 		if (!this.platform.gatewayReady()) {

@@ -45,9 +45,6 @@ final class NewService {
 			// OpenID Connect's own scopes, and MySQL's own databases: the service's scope and database take its name.
 			"openid", "profile", "email", "address", "phone", "sys", "information", "performance", "root", "mariadb");
 
-	/** As many instances as ./platform up --replicas allows: each takes the base ports + 100 * (i - 1). */
-	private static final int MAX_REPLICAS = 9;
-
 	private final Path root;
 
 	private final Console console;
@@ -362,11 +359,11 @@ final class NewService {
 	}
 
 	private static void checkedPort(String name, int port) {
-		int highest = 65535 - 1000 - 100 * (MAX_REPLICAS - 1) - Settings.Ports.MAX_OFFSET;
+		int highest = 65535 - 1000 - 100 * (Settings.Ports.MAX_INSTANCES - 1) - Settings.Ports.MAX_OFFSET;
 		if (port < 1024 || port > highest) {
 			throw new UsageException("--port " + port + " must be between 1024 and " + highest + ": its management port "
-					+ "(+1000), its replicas' (+100 each, up to " + MAX_REPLICAS + ") and KEEL_PORT_OFFSET (up to "
-					+ Settings.Ports.MAX_OFFSET + ") must keep it below 65536");
+					+ "(+1000), its replicas' (+100 each, up to " + Settings.Ports.MAX_INSTANCES
+					+ ") and KEEL_PORT_OFFSET (up to " + Settings.Ports.MAX_OFFSET + ") must keep it below 65536");
 		}
 		String clash = clash(port);
 		if (clash != null) {
@@ -379,7 +376,7 @@ final class NewService {
 		// The launcher's own defaults (Settings), not a copy of them.
 		Settings.Ports defaults = Settings.Ports.from(Map.of());
 		Map<Integer, String> taken = new LinkedHashMap<>();
-		for (int replica = 0; replica < MAX_REPLICAS; replica++) {
+		for (int replica = 0; replica < Settings.Ports.MAX_INSTANCES; replica++) {
 			int step = 100 * replica;
 			defaults.services().forEach((service, ports) -> {
 				taken.put(ports.api() + step, service);
@@ -387,7 +384,7 @@ final class NewService {
 			});
 		}
 		// The gateway, or the edge and up to 9 gateways behind it, each on the public port + 100 i.
-		for (int gateway = 0; gateway <= MAX_REPLICAS; gateway++) {
+		for (int gateway = 0; gateway <= Settings.Ports.MAX_INSTANCES; gateway++) {
 			taken.put(defaults.gateway() + 100 * gateway, "the gateway");
 			taken.put(defaults.gatewayManagement() + 100 * gateway, "the gateway's management");
 		}
@@ -398,7 +395,7 @@ final class NewService {
 		Map.of(8848, "Nacos", 9848, "Nacos' gRPC", 9849, "Nacos' gRPC", 9090, "Prometheus", 3000, "Grafana", 9113,
 				"the edge's exporter")
 			.forEach(taken::put);
-		for (int replica = 0; replica < MAX_REPLICAS; replica++) {
+		for (int replica = 0; replica < Settings.Ports.MAX_INSTANCES; replica++) {
 			for (int own : List.of(port + 100 * replica, port + 1000 + 100 * replica)) {
 				if (taken.containsKey(own)) {
 					return "port " + own + " (instance " + (replica + 1) + ") is " + taken.get(own) + "'s";

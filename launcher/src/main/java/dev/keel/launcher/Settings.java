@@ -52,7 +52,10 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 		 */
 		static final int MAX_OFFSET = 22000;
 
-		/** Up to nine replicas of a service, and nine gateways behind the edge, each 100 above the one before. */
+		/**
+		 * Up to nine replicas of a service, and nine gateways behind the edge (./platform up --replicas, --gateways),
+		 * each 100 ports above the one before.
+		 */
 		static final int MAX_INSTANCES = 9;
 
 		/**

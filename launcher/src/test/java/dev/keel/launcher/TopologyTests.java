@@ -65,12 +65,8 @@ class TopologyTests {
 		assertThat(topology.port(Instance.DB)).isEqualTo(23307);
 		assertThat(Settings.from(this.root, Map.of("KEEL_PORT_OFFSET", "20000")).ports().https()).isEqualTo(28443);
 
-		assertThatExceptionOfType(UsageException.class)
-			.isThrownBy(() -> topology(1, Map.of("KEEL_PORT_OFFSET", "22001")))
-			.withMessage("KEEL_PORT_OFFSET must be between 0 and 22000, not 22001");
-		assertThatExceptionOfType(UsageException.class)
-			.isThrownBy(() -> topology(1, Map.of("KEEL_PORT_OFFSET", "-1")))
-			.withMessage("KEEL_PORT_OFFSET must be between 0 and 22000, not -1");
+		assertRefused("KEEL_PORT_OFFSET", "22001", "KEEL_PORT_OFFSET must be between 0 and 22000, not 22001");
+		assertRefused("KEEL_PORT_OFFSET", "-1", "KEEL_PORT_OFFSET must be between 0 and 22000, not -1");
 	}
 
 	@Test
@@ -79,23 +75,18 @@ class TopologyTests {
 		assertThat(Settings.from(this.root, Map.of("KEEL_CLASS_ARCHIVES", "")).classArchives()).isTrue();
 		assertThat(Settings.from(this.root, Map.of("KEEL_CLASS_ARCHIVES", "on")).classArchives()).isTrue();
 		assertThat(Settings.from(this.root, Map.of("KEEL_CLASS_ARCHIVES", " off")).classArchives()).isFalse();
-		assertThatExceptionOfType(UsageException.class)
-			.isThrownBy(() -> Settings.from(this.root, Map.of("KEEL_CLASS_ARCHIVES", "no")))
-			.withMessage("KEEL_CLASS_ARCHIVES must be on or off, not 'no'");
+		assertRefused("KEEL_CLASS_ARCHIVES", "no", "KEEL_CLASS_ARCHIVES must be on or off, not 'no'");
 	}
 
 	@Test
 	void aPortSettingThatIsNoPortOrPutsAnInstanceBeyond65535IsRefusedInOneLine() {
-		assertThatExceptionOfType(UsageException.class).isThrownBy(() -> topology(1, Map.of("KEEL_USER_PORT", "http")))
-			.withMessage("KEEL_USER_PORT must be a number, not 'http'");
+		assertRefused("KEEL_USER_PORT", "http", "KEEL_USER_PORT must be a number, not 'http'");
 		assertThatExceptionOfType(UsageException.class).isThrownBy(() -> topology(1, Map.of("KEEL_DB_PORT", "70000")))
 			.withMessageContaining("must be a port number");
-		assertThatExceptionOfType(UsageException.class)
-			.isThrownBy(() -> topology(1, Map.of("KEEL_USER_PORT", "64000")))
-			.withMessage("user-service's ports, with its management port and 9 replicas, would reach 65800, beyond 65535");
-		assertThatExceptionOfType(UsageException.class)
-			.isThrownBy(() -> topology(1, Map.of("KEEL_GATEWAY_MANAGEMENT_PORT", "65000")))
-			.withMessage("the gateways' ports, with 9 behind the edge, would reach 65900, beyond 65535");
+		assertRefused("KEEL_USER_PORT", "64000",
+				"user-service's ports, with its management port and 9 replicas, would reach 65800, beyond 65535");
+		assertRefused("KEEL_GATEWAY_MANAGEMENT_PORT", "65000",
+				"the gateways' ports, with 9 behind the edge, would reach 65900, beyond 65535");
 	}
 
 	@Test
@@ -284,6 +275,12 @@ class TopologyTests {
 		for (String wrong : List.of("0", "10", "x")) {
 			assertThatExceptionOfType(UsageException.class).isThrownBy(() -> Launcher.layout(List.of("--gateways", wrong)));
 		}
+	}
+
+	/** A setting the launcher refuses before it does anything, in one line. */
+	private void assertRefused(String setting, String value, String message) {
+		assertThatExceptionOfType(UsageException.class).isThrownBy(() -> Settings.from(this.root, Map.of(setting, value)))
+			.withMessage(message);
 	}
 
 	private Topology topology(int replicas, Map<String, String> environment) {
