@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,9 @@ public final class Launcher {
 			KEEL_DB_PORT 3307; KEEL_PORT_OFFSET=N (up to 22000) moves the defaults by N (a management port follows its API
 			port). Every process binds loopback. Replica i of a service listens on its base ports + 100 * (i - 1).
 			Configuration: config-server serves config-repo/ from disk; KEEL_CONFIG_REPO=PATH|URL (and KEEL_CONFIG_LABEL,
-			default main) serves a Git repository instead. ENCRYPT_KEY, when set, reaches config-server.""";
+			default main) serves a Git repository instead. ENCRYPT_KEY, when set, reaches config-server.
+			up keeps the profiles, JVM options, class archives, config repository and ports it started with until down:
+			every command in between runs with them, whatever its shell sets.""";
 
 	private static final Map<String, String> USAGES = Map.ofEntries(
 			Map.entry("up", "./platform up [--replicas N] [--discovery local|nacos] [--gateways N]"),
@@ -109,10 +112,13 @@ public final class Launcher {
 
 	private final Settings settings;
 
+	private final Map<String, String> environment;
+
 	private final Console console;
 
-	Launcher(Settings settings, Console console) {
+	Launcher(Settings settings, Map<String, String> environment, Console console) {
 		this.settings = settings;
+		this.environment = environment;
 		this.console = console;
 	}
 
@@ -134,7 +140,15 @@ public final class Launcher {
 		List<String> arguments = Arrays.asList(args).subList(1, args.length);
 		Settings settings;
 		try {
-			settings = Settings.from(root, environment);
+			// up starts a platform with this shell's settings; every other command runs with the ones it was started with.
+			List<String> ignored = new ArrayList<>();
+			Map<String, String> effective = command.equals("up") ? environment
+					: StartSettings.applied(Settings.state(root, environment).resolve("run"), environment, ignored);
+			settings = Settings.from(root, effective);
+			if (!ignored.isEmpty()) {
+				console.error(String.join(", ", ignored) + " of this shell ignored: the platform keeps the settings "
+						+ "./platform up started it with until ./platform down");
+			}
 		}
 		catch (UsageException ex) {
 			// A setting, not the command's arguments: its usage would point the wrong way.
@@ -142,7 +156,7 @@ public final class Launcher {
 			return 1;
 		}
 		try {
-			new Launcher(settings, console).execute(command, arguments);
+			new Launcher(settings, environment, console).execute(command, arguments);
 			return 0;
 		}
 		catch (UsageException ex) {
@@ -166,7 +180,7 @@ public final class Launcher {
 	private void execute(String command, List<String> arguments) {
 		LocalPlatform platform = new LocalPlatform(this.settings, this.console);
 		switch (command) {
-			case "up" -> platform.up(layout(arguments), Reactor.read(this.settings.root()));
+			case "up" -> platform.up(layout(arguments), Reactor.read(this.settings.root()), this.environment);
 			case "down" -> {
 				noArguments(command, arguments);
 				platform.down();
@@ -194,8 +208,8 @@ public final class Launcher {
 				new Edge(this.settings).certificate();
 				System.out.println(new LocalCa(this.settings.state()).certificate());
 			}
-			case "new-service" -> new NewService(this.settings.root(), this.console).create(arguments);
-			case "remove-service" -> new NewService(this.settings.root(), this.console).remove(arguments);
+			case "new-service" -> new NewService(this.settings, this.console).create(arguments);
+			case "remove-service" -> new NewService(this.settings, this.console).remove(arguments);
 			case "bench" -> new Benchmarks(this.settings, platform, this.console).run(arguments);
 			default -> throw new IllegalStateException(command);
 		}

@@ -94,9 +94,10 @@ final class LocalPlatform {
 	/**
 	 * Starts every process, in order, and waits until each is ready: the database and config-server together,
 	 * then the services and the gateway, as many at once as the settings allow (one per core by default: more
-	 * only slows each down). Stops at the first that does not come up, saying which and why.
+	 * only slows each down). Stops at the first that does not come up, saying which and why. Keeps the settings of
+	 * {@code environment} that make the platform for the commands after it ({@link StartSettings}).
 	 */
-	void up(Topology.Layout layout, Reactor reactor) {
+	void up(Topology.Layout layout, Reactor reactor, Map<String, String> environment) {
 		Topology topology = new Topology(this.settings, layout);
 		refuseIfRunning(topology);
 		if (layout.edge()) {
@@ -113,6 +114,7 @@ final class LocalPlatform {
 			Files.writeString(this.settings.run().resolve("replicas"), String.valueOf(layout.replicas()));
 			Files.writeString(this.settings.run().resolve("discovery"), layout.discovery().label());
 			Files.writeString(this.settings.run().resolve("gateways"), String.valueOf(layout.gateways()));
+			StartSettings.save(this.settings.run(), environment);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -405,6 +407,7 @@ final class LocalPlatform {
 			Files.deleteIfExists(this.settings.run().resolve("discovery"));
 			Files.deleteIfExists(this.settings.run().resolve("gateways"));
 			Nacos.forget(this.settings.run());
+			StartSettings.forget(this.settings.run());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

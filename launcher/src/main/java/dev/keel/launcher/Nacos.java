@@ -1,21 +1,15 @@
 package dev.keel.launcher;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * The Nacos that {@code ./platform up --discovery nacos} registers in: the user's own (a container, a shared dev
@@ -34,45 +28,18 @@ final class Nacos {
 
 	/** Keeps the Nacos settings of this start (readable by its owner only: the password is one of them). */
 	static void save(Path run, Map<String, String> environment) {
-		Properties settings = new Properties();
-		SETTINGS.stream()
-			.filter(environment::containsKey)
-			.forEach((name) -> settings.setProperty(name, environment.get(name)));
-		try {
-			StringWriter text = new StringWriter();
-			settings.store(text, "./platform up --discovery nacos");
-			Passwords.writeOwnerOnly(run.resolve(FILE), text.toString(), StandardCopyOption.REPLACE_EXISTING);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		Map<String, String> settings = new LinkedHashMap<>();
+		SETTINGS.stream().filter(environment::containsKey).forEach((name) -> settings.put(name, environment.get(name)));
+		PropertiesFile.write(run.resolve(FILE), settings, "./platform up --discovery nacos");
 	}
 
 	/** The Nacos settings the platform was started with (none if it was not started in nacos mode). */
 	static Map<String, String> saved(Path run) {
-		Path file = run.resolve(FILE);
-		if (!Files.exists(file)) {
-			return Map.of();
-		}
-		Properties settings = new Properties();
-		try (Reader reader = Files.newBufferedReader(file)) {
-			settings.load(reader);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		Map<String, String> saved = new LinkedHashMap<>();
-		settings.stringPropertyNames().forEach((name) -> saved.put(name, settings.getProperty(name)));
-		return saved;
+		return PropertiesFile.read(run.resolve(FILE));
 	}
 
 	static void forget(Path run) {
-		try {
-			Files.deleteIfExists(run.resolve(FILE));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		PropertiesFile.delete(run.resolve(FILE));
 	}
 
 	/** Stops before anything starts when there is no Nacos to register in, saying how to point at one. */

@@ -47,10 +47,14 @@ final class NewService {
 
 	private final Path root;
 
+	/** Where the local run's gateway listens (KEEL_PORT_OFFSET moves it), for the commands it prints. */
+	private final int gatewayPort;
+
 	private final Console console;
 
-	NewService(Path root, Console console) {
-		this.root = root;
+	NewService(Settings settings, Console console) {
+		this.root = settings.root();
+		this.gatewayPort = settings.ports().gateway();
 		this.console = console;
 	}
 
@@ -176,9 +180,9 @@ final class NewService {
 		this.console.say("  ./platform down; ./platform up");
 		this.console.say("      runs it with the rest (auth-service learns its scope, " + names.scope()
 				+ ", when it starts); then, through the gateway:");
-		this.console.say("  curl -H \"Authorization: Bearer $(./platform token admin)\" http://localhost:8080"
-				+ names.path());
-		this.console.say("Swagger UI lists it at http://localhost:8080/api/docs. A compose stack whose MySQL volume exists "
+		this.console.say("  curl -H \"Authorization: Bearer $(./platform token admin)\" http://localhost:"
+				+ this.gatewayPort + names.path());
+		this.console.say("Swagger UI lists it at http://localhost:" + this.gatewayPort + "/api/docs. A compose stack whose MySQL volume exists "
 				+ "needs its database and account made by hand (deploy/mysql/init runs on an empty volume only). "
 				+ "Undo: ./platform remove-service " + name);
 	}

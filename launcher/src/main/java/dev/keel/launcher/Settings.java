@@ -118,7 +118,6 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 	}
 
 	static Settings from(Path root, Map<String, String> environment) {
-		String state = environment.get("KEEL_STATE_DIR");
 		String javaOptions = environment.getOrDefault("KEEL_JAVA_OPTS", DEFAULT_JAVA_OPTIONS).strip();
 		int cores = Runtime.getRuntime().availableProcessors();
 		int parallelism = number(environment, "KEEL_START_PARALLELISM", cores);
@@ -129,14 +128,19 @@ record Settings(Path root, Path state, String profiles, List<String> javaOptions
 		if (!List.of("", "on", "off").contains(classArchives)) {
 			throw new UsageException("KEEL_CLASS_ARCHIVES must be on or off, not '" + classArchives + "'");
 		}
-		return new Settings(root, (state != null) ? root.resolve(state).normalize() : root.resolve(".platform"),
-				environment.getOrDefault("KEEL_PROFILES", "local,dev"),
+		return new Settings(root, state(root, environment), environment.getOrDefault("KEEL_PROFILES", "local,dev"),
 				javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+")),
 				Duration.ofSeconds(number(environment, "KEEL_READY_TIMEOUT", 180)),
 				Duration.ofSeconds(number(environment, "KEEL_STOP_TIMEOUT", 45)),
 				Duration.ofSeconds(number(environment, "KEEL_RESTART_SETTLE", 2)), parallelism,
 				!classArchives.equals("off"), Ports.from(environment),
 				environment.get("KEEL_CONFIG_REPO"), environment.getOrDefault("KEEL_CONFIG_LABEL", "main"));
+	}
+
+	/** The state directory: {@code KEEL_STATE_DIR}, relative to the project, or .platform. */
+	static Path state(Path root, Map<String, String> environment) {
+		String state = environment.get("KEEL_STATE_DIR");
+		return (state != null) ? root.resolve(state).normalize() : root.resolve(".platform");
 	}
 
 	private static int number(Map<String, String> environment, String name, int fallback) {

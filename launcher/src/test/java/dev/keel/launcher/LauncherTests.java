@@ -3,7 +3,11 @@ package dev.keel.launcher;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -78,6 +82,47 @@ class LauncherTests {
 		assertThat(run("ps")).isZero();
 
 		assertThat(output()).contains("NAME").contains("user-service#1     8081   9081   -        stopped");
+	}
+
+	@Test
+	void commandsAfterUpRunWithTheSettingsItStartedWithAndNameTheShellsTheyIgnore() {
+		Path run = this.root.resolve(".platform/run");
+		StartSettings.save(run, Map.of("KEEL_PORT_OFFSET", "10000", "KEEL_JAVA_OPTS", "",
+				"KEEL_CONFIG_REPO", "https://ci:s3cret@git.example.com/config.git", "KEEL_READY_TIMEOUT", "300"));
+
+		int exit = Launcher.run(new String[] { "ps" }, this.root, Map.of("KEEL_PORT_OFFSET", "20000",
+				"KEEL_JAVA_OPTS", "-Xmx1g", "KEEL_CONFIG_REPO", "https://ci:s3cret@git.example.com/config.git",
+				"KEEL_READY_TIMEOUT", "5"), console());
+
+		assertThat(exit).isZero();
+		assertThat(output()).contains("user-service#1     18081  19081  -        stopped");
+		// Names, never values: a repository's URL may carry a token. The timeouts are each command's own.
+		assertThat(errors()).isEqualToIgnoringNewLines("platform: KEEL_JAVA_OPTS, KEEL_PORT_OFFSET of this shell "
+				+ "ignored: the platform keeps the settings ./platform up started it with until ./platform down");
+	}
+
+	@Test
+	void theSettingsUpStartedWithAreKeptAsTheyWereSetAndForgottenByDown() throws Exception {
+		Path run = this.root.resolve(".platform/run");
+		StartSettings.save(run, Map.of("KEEL_JAVA_OPTS", "", "KEEL_USER_PORT", "7081", "HOME", "/root"));
+
+		List<String> ignored = new ArrayList<>();
+		Map<String, String> applied = StartSettings.applied(run,
+				Map.of("KEEL_JAVA_OPTS", "-Xmx1g", "KEEL_PROFILES", "local,staging", "HOME", "/home/ada"), ignored);
+
+		// A blank KEEL_JAVA_OPTS is no options at all, not the defaults; what is not the platform's passes through.
+		assertThat(applied).containsOnly(Map.entry("KEEL_JAVA_OPTS", ""), Map.entry("KEEL_USER_PORT", "7081"),
+				Map.entry("HOME", "/home/ada"));
+		// One the shell does not set is no surprise: the platform's applies silently.
+		assertThat(ignored).containsExactly("KEEL_PROFILES", "KEEL_JAVA_OPTS");
+		if (Files.getFileStore(run).supportsFileAttributeView("posix")) {
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve("settings"))))
+				.isEqualTo("rw-------");
+		}
+
+		assertThat(run("down")).isZero();
+		assertThat(StartSettings.applied(run, Map.of("KEEL_PROFILES", "local,staging"), ignored))
+			.containsOnly(Map.entry("KEEL_PROFILES", "local,staging"));
 	}
 
 	@Test

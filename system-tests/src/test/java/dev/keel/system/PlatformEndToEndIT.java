@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -289,6 +290,21 @@ class PlatformEndToEndIT {
 			assertThat(platform.memoryMaps(instance)).as("%s maps its archive", instance)
 				.contains(Path.of(archive.substring(archive.indexOf('=') + 1)).toRealPath().toString());
 		}
+	}
+
+	/**
+	 * A command from another terminal, whose shell sets other ports and JVM options, finds the platform where it was
+	 * started and says what it ignored, rather than look for it elsewhere (or restart an instance unlike the rest).
+	 */
+	@Test
+	@Order(4)
+	void aCommandFromAShellWithOtherSettingsRunsWithThoseThePlatformWasStartedWith() {
+		Platform.Result ps = platform.run(60, Map.of("KEEL_PORT_OFFSET", "0", "KEEL_JAVA_OPTS", "-Xmx1g"), "ps");
+
+		assertThat(ps.exitCode()).as(ps.output()).isZero();
+		assertThat(ps.output()).contains("KEEL_JAVA_OPTS, KEEL_PORT_OFFSET of this shell ignored")
+			.containsPattern("user-service#1 +" + Platform.USER_PORT + " .* ready ")
+			.containsPattern("order-service#1 +" + Platform.ORDER_PORT + " .* ready ");
 	}
 
 	private static String jarOf(String instance) {
