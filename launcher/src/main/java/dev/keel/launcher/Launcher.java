@@ -150,7 +150,7 @@ public final class Launcher {
 						+ "./platform up started it with until ./platform down");
 			}
 		}
-		catch (UsageException ex) {
+		catch (UsageException | LauncherException ex) {
 			// A setting, not the command's arguments: its usage would point the wrong way.
 			console.error(ex.getMessage());
 			return 1;

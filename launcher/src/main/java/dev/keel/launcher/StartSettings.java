@@ -1,5 +1,6 @@
 package dev.keel.launcher;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +51,14 @@ final class StartSettings {
 		if (!Files.exists(file)) {
 			return environment;
 		}
-		Map<String, String> saved = PropertiesFile.read(file);
+		Map<String, String> saved;
+		try {
+			saved = PropertiesFile.read(file);
+		}
+		catch (UncheckedIOException | IllegalArgumentException ex) {
+			throw new LauncherException("cannot read " + file + ", the settings ./platform up kept (" + ex.getMessage()
+					+ "): delete it, then ./platform down, and up with the settings you want");
+		}
 		Map<String, String> applied = new LinkedHashMap<>(environment);
 		for (String name : names()) {
 			String kept = saved.get(name);

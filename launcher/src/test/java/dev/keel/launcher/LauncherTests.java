@@ -126,6 +126,16 @@ class LauncherTests {
 	}
 
 	@Test
+	void settingsUpKeptThatCannotBeReadAreOneLineSayingWhatToDo() throws Exception {
+		Path file = this.root.resolve(".platform/run/settings");
+		Files.createDirectories(file.getParent());
+		Files.writeString(file, "KEEL_PORT_OFFSET=\\u00zz\n");
+
+		assertThat(run("ps")).isEqualTo(1);
+		assertThat(errors()).startsWith("platform: cannot read " + file).contains("delete it").doesNotContain("\tat ");
+	}
+
+	@Test
 	void downWithNothingStartedSaysSo() {
 		assertThat(run("down")).isZero();
 		assertThat(output()).contains("nothing is running");

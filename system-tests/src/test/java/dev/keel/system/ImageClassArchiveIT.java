@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -31,40 +33,51 @@ class ImageClassArchiveIT {
 
 	private static final String DOCKERFILE = Deployment.read("deploy/docker/Dockerfile");
 
-	/** The one whose context cannot refresh without its database (the training script says why). */
-	private static final String NEEDS_ITS_DATABASE = "auth-service";
-
 	@ParameterizedTest
 	@ValueSource(strings = { "config-server", "auth-service", "user-service", "order-service", "gateway-service" })
 	void theImagesTrainingRunMakesAClassArchiveItsEntryPointCanUse(String module, @TempDir Path build) throws IOException {
-		Files.copy(jar(module), build.resolve("application.jar"));
-		Result extract = run(build, Map.of(), line("RUN java -Djarmode=tools ").substring("RUN ".length()).split(" "));
+		// The first stage's WORKDIR, /build; the second's, /application. The commands' output goes beside them.
+		Path layersStage = Files.createDirectory(build.resolve("build"));
+		Files.copy(jar(module), layersStage.resolve("application.jar"));
+		Result extract = run(layersStage, Map.of(),
+				line("RUN java -Djarmode=tools ").substring("RUN ".length()).split(" "));
 		assertThat(extract.exit()).as(extract.output()).isZero();
 
 		Path application = Files.createDirectory(build.resolve("application"));
 		Matcher layer = Pattern.compile("COPY --from=layers /build/(\\S+)/ \\./").matcher(DOCKERFILE);
 		int layers = 0;
 		while (layer.find()) {
-			copyTree(build.resolve(layer.group(1)), application);
+			copyTree(layersStage.resolve(layer.group(1)), application);
 			layers++;
 		}
 		assertThat(layers).as("layers the Dockerfile copies").isEqualTo(3);
 
-		assertThat(line("\tsh /tmp/train-class-archive ")).isEqualTo("\tsh /tmp/train-class-archive \"${MODULE}\" /tmp/config-repo");
-		// The C1 compiler alone, as the suite's own JVMs: the archive does not depend on it.
-		Result training = run(application, Map.of("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1"), "sh",
-				ROOT.resolve("deploy/docker/train-class-archive").toString(), module, ROOT.resolve("config-repo").toString());
-		assertThat(training.exit()).as(training.output()).isZero();
-		if (!module.equals(NEEDS_ITS_DATABASE)) {
-			assertThat(training.output()).as("the context refreshed").doesNotContain("did not refresh");
+		// The training step: its bind mounts (each let into the build context), then its command, run as the image's
+		// build runs it, with the image's JVM options, before the image's user is set.
+		Map<String, Path> mounts = new HashMap<>();
+		Matcher mount = Pattern.compile("--mount=type=bind,source=(\\S+),target=(\\S+)").matcher(DOCKERFILE);
+		while (mount.find()) {
+			mounts.put(mount.group(2), ROOT.resolve(mount.group(1)));
+			assertThat(Deployment.read(".dockerignore").lines()).as("the build context").contains("!" + mount.group(1));
 		}
+		String[] step = line("\tsh /tmp/train-class-archive ").strip().split(" ");
+		assertThat(step).containsExactly("sh", "/tmp/train-class-archive", "\"${MODULE}\"", "/tmp/config-repo");
+		assertThat(mounts).as("the step's mounts").containsKeys(step[1], step[3]);
+		assertThat(DOCKERFILE.indexOf("USER keel")).as("the image's user, after the training step")
+			.isGreaterThan(DOCKERFILE.indexOf(step[1] + " "));
+		Matcher options = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(DOCKERFILE);
+		assertThat(options.find()).as("the image's JVM options").isTrue();
+		Result training = run(application, Map.of("JAVA_TOOL_OPTIONS", options.group(1)), "sh",
+				mounts.get(step[1]).toString(), module, mounts.get(step[3]).toString());
+		assertThat(training.exit()).as(training.output()).isZero();
 
-		assertThat(line("ENTRYPOINT ")).isEqualTo(
-				"ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=application.jsa\", \"-jar\", \"application.jar\"]");
-		// The JVM checks the archive against the class path the entry point gives (application.jar and the lib/ its
-		// manifest lists) and lists what it holds.
-		Result archive = run(application, Map.of(), "java", "-XX:SharedArchiveFile=application.jsa",
-				"-XX:+PrintSharedArchiveAndExit", "-cp", "application.jar");
+		// The JVM checks the archive against the entry point's class path (application.jar and the lib/ its
+		// manifest lists), and lists what it holds.
+		List<String> entryPoint = new ArrayList<>(List.of(line("ENTRYPOINT [").replaceAll("ENTRYPOINT \\[|]|\"", "")
+			.split(", ")));
+		assertThat(entryPoint).containsExactly("java", "-XX:SharedArchiveFile=application.jsa", "-jar", "application.jar");
+		entryPoint.add(1, "-XX:+PrintSharedArchiveAndExit");
+		Result archive = run(application, Map.of(), entryPoint.toArray(String[]::new));
 		assertThat(archive.exit()).as(archive.tail()).isZero();
 		assertThat(archive.output()).as(archive.tail()).contains("archive is valid");
 		long applicationClasses = archive.output().lines().filter((line) -> line.endsWith(" app_loader")).count();
@@ -112,13 +125,18 @@ class ImageClassArchiveIT {
 		}
 	}
 
-	/** Runs a command to its end (a generous deadline: a training run on a slow, busy machine), output kept. */
+	/**
+	 * Runs a command to its end (a generous deadline: a training run on a slow, busy machine), output kept. Only what
+	 * finds the JDK and the tools is taken from the machine: a developer's database or Nacos settings must not let
+	 * a context refresh that would not in a build.
+	 */
 	private static Result run(Path directory, Map<String, String> environment, String... command) {
 		try {
-			Path output = Files.createTempFile("image-", ".out");
+			Path output = Files.createTempFile(directory.getParent(), "command-", ".out");
 			ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
 				.redirectErrorStream(true)
 				.redirectOutput(output.toFile());
+			builder.environment().keySet().retainAll(Set.of("PATH", "HOME", "JAVA_HOME", "LANG"));
 			builder.environment().putAll(environment);
 			Process process = builder.start();
 			if (!process.waitFor(5, TimeUnit.MINUTES)) {
@@ -127,7 +145,6 @@ class ImageClassArchiveIT {
 						+ Files.readString(output, StandardCharsets.UTF_8));
 			}
 			Result result = new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-			Files.delete(output);
 			System.out.println("$ " + String.join(" ", command) + " (exit " + result.exit() + ")\n" + result.tail());
 			return result;
 		}
