@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The image's class archive, made as deploy/docker/Dockerfile makes it, step by step, on this machine's JDK: the
  * development machines have no Docker engine to build the image itself. The steps are read from the Dockerfile
  * (the jar's extraction, the layers copied, the training run, the entry point), so the two cannot drift apart.
+ * Last, once the shared platform is down: it needs no platform, and its training runs take the cores.
  */
+@Order(9)
 class ImageClassArchiveIT {
 
 	private static final Path ROOT = Deployment.ROOT;
