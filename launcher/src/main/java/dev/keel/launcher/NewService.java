@@ -182,9 +182,9 @@ final class NewService {
 				+ ", when it starts); then, through the gateway:");
 		this.console.say("  curl -H \"Authorization: Bearer $(./platform token admin)\" http://localhost:"
 				+ this.gatewayPort + names.path());
-		this.console.say("Swagger UI lists it at http://localhost:" + this.gatewayPort + "/api/docs. A compose stack whose MySQL volume exists "
-				+ "needs its database and account made by hand (deploy/mysql/init runs on an empty volume only). "
-				+ "Undo: ./platform remove-service " + name);
+		this.console.say("Swagger UI lists it at http://localhost:" + this.gatewayPort + "/api/docs. A compose stack "
+				+ "whose MySQL volume exists needs its database and account made by hand (deploy/mysql/init runs on an "
+				+ "empty volume only). Undo: ./platform remove-service " + name);
 	}
 
 	void remove(List<String> arguments) {
