@@ -32,22 +32,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Order(9)
 class ImageClassArchiveIT {
 
-	private static final Path ROOT = Deployment.ROOT;
-
-	private static final String DOCKERFILE = Deployment.read("deploy/docker/Dockerfile");
-
 	@ParameterizedTest
 	@ValueSource(strings = { "config-server", "auth-service", "user-service", "order-service", "gateway-service" })
 	void theImagesTrainingRunMakesAClassArchiveItsEntryPointCanUse(String module, @TempDir Path build) throws IOException {
+		assertTheImageBuildMakesAClassArchive(Deployment.ROOT, module, build);
+	}
+
+	/**
+	 * The Dockerfile's steps for one module of the repository at {@code root} (a service added with new-service too,
+	 * in NewServiceIT's copy), in {@code build}; asserts the archive is made, valid for the entry point, and full.
+	 */
+	static void assertTheImageBuildMakesAClassArchive(Path root, String module, Path build) throws IOException {
+		String dockerfile = Files.readString(root.resolve("deploy/docker/Dockerfile"));
 		// The first stage's WORKDIR, /build; the second's, /application. The commands' output goes beside them.
 		Path layersStage = Files.createDirectory(build.resolve("build"));
-		Files.copy(jar(module), layersStage.resolve("application.jar"));
+		Files.copy(jar(root, module), layersStage.resolve("application.jar"));
 		Result extract = run(layersStage, Map.of(),
-				line("RUN java -Djarmode=tools ").substring("RUN ".length()).split(" "));
+				line(dockerfile, "RUN java -Djarmode=tools ").substring("RUN ".length()).split(" "));
 		assertThat(extract.exit()).as(extract.output()).isZero();
 
 		Path application = Files.createDirectory(build.resolve("application"));
-		Matcher layer = Pattern.compile("COPY --from=layers /build/(\\S+)/ \\./").matcher(DOCKERFILE);
+		Matcher layer = Pattern.compile("COPY --from=layers /build/(\\S+)/ \\./").matcher(dockerfile);
 		int layers = 0;
 		while (layer.find()) {
 			copyTree(layersStage.resolve(layer.group(1)), application);
@@ -58,17 +63,18 @@ class ImageClassArchiveIT {
 		// The training step: its bind mounts (each let into the build context), then its command, run as the image's
 		// build runs it, with the image's JVM options, before the image's user is set.
 		Map<String, Path> mounts = new HashMap<>();
-		Matcher mount = Pattern.compile("--mount=type=bind,source=(\\S+),target=(\\S+)").matcher(DOCKERFILE);
+		Matcher mount = Pattern.compile("--mount=type=bind,source=(\\S+),target=(\\S+)").matcher(dockerfile);
+		List<String> context = Files.readAllLines(root.resolve(".dockerignore"));
 		while (mount.find()) {
-			mounts.put(mount.group(2), ROOT.resolve(mount.group(1)));
-			assertThat(Deployment.read(".dockerignore").lines()).as("the build context").contains("!" + mount.group(1));
+			mounts.put(mount.group(2), root.resolve(mount.group(1)));
+			assertThat(context).as("the build context").contains("!" + mount.group(1));
 		}
-		String[] step = line("\tsh /tmp/train-class-archive ").strip().split(" ");
+		String[] step = line(dockerfile, "\tsh /tmp/train-class-archive ").strip().split(" ");
 		assertThat(step).containsExactly("sh", "/tmp/train-class-archive", "\"${MODULE}\"", "/tmp/config-repo");
 		assertThat(mounts).as("the step's mounts").containsKeys(step[1], step[3]);
-		assertThat(DOCKERFILE.indexOf("USER keel")).as("the image's user, after the training step")
-			.isGreaterThan(DOCKERFILE.indexOf(step[1] + " "));
-		Matcher options = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(DOCKERFILE);
+		assertThat(dockerfile.indexOf("USER keel")).as("the image's user, after the training step")
+			.isGreaterThan(dockerfile.indexOf(step[1] + " "));
+		Matcher options = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(dockerfile);
 		assertThat(options.find()).as("the image's JVM options").isTrue();
 		Result training = run(application, Map.of("JAVA_TOOL_OPTIONS", options.group(1)), "sh",
 				mounts.get(step[1]).toString(), module, mounts.get(step[3]).toString());
@@ -76,8 +82,8 @@ class ImageClassArchiveIT {
 
 		// The JVM checks the archive against the entry point's class path (application.jar and the lib/ its
 		// manifest lists), and lists what it holds.
-		List<String> entryPoint = new ArrayList<>(List.of(line("ENTRYPOINT [").replaceAll("ENTRYPOINT \\[|]|\"", "")
-			.split(", ")));
+		String entryPointLine = line(dockerfile, "ENTRYPOINT [");
+		List<String> entryPoint = new ArrayList<>(List.of(entryPointLine.replaceAll("ENTRYPOINT \\[|]|\"", "").split(", ")));
 		assertThat(entryPoint).containsExactly("java", "-XX:SharedArchiveFile=application.jsa", "-jar", "application.jar");
 		entryPoint.add(1, "-XX:+PrintSharedArchiveAndExit");
 		Result archive = run(application, Map.of(), entryPoint.toArray(String[]::new));
@@ -91,8 +97,8 @@ class ImageClassArchiveIT {
 	}
 
 	/** The jar the Dockerfile copies: ${MODULE}/target/${MODULE}-*.jar, the executable one. */
-	private static Path jar(String module) throws IOException {
-		try (Stream<Path> files = Files.list(ROOT.resolve(module).resolve("target"))) {
+	private static Path jar(Path root, String module) throws IOException {
+		try (Stream<Path> files = Files.list(root.resolve(module).resolve("target"))) {
 			List<Path> jars = files.filter((file) -> file.getFileName().toString().matches(module + "-.*\\.jar"))
 				.filter((file) -> !file.getFileName().toString().endsWith("-plain.jar"))
 				.toList();
@@ -101,8 +107,8 @@ class ImageClassArchiveIT {
 		}
 	}
 
-	private static String line(String start) {
-		return DOCKERFILE.lines()
+	private static String line(String dockerfile, String start) {
+		return dockerfile.lines()
 			.filter((line) -> line.startsWith(start))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("no line starting with '" + start + "' in the Dockerfile"));

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -116,12 +117,12 @@ class NewServiceIT {
 
 	/**
 	 * The whole copy builds; the new module's API tests pass on the real embedded MariaDB, writing its API's first
-	 * snapshot as new-service says; and the deployment checks pass on the compose file, the Kubernetes overlays and
-	 * the Prometheus configuration it changed.
+	 * snapshot as new-service says; the deployment checks pass on the compose file, the Kubernetes overlays and
+	 * the Prometheus configuration it changed; and its image's build makes its class archive.
 	 */
 	@Test
 	@Order(2)
-	void buildsAndPassesItsOwnTestsAndTheDeploymentChecks() {
+	void buildsAndPassesItsOwnTestsTheDeploymentChecksAndItsImagesTrainingRun(@TempDir Path image) throws IOException {
 		Platform.Result build = run(copy, 1800, Map.of(), "./mvnw", "-o", "-B", "-q", "verify", "-Dkeel.api.write=true",
 				"-Dtest=dev.keel.inventory.**,ComposeTests,KubernetesTests,MonitoringTests",
 				"-Dit.test=dev.keel.inventory.**", "-Dsurefire.failIfNoSpecifiedTests=false",
@@ -141,6 +142,8 @@ class NewServiceIT {
 		assertThat(copy.resolve("api/inventory-service.json")).content(StandardCharsets.UTF_8)
 			.contains("\"" + PATH + "/{id}\"")
 			.contains("\"unitPrice\"");
+		// Its image bakes in a class archive, as the platform's own do.
+		ImageClassArchiveIT.assertTheImageBuildMakesAClassArchive(copy, "inventory-service", image);
 	}
 
 	@Test
