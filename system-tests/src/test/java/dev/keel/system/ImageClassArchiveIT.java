@@ -79,9 +79,14 @@ class ImageClassArchiveIT {
 		Result training = run(application, Map.of("JAVA_TOOL_OPTIONS", options.group(1)), "sh",
 				mounts.get(step[1]).toString(), module, mounts.get(step[3]).toString());
 		assertThat(training.exit()).as(training.output()).isZero();
+		if (module.equals("auth-service")) {
+			// The one expected stop: at its database, which a build does not have (the script says why).
+			assertThat(training.output()).contains("auth-service's context stops at its database, as expected");
+		}
 
 		// The JVM checks the archive against the entry point's class path (application.jar and the lib/ its
-		// manifest lists), and lists what it holds.
+		// manifest lists), and lists what it holds. Without the image's MaxRAMPercentage: here there is no container's
+		// limit, and on a large host it would turn off the compressed pointers a container's JVM keeps.
 		String entryPointLine = line(dockerfile, "ENTRYPOINT [");
 		List<String> entryPoint = new ArrayList<>(List.of(entryPointLine.replaceAll("ENTRYPOINT \\[|]|\"", "").split(", ")));
 		assertThat(entryPoint).containsExactly("java", "-XX:SharedArchiveFile=application.jsa", "-jar", "application.jar");
@@ -148,9 +153,11 @@ class ImageClassArchiveIT {
 			builder.environment().keySet().retainAll(Set.of("PATH", "HOME", "JAVA_HOME", "LANG"));
 			builder.environment().putAll(environment);
 			Process process = builder.start();
-			if (!process.waitFor(5, TimeUnit.MINUTES)) {
+			// Beyond the training script's own 10-minute limit.
+			if (!process.waitFor(15, TimeUnit.MINUTES)) {
+				process.descendants().forEach(ProcessHandle::destroyForcibly);
 				process.destroyForcibly().waitFor();
-				throw new AssertionError(String.join(" ", command) + " did not end within 5 minutes:\n"
+				throw new AssertionError(String.join(" ", command) + " did not end within 15 minutes:\n"
 						+ Files.readString(output, StandardCharsets.UTF_8));
 			}
 			Result result = new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
