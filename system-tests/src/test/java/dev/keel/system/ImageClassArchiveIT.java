@@ -1,8 +1,6 @@
 package dev.keel.system;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,9 +45,9 @@ class ImageClassArchiveIT {
 		// The first stage's WORKDIR, /build; the second's, /application. The commands' output goes beside them.
 		Path layersStage = Files.createDirectory(build.resolve("build"));
 		Files.copy(jar(root, module), layersStage.resolve("application.jar"));
-		Result extract = run(layersStage, Map.of(),
+		Platform.Result extract = run(layersStage, Map.of(),
 				line(dockerfile, "RUN java -Djarmode=tools ").substring("RUN ".length()).split(" "));
-		assertThat(extract.exit()).as(extract.output()).isZero();
+		assertThat(extract.exitCode()).as(extract.output()).isZero();
 
 		Path application = Files.createDirectory(build.resolve("application"));
 		Matcher layer = Pattern.compile("COPY --from=layers /build/(\\S+)/ \\./").matcher(dockerfile);
@@ -76,9 +74,9 @@ class ImageClassArchiveIT {
 			.isGreaterThan(dockerfile.indexOf(step[1] + " "));
 		Matcher options = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(dockerfile);
 		assertThat(options.find()).as("the image's JVM options").isTrue();
-		Result training = run(application, Map.of("JAVA_TOOL_OPTIONS", options.group(1)), "sh",
+		Platform.Result training = run(application, Map.of("JAVA_TOOL_OPTIONS", options.group(1)), "sh",
 				mounts.get(step[1]).toString(), module, mounts.get(step[3]).toString());
-		assertThat(training.exit()).as(training.output()).isZero();
+		assertThat(training.exitCode()).as(training.output()).isZero();
 		if (module.equals("auth-service")) {
 			// The one expected stop: at its database, which a build does not have (the script says why).
 			assertThat(training.output()).contains("auth-service's context stops at its database, as expected");
@@ -91,8 +89,8 @@ class ImageClassArchiveIT {
 		List<String> entryPoint = new ArrayList<>(List.of(entryPointLine.replaceAll("ENTRYPOINT \\[|]|\"", "").split(", ")));
 		assertThat(entryPoint).containsExactly("java", "-XX:SharedArchiveFile=application.jsa", "-jar", "application.jar");
 		entryPoint.add(1, "-XX:+PrintSharedArchiveAndExit");
-		Result archive = run(application, Map.of(), entryPoint.toArray(String[]::new));
-		assertThat(archive.exit()).as(archive.tail()).isZero();
+		Platform.Result archive = run(application, Map.of(), entryPoint.toArray(String[]::new));
+		assertThat(archive.exitCode()).as(archive.tail()).isZero();
 		assertThat(archive.output()).as(archive.tail()).contains("archive is valid");
 		long applicationClasses = archive.output().lines().filter((line) -> line.endsWith(" app_loader")).count();
 		// Measured 2026-12-06: 7,300 (config-server) to 17,400 (order-service), 92-99 % of what a training run with
@@ -140,47 +138,15 @@ class ImageClassArchiveIT {
 	}
 
 	/**
-	 * Runs a command to its end (a generous deadline: a training run on a slow, busy machine), output kept. Only what
-	 * finds the JDK and the tools is taken from the machine: a developer's database or Nacos settings must not let
-	 * a context refresh that would not in a build.
+	 * A command run to its end, its output merged and kept. A generous deadline, beyond the training script's own
+	 * 10-minute limit, which stops its JVM first. Only what finds the JDK and the tools is taken from the machine: a
+	 * developer's database or Nacos settings must not let a context refresh that would not in a build.
 	 */
-	private static Result run(Path directory, Map<String, String> environment, String... command) {
-		try {
-			Path output = Files.createTempFile(directory.getParent(), "command-", ".out");
-			ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
-				.redirectErrorStream(true)
-				.redirectOutput(output.toFile());
-			builder.environment().keySet().retainAll(Set.of("PATH", "HOME", "JAVA_HOME", "LANG"));
-			builder.environment().putAll(environment);
-			Process process = builder.start();
-			// Beyond the training script's own 10-minute limit.
-			if (!process.waitFor(15, TimeUnit.MINUTES)) {
-				process.descendants().forEach(ProcessHandle::destroyForcibly);
-				process.destroyForcibly().waitFor();
-				throw new AssertionError(String.join(" ", command) + " did not end within 15 minutes:\n"
-						+ Files.readString(output, StandardCharsets.UTF_8));
-			}
-			Result result = new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-			System.out.println("$ " + String.join(" ", command) + " (exit " + result.exit() + ")\n" + result.tail());
-			return result;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	record Result(int exit, String output) {
-
-		/** The last lines, what a reader of the build's log needs (the archive's listing is 20,000 lines). */
-		String tail() {
-			List<String> lines = new ArrayList<>(this.output.lines().toList());
-			return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-		}
-
+	private static Platform.Result run(Path directory, Map<String, String> environment, String... command) {
+		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
+		builder.environment().keySet().retainAll(Set.of("PATH", "HOME", "JAVA_HOME", "LANG"));
+		builder.environment().putAll(environment);
+		return Platform.execute(builder, TimeUnit.MINUTES.toSeconds(15));
 	}
 
 }

@@ -343,10 +343,10 @@ final class Platform implements BeforeAllCallback {
 					process.destroyForcibly();
 				}
 			}
-			String text = Files.readString(output, StandardCharsets.UTF_8);
+			Result result = new Result(finished ? process.exitValue() : -1, Files.readString(output, StandardCharsets.UTF_8));
 			Files.delete(output);
-			System.out.println("$ " + String.join(" ", builder.command()) + "\n" + text);
-			return new Result(finished ? process.exitValue() : -1, text);
+			System.out.println("$ " + String.join(" ", builder.command()) + "\n" + result.tail());
+			return result;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -493,6 +493,16 @@ final class Platform implements BeforeAllCallback {
 	}
 
 	record Result(int exitCode, String output) {
+
+		/**
+		 * The output's last 200 lines, what a reader of the build's log needs (a class archive's listing is 20,000).
+		 */
+		String tail() {
+			List<String> lines = this.output.lines().toList();
+			return (lines.size() <= 200) ? this.output : "(" + (lines.size() - 200) + " lines before these)\n"
+					+ String.join("\n", lines.subList(lines.size() - 200, lines.size()));
+		}
+
 	}
 
 }
